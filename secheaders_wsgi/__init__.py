@@ -1,0 +1,13 @@
+"""Security headers for any WSGI application, in one line.
+
+>>> from secheaders_wsgi import SecureHeaders
+>>> app = SecureHeaders(app, {"server_secured": True})
+"""
+
+from __future__ import annotations
+
+from .config import load_config
+from .errors import ConfigError, SecurityWarning
+from .middleware import SecureHeaders
+
+__all__ = ["ConfigError", "SecureHeaders", "SecurityWarning", "load_config"]

@@ -1,0 +1,250 @@
+"""The vocabulary and grammar of Content Security Policy (CSP Level 3).
+
+Used by :mod:`secheaders_wsgi.config` to check sources and directives before a
+policy is built, so that a typo is an error at start-up instead of a policy the
+browser silently ignores.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import difflib
+import re
+
+from .errors import ConfigError, warn
+
+#: Our own keyword: it stands for the sources of ``csp_safe_src``.
+SAFE_SRC = "'safe-src'"
+
+FETCH_DIRECTIVES = (
+    "default-src",
+    "child-src",
+    "connect-src",
+    "fenced-frame-src",
+    "font-src",
+    "frame-src",
+    "img-src",
+    "manifest-src",
+    "media-src",
+    "object-src",
+    "prefetch-src",
+    "script-src",
+    "script-src-attr",
+    "script-src-elem",
+    "style-src",
+    "style-src-attr",
+    "style-src-elem",
+    "worker-src",
+)
+#: Directives whose value is a source list.
+SOURCE_LIST_DIRECTIVES = (
+    *FETCH_DIRECTIVES,
+    "base-uri",
+    "form-action",
+    "frame-ancestors",
+    "navigate-to",
+)
+#: Directives sent without a value.
+BARE_DIRECTIVES = ("upgrade-insecure-requests", "block-all-mixed-content")
+OTHER_DIRECTIVES = (
+    "sandbox",
+    "report-uri",
+    "report-to",
+    "require-trusted-types-for",
+    "trusted-types",
+    "webrtc",
+    "plugin-types",
+    "require-sri-for",
+)
+KNOWN_DIRECTIVES = (*SOURCE_LIST_DIRECTIVES, *BARE_DIRECTIVES, *OTHER_DIRECTIVES)
+
+KEYWORDS = (
+    "'self'",
+    "'none'",
+    "'unsafe-inline'",
+    "'unsafe-eval'",
+    "'strict-dynamic'",
+    "'unsafe-hashes'",
+    "'report-sample'",
+    "'wasm-unsafe-eval'",
+    "'unsafe-allow-redirects'",
+    "'inline-speculation-rules'",
+    SAFE_SRC,
+)
+#: Keywords that mean something in frame-ancestors (CSP3 section 6.4.2).
+FRAME_ANCESTOR_KEYWORDS = ("'self'", "'none'", SAFE_SRC)
+
+SANDBOX_TOKENS = (
+    "allow-downloads",
+    "allow-forms",
+    "allow-modals",
+    "allow-orientation-lock",
+    "allow-pointer-lock",
+    "allow-popups",
+    "allow-popups-to-escape-sandbox",
+    "allow-presentation",
+    "allow-same-origin",
+    "allow-scripts",
+    "allow-storage-access-by-user-activation",
+    "allow-top-navigation",
+    "allow-top-navigation-by-user-activation",
+    "allow-top-navigation-to-custom-protocols",
+)
+
+_HASH_BYTES = {"sha256": 32, "sha384": 48, "sha512": 64}
+_DIRECTIVE_NAME = re.compile(r"[A-Za-z0-9-]+")
+_SCHEME = r"[A-Za-z][A-Za-z0-9+.-]*"
+_SCHEME_SOURCE = re.compile(_SCHEME + ":")
+# CSP3 section 2.3.1 host-source: [scheme "://"] host [":" port] [path]
+_HOST_SOURCE = re.compile(
+    rf"(?:{_SCHEME}://)?"
+    r"(?:\*|(?:\*\.)?[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.?)"
+    r"(?::(?:[0-9]+|\*))?"
+    r"(?:/[^\s;,'\"]*)?"
+)
+_BASE64 = re.compile(r"[A-Za-z0-9+/_-]+={0,2}")
+
+
+def check_directive_name(where: str, name: str) -> str:
+    """Return ``name`` lower-cased; refuse a non-token or a near miss."""
+    lowered = name.lower()
+    if not _DIRECTIVE_NAME.fullmatch(name):
+        raise ConfigError(
+            f"{where}: {name!r} is not a CSP directive name "
+            f"(allowed: letters, digits and '-'){_did_you_mean(lowered)}"
+        )
+    if lowered not in KNOWN_DIRECTIVES:
+        hint = _did_you_mean(lowered)
+        if hint:
+            raise ConfigError(f"{where}: {name!r} is not a CSP directive.{hint}")
+        warn(
+            f"{where}: {name!r} is not a CSP directive this version knows; "
+            "it is sent as written"
+        )
+    return lowered
+
+
+def check_directive(where: str, name: str, sources: tuple[str, ...]) -> tuple[str, ...]:
+    """Check the value of directive ``name`` (already lower-cased)."""
+    if name in BARE_DIRECTIVES:
+        if sources:
+            raise ConfigError(
+                f"{where}: {' '.join(sources)!r} is not allowed: {name} takes "
+                "no value (allowed: '' or [])"
+            )
+        return sources
+    if name in SOURCE_LIST_DIRECTIVES:
+        for i, source in enumerate(sources):
+            check_source(f"{where}[{i}]", source)
+            if name == "frame-ancestors":
+                check_frame_ancestor(f"{where}[{i}]", source)
+        if "'none'" in sources and len(sources) > 1:
+            raise ConfigError(
+                f"{where}: 'none' must be the only source, not one of "
+                f"{' '.join(sources)!r} (browsers ignore it beside others)"
+            )
+        return sources
+    if name == "sandbox":
+        for token in sources:
+            if token not in SANDBOX_TOKENS:
+                raise ConfigError(
+                    f"{where}: {token!r} is not a sandbox flag "
+                    f"(allowed: {', '.join(SANDBOX_TOKENS)})"
+                )
+        return sources
+    for i, token in enumerate(sources):
+        if not token or any(c in token for c in ";,"):
+            raise ConfigError(
+                f"{where}[{i}]: {token!r} is not allowed "
+                "(allowed: a non-empty value without ';' or ',')"
+            )
+    return sources
+
+
+def check_source(where: str, source: str) -> str:
+    """Return ``source`` if it is a valid CSP source expression."""
+    if source.startswith("'") or source.endswith("'"):
+        return _check_quoted(where, source)
+    bare = source.lower().strip("\"")
+    if f"'{bare}'" in KEYWORDS or _is_nonce_or_hash(bare):
+        raise ConfigError(
+            f"{where}: {source!r} must be quoted as \"'{bare}'\" "
+            f"(unquoted it is read as a host name)"
+        )
+    if _SCHEME_SOURCE.fullmatch(source) or _HOST_SOURCE.fullmatch(source):
+        return source
+    raise ConfigError(
+        f"{where}: {source!r} is not a CSP source (allowed: a quoted keyword "
+        "such as \"'self'\", a scheme such as 'https:', or a host such as "
+        "'*.example.com' or 'https://cdn.example.com/js/')"
+    )
+
+
+def check_frame_ancestor(where: str, source: str) -> None:
+    if source.startswith("'") and source not in FRAME_ANCESTOR_KEYWORDS:
+        raise ConfigError(
+            f"{where}: {source!r} means nothing in frame-ancestors "
+            f"(allowed: {', '.join(FRAME_ANCESTOR_KEYWORDS)}, schemes and hosts)"
+        )
+
+
+def _check_quoted(where: str, source: str) -> str:
+    if len(source) < 3 or not (source.startswith("'") and source.endswith("'")):
+        raise ConfigError(
+            f"{where}: {source!r} has an unbalanced quote "
+            "(allowed: a keyword in single quotes, such as \"'self'\")"
+        )
+    if source in KEYWORDS:
+        return source
+    inner = source[1:-1]
+    algorithm, _, value = inner.partition("-")
+    if algorithm.lower() == "nonce":
+        raise ConfigError(
+            f"{where}: {source!r} is a fixed nonce: the same on every response, "
+            "it protects nothing (allowed: keywords, hashes, hosts and schemes)"
+        )
+    if algorithm.lower() in _HASH_BYTES:
+        _check_hash(where, source, algorithm.lower(), value)
+        return source
+    raise ConfigError(
+        f"{where}: {source!r} is not a CSP keyword"
+        f"{_did_you_mean_keyword(source)} (allowed: {', '.join(KEYWORDS)}, "
+        "or a hash such as 'sha256-<base64>')"
+    )
+
+
+def _check_hash(where: str, source: str, algorithm: str, value: str) -> None:
+    expected = _HASH_BYTES[algorithm]
+    try:
+        if not _BASE64.fullmatch(value):
+            raise ValueError
+        digest = base64.b64decode(
+            value.replace("-", "+").replace("_", "/") + "=" * (-len(value) % 4),
+            validate=True,
+        )
+    except (ValueError, binascii.Error):
+        raise ConfigError(
+            f"{where}: {source!r} is not valid base64 "
+            f"(allowed: '{algorithm}-' followed by the base64 of a {algorithm} digest)"
+        ) from None
+    if len(digest) != expected:
+        raise ConfigError(
+            f"{where}: {source!r} holds {len(digest)} bytes, a {algorithm} digest "
+            f"has {expected}"
+        )
+
+
+def _is_nonce_or_hash(word: str) -> bool:
+    prefix = word.partition("-")[0]
+    return word != prefix and (prefix == "nonce" or prefix in _HASH_BYTES)
+
+
+def _did_you_mean(name: str) -> str:
+    matches = difflib.get_close_matches(name, KNOWN_DIRECTIVES, n=1, cutoff=0.8)
+    return f" Did you mean {matches[0]!r}?" if matches else ""
+
+
+def _did_you_mean_keyword(source: str) -> str:
+    matches = difflib.get_close_matches(source.lower(), KEYWORDS, n=1, cutoff=0.7)
+    return f"; did you mean \"{matches[0]}\"?" if matches else ""
