@@ -53,52 +53,85 @@ class SecureHeaders:
         if secured:
             secure_scheme(environ)
         environ["secheaders.csp_unsafe_eval"] = plan.unsafe_eval
-        ours = plan.https if environ.get("wsgi.url_scheme") == "https" else plan.http
+        scheme = plan.https if environ.get("wsgi.url_scheme") == "https" else plan.http
+        ours, watch = scheme.headers, scheme.watch
 
         def _start_response(
             status: str, app_headers: list[Header], exc_info: OptExcInfo | None = None
         ) -> object:
-            merged = _merged(app_headers, ours, secured)
-            return start_response(status, merged, exc_info)
+            # Usually no app header is one of ours or a cookie to secure: then
+            # appending is all there is to do, without building a set per request.
+            for name, _ in app_headers:
+                if name.lower() in watch:
+                    merged = _merged(app_headers, scheme.keyed, secured)
+                    return start_response(status, merged, exc_info)
+            return start_response(status, [*app_headers, *ours], exc_info)
 
         # Return the app's iterable itself: close(), len() and file_wrapper survive.
         return self.app(environ, _start_response)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
+class _Scheme:
+    """Our headers for one scheme, in the shapes the request path wants them."""
+
+    headers: tuple[Header, ...]
+    #: ``(lower-cased name, header)``: for filtering out what the app set.
+    keyed: tuple[tuple[str, Header], ...]
+    #: App header names (lower-cased) that send a response down the slow path.
+    watch: frozenset[str]
+
+    @classmethod
+    def build(cls, ours: tuple[Header, ...], secure_cookies: bool) -> _Scheme:
+        keyed = tuple((name.lower(), (name, value)) for name, value in ours)
+        watch = {low for low, _ in keyed}
+        if secure_cookies:
+            watch.add("set-cookie")
+        return cls(ours, keyed, frozenset(watch))
+
+
+@dataclass(frozen=True)
 class _Plan:
     """What one config means for a request, computed once at start-up."""
 
-    http: tuple[Header, ...]
-    https: tuple[Header, ...]
+    http: _Scheme
+    https: _Scheme
     secured: bool
     unsafe_eval: bool
 
     @classmethod
     def build(cls, config: Config) -> _Plan:
+        secured = config.server_secured
         return cls(
-            http=headers(config, https=False),
-            https=headers(config, https=True),
-            secured=config.server_secured,
+            http=_Scheme.build(headers(config, https=False), secured),
+            https=_Scheme.build(headers(config, https=True), secured),
+            secured=secured,
             unsafe_eval=config.csp_unsafe_eval,
         )
 
 
 def _merged(
-    app_headers: list[Header], ours: tuple[Header, ...], secure_cookies: bool
+    app_headers: list[Header],
+    ours: tuple[tuple[str, Header], ...],
+    secure_cookies: bool,
 ) -> list[Header]:
     """A new list: the app's headers, then ours that the app did not set."""
-    if secure_cookies:
-        app_headers = [
-            (name, _secure_cookie(value)) if name.lower() == "set-cookie" else (name, value)
-            for name, value in app_headers
-        ]
-    present = {name.lower() for name, _ in app_headers}
-    return [*app_headers, *(h for h in ours if h[0].lower() not in present)]
+    merged: list[Header] = []
+    present: set[str] = set()
+    for header in app_headers:
+        low = header[0].lower()
+        present.add(low)
+        if secure_cookies and low == "set-cookie":
+            header = (header[0], _secure_cookie(header[1]))
+        merged.append(header)
+    merged += [header for low, header in ours if low not in present]
+    return merged
 
 
 def _secure_cookie(value: str) -> str:
     """Add ``; Secure`` to a Set-Cookie value that lacks it; change nothing else."""
+    if "secure" not in value.lower():  # the usual case, without parsing
+        return value + "; Secure"
     for attribute in value.split(";")[1:]:
         if attribute.split("=", 1)[0].strip().lower() == "secure":
             return value
