@@ -749,6 +749,12 @@ def targets(rows: dict[str, Row]) -> list[dict[str, Any]]:
         lambda v: v >= 10,
     )
     add(
+        "Flask-Talisman overhead / Flask + SecureHeaders overhead",
+        ratio("Flask + Flask-Talisman", "Flask + SecureHeaders"),
+        ">= 10",
+        lambda v: v >= 10,
+    )
+    add(
         "40 directives overhead / defaults overhead",
         ratio("SecureHeaders 40-directive policy", "SecureHeaders defaults"),
         "flat (0.9 - 1.1)",

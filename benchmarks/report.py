@@ -1,0 +1,108 @@
+"""Regenerate ``benchmarks/RESULTS.md``: both benchmarks, one command.
+
+    python benchmarks/report.py            # about a minute and a half
+    python benchmarks/report.py --quick    # a smoke run of the same
+    python benchmarks/report.py --no-served
+
+The file notes the date, the machine, the commit and the command, so a table
+pasted into the README can be traced back to the run that made it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import overhead  # noqa: E402
+import served  # noqa: E402
+
+OUT = HERE / "RESULTS.md"
+
+
+def _commit() -> str:
+    try:
+        rev = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=HERE,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "secheaders_wsgi", "benchmarks"],
+            cwd=HERE.parent,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return rev + (" (with uncommitted changes)" if dirty else "")
+
+
+def markdown(inproc: dict[str, Any], serve: dict[str, Any] | None, cmd: str) -> str:
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Made by `{cmd}` on {inproc['date']}, commit {_commit()}.",
+        f"Machine: {inproc['machine']}.",
+        "",
+        "## Overhead per request, in process",
+        "",
+        "A trivial WSGI app (200, text/html, 52-byte body) called directly; "
+        f"{inproc['samples']} interleaved samples of {inproc['number']:,} calls "
+        "(framework apps: a fifth as many, environ copied per call); overhead is "
+        "the median over rounds of (variant - its bare app). *limit* is a "
+        "hand-written middleware that appends a precomputed list of the same "
+        "headers and does nothing else; *x limit* divides by its overhead.",
+        "",
+        overhead.table(inproc, markdown=True),
+        "",
+        overhead.targets_text(inproc, markdown=True),
+        "",
+    ]
+    if serve is not None:
+        lines += [
+            "## Served",
+            "",
+            f"{served.header(serve)}. *x bare* is the median over rounds of "
+            "(requests/s of the app / of bare in the same round); the worker's CPU "
+            "time per request, read from /proc over all rounds, is steadier on a "
+            "shared machine.",
+            "",
+            served.table(serve, markdown=True),
+            "",
+            "```",
+            f"served throughput / bare: {serve['ratio']:.3f} (goal >= 0.97): "
+            + ("met" if serve["target"]["met"] else "MISSED"),
+            served.cpu_text(serve),
+            "```",
+            "",
+        ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="smoke run")
+    parser.add_argument("--no-served", action="store_true", help="skip gunicorn")
+    parser.add_argument("-o", "--output", type=Path, default=OUT)
+    args = parser.parse_args(argv)
+    cmd = "python benchmarks/report.py" + (" --quick" if args.quick else "")
+    inproc = overhead.run(quick=args.quick)
+    serve = None if args.no_served else served.run(quick=args.quick)
+    text = markdown(inproc, serve, cmd)
+    args.output.write_text(text + "\n", encoding="utf-8")
+    print(text)
+    print(f"\nwritten to {args.output}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
