@@ -225,7 +225,7 @@ def run(
     client_cpu = ["taskset", "-c", "0"] if pinned else []
     rps: dict[str, list[float]] = {app: [] for app in APPS}
     requests = dict.fromkeys(APPS, 0)
-    cpu: dict[str, float | None] = dict.fromkeys(APPS, 0.0)
+    cpu: dict[str, float | None] = {}
     with (
         tempfile.TemporaryDirectory(prefix="secheaders-served-") as tmp,
         contextlib.ExitStack() as stack,
@@ -243,21 +243,20 @@ def run(
             raise RuntimeError(f"unexpected headers: CSP present {has_csp}")
         for port, _ in servers.values():  # warm-up
             load(port, 1, connections, client_cpu)
+        # Read once before and once after all rounds: CPU time comes in clock
+        # ticks (10 ms), so per-round reads would add a tick of error each.
+        # An idle sync worker wakes about once a second; that costs next to nothing.
+        cpu_before = {app: cpu_seconds(worker) for app, (_, worker) in servers.items()}
         for r in range(rounds):
             # Rotate which goes first, so none always follows another.
             for app in APPS[r % 3 :] + APPS[: r % 3]:
-                port, worker = servers[app]
-                before = cpu_seconds(worker)
-                done, took = load(port, seconds, connections, client_cpu)
-                after = cpu_seconds(worker)
+                done, took = load(servers[app][0], seconds, connections, client_cpu)
                 rps[app].append(done / took)
                 requests[app] += done
-                spent = cpu[app]
-                if before is None or after is None or spent is None:
-                    cpu[app] = None
-                else:
-                    cpu[app] = spent + after - before
                 log(f"round {r + 1}/{rounds} {app}: {done / took:,.0f} req/s")
+        for app, (_, worker) in servers.items():
+            before, after = cpu_before[app], cpu_seconds(worker)
+            cpu[app] = None if before is None or after is None else after - before
 
     def paired(app: str) -> list[float]:
         return [a / b for a, b in zip(rps[app], rps["bare"], strict=True)]
