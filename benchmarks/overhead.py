@@ -160,10 +160,15 @@ def limit_secured(app: WSGIApp, extra: Iterable[Header]) -> WSGIApp:
 
 
 def limit_nonce(app: WSGIApp, extra: Iterable[Header]) -> WSGIApp:
-    """The limit with a lazy nonce in script-src and style-src of the CSP."""
+    """The limit of issue 3's design: a lazy nonce, refused once headers are out.
+
+    With a nonce, the CSP carries it in script-src and style-src and
+    ``Cache-Control: private`` goes along (a shared cache must not replay it).
+    """
     extra = list(extra)
     csp = next(v for n, v in extra if n == "Content-Security-Policy")
     rest = [h for h in extra if h[0] != "Content-Security-Policy"]
+    rest.append(("Cache-Control", "private"))
     # The CSP split around the two places the nonce goes, once: nonce.join(parts).
     mark = "\0"
     parts = "; ".join(
@@ -175,9 +180,12 @@ def limit_nonce(app: WSGIApp, extra: Iterable[Header]) -> WSGIApp:
 
     def middleware(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         made: list[str] = []
+        sent: list[bool] = []
 
         def nonce() -> str:
             if not made:
+                if sent:
+                    raise RuntimeError("nonce asked for after start_response")
                 made.append(secrets.token_urlsafe(16))
             return made[0]
 
@@ -186,6 +194,7 @@ def limit_nonce(app: WSGIApp, extra: Iterable[Header]) -> WSGIApp:
         def _start_response(
             status: str, app_headers: list[Header], exc_info: Any = None
         ) -> Any:
+            sent.append(True)
             if made:
                 value = made[0].join(parts)
                 merged = [*app_headers, ("Content-Security-Policy", value), *rest]
