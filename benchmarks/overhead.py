@@ -39,7 +39,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 # Measure the checkout this file lives in, not whatever is installed.
 ROOT = Path(__file__).resolve().parent.parent
@@ -284,9 +284,11 @@ def _build_forty() -> WSGIApp:
     return SecureHeaders(trivial_app, config)
 
 
-def _nonce_supported() -> None:
+def _needs_nonce(build: Callable[[], WSGIApp]) -> WSGIApp:
+    # A nonce only goes into the header without 'unsafe-inline': hence the config.
     if not hasattr(secheaders_wsgi, "csp_nonce"):
         raise Skip("no secheaders_wsgi.csp_nonce yet (issue 3)")
+    return build()
 
 
 def _paths_config(rules: int) -> dict[str, Any]:
@@ -351,7 +353,7 @@ def _flask_app() -> Any:
 def _flask_talisman() -> WSGIApp:
     app = _flask_app()
     try:
-        from flask_talisman import Talisman
+        from flask_talisman import Talisman  # type: ignore[import-untyped]
     except ImportError:
         raise Skip("flask-talisman not installed (pip install -e '.[bench]')") from None
     policy = {
@@ -359,7 +361,7 @@ def _flask_talisman() -> WSGIApp:
     }
     # force_https off: a redirect is not the response being compared.
     Talisman(app, force_https=False, content_security_policy=policy)
-    return app
+    return cast(WSGIApp, app)
 
 
 _DJANGO_URLS = "secheaders_bench_urls"
@@ -367,11 +369,13 @@ _DJANGO_URLS = "secheaders_bench_urls"
 
 def _django_handler(middleware: list[str]) -> WSGIApp:
     try:
-        import django
-        from django.conf import settings
-        from django.core.handlers.wsgi import WSGIHandler
-        from django.http import HttpResponse
-        from django.urls import path
+        import django  # type: ignore[import-untyped]
+        from django.conf import settings  # type: ignore[import-untyped]
+        from django.core.handlers.wsgi import (  # type: ignore[import-untyped]
+            WSGIHandler,
+        )
+        from django.http import HttpResponse  # type: ignore[import-untyped]
+        from django.urls import path  # type: ignore[import-untyped]
     except ImportError:
         raise Skip("django not installed") from None
     if not settings.configured:
@@ -393,7 +397,7 @@ def _django_handler(middleware: list[str]) -> WSGIApp:
         django.setup()
     # The handler reads MIDDLEWARE when it is built, so one settings object serves both.
     settings.MIDDLEWARE = middleware
-    return WSGIHandler()
+    return cast(WSGIApp, WSGIHandler())
 
 
 SECURITY_MIDDLEWARE = "django.middleware.security.SecurityMiddleware"
@@ -422,15 +426,14 @@ def variants() -> list[Variant]:
         Variant("SecureHeaders 40-directive policy", _build_forty, check=_has(csp)),
         Variant(
             "limit: nonce used",
-            lambda: (_nonce_supported(), limit_nonce(nonce_app, strict))[1],
+            lambda: _needs_nonce(lambda: limit_nonce(nonce_app, strict)),
             check=_check_nonce,
         ),
         Variant(
             "SecureHeaders nonce used",
-            lambda: (
-                _nonce_supported(),
-                SecureHeaders(nonce_app, {"csp_unsafe_inline": False}),
-            )[1],
+            lambda: _needs_nonce(
+                lambda: SecureHeaders(nonce_app, {"csp_unsafe_inline": False})
+            ),
             limit="limit: nonce used",
             check=_check_nonce,
         ),
