@@ -426,7 +426,7 @@ def _token(allowed: tuple[str, ...]) -> Callable[[str, object], str | bool]:
                 _did_you_mean(value.lower(), allowed) if isinstance(value, str) else ""
             )
             raise ConfigError(
-                f"{where}: {value!r} is not allowed.{hint} "
+                f"{where}: {value!r} is not allowed{'.' + hint if hint else ''} "
                 f"(allowed: {', '.join(allowed)}, or false for no header)"
             )
         return value
@@ -486,10 +486,11 @@ def _x_frame_options(where: str, value: object) -> str | bool:
 def _xss_protection(where: str, value: object) -> str | bool:
     if value is False:
         return False
+    text = value if isinstance(value, str) else None
     if isinstance(value, int) and not isinstance(value, bool):
-        value = str(value)  # YAML reads `xss_protection: 0` as a number
-    if isinstance(value, str):
-        text = "; ".join(part.strip() for part in value.split(";")).lower()
+        text = str(value)  # YAML reads `xss_protection: 0` as a number
+    if text is not None:
+        text = "; ".join(part.strip() for part in text.split(";")).lower()
         if text in XSS_PROTECTION:
             return text
     raise ConfigError(
@@ -653,6 +654,18 @@ def _rule(base: Config, place: str, rule: object) -> tuple[str, Config]:
             f"{place}: {rule!r} is not a mapping (allowed: prefix: and any "
             "top-level keys, e.g. {prefix: /api/, csp_header: false})"
         )
+    for key in rule:
+        if not isinstance(key, str):
+            raise ConfigError(f"{place}: keys must be strings, not {key!r}")
+        if key in _SITE_WIDE:
+            raise ConfigError(
+                f"{place}.{key}: not allowed in a rule: {_SITE_WIDE[key]}"
+            )
+        if key not in _CHECKS and key not in _RULE_KEYS:
+            choices = (*KEYS, *_RULE_KEYS)
+            raise ConfigError(
+                f"{place}: unknown key {key!r}.{_did_you_mean(key, choices)}"
+            )
     if "prefix" not in rule:
         raise ConfigError(
             f"{place}: prefix is missing (allowed: a path such as '/embed/')"
@@ -663,17 +676,6 @@ def _rule(base: Config, place: str, rule: object) -> tuple[str, Config]:
     for key, value in rule.items():
         if key in _RULE_KEYS:
             continue
-        if not isinstance(key, str):
-            raise ConfigError(f"{place}: keys must be strings, not {key!r}")
-        if key in _SITE_WIDE:
-            raise ConfigError(
-                f"{place}.{key}: not allowed in a rule: {_SITE_WIDE[key]}"
-            )
-        if key not in _CHECKS:
-            choices = (*KEYS, *_RULE_KEYS)
-            raise ConfigError(
-                f"{place}: unknown key {key!r}.{_did_you_mean(key, choices)}"
-            )
         if value is None:
             raise ConfigError(
                 f"{place}.{key}: null is not a value; leave the key out to keep "
