@@ -87,6 +87,8 @@ class ForceHttps:
             status,
             [
                 ("Location", _https_url(environ, host)),
+                # wsgiref's validator insists on a type even for an empty body.
+                ("Content-Type", "text/plain; charset=utf-8"),
                 ("Content-Length", "0"),
                 *headers,
             ],
