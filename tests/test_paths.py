@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from more_helpers import DEFAULT_CSP, HTTPS, served, values
+from more_helpers import DEFAULT_CSP, HTTPS, TestApp, served, values
 
 from secheaders_wsgi import ConfigError, SecureHeaders, SecurityWarning, load_config
 from secheaders_wsgi.cli import main
@@ -362,3 +362,44 @@ def test_rule_errors_name_the_rule() -> None:
         match=r"^paths\[2\]\.csp_header\.script-src\[0\]: 'self' must be quoted",
     ):
         load_config(config)
+
+
+def test_rules_match_path_info_not_script_name() -> None:
+    app, _ = served(SITE)
+    response = app.get(
+        "/embed/x",
+        extra_environ={"SCRIPT_NAME": "/mounted", "wsgi.url_scheme": "https"},
+    )
+    assert values(response, "Content-Security-Policy")[0].endswith(
+        f"frame-ancestors 'self' {PARTNER}"
+    )
+
+
+def test_flask_override_example_from_the_docs() -> None:
+    flask = pytest.importorskip("flask")
+    flask_app = flask.Flask(__name__)
+
+    @flask_app.route("/widget")
+    def widget() -> Any:
+        response = flask.make_response("<p>widget</p>")
+        response.headers["Content-Security-Policy"] = (
+            "default-src 'self'; frame-ancestors 'self' https://partner.example"
+        )
+        response.headers["Permissions-Policy"] = "camera=(self)"
+        return response
+
+    @flask_app.route("/other")
+    def other() -> str:
+        return "<p>other</p>"
+
+    config = {"permissions_policy": {"camera": []}, "csp_frame_ancestors": False}
+    app = TestApp(SecureHeaders(flask_app.wsgi_app, config))
+    response = app.get("/widget")
+    assert values(response, "Content-Security-Policy") == [
+        "default-src 'self'; frame-ancestors 'self' https://partner.example"
+    ]
+    assert values(response, "Permissions-Policy") == ["camera=(self)"]
+    assert values(response, "Referrer-Policy") == ["strict-origin-when-cross-origin"]
+    other_response = app.get("/other")
+    assert values(other_response, "Permissions-Policy") == ["camera=()"]
+    assert values(other_response, "X-Frame-Options") == ["DENY"]
