@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from more_helpers import HTTPS, served, values
 
 from secheaders_wsgi.cookies import CookieRewrite, secure_cookie
@@ -211,3 +213,30 @@ def test_app_cookies(
         "set-cookie",
         "SET-COOKIE",
     ]
+
+
+cookie_text = st.text(
+    alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=60
+)
+
+
+@given(
+    cookie=cookie_text,
+    secure=st.booleans(),
+    samesite=st.sampled_from([None, "Lax", "Strict", "None"]),
+    httponly=st.booleans(),
+)
+def test_property_only_appends_each_attribute_at_most_once(
+    cookie: str, secure: bool, samesite: str | None, httponly: bool
+) -> None:
+    rewritten = CookieRewrite(secure=secure, samesite=samesite, httponly=httponly)(
+        cookie
+    )
+    assert rewritten.startswith(cookie.rstrip(" \t"))
+    names = [a.split("=", 1)[0].strip().lower() for a in rewritten.split(";")[1:]]
+    for name in ("secure", "samesite", "httponly"):
+        before = [a.split("=", 1)[0].strip().lower() for a in cookie.split(";")[1:]]
+        assert names.count(name) == max(1, before.count(name)) or name not in names
+    assert ("secure" in names) >= secure
+    assert ("samesite" in names) >= (samesite is not None)
+    assert ("httponly" in names) >= httponly
