@@ -156,7 +156,9 @@ def _merged(
     The app's headers named in ``remove`` are left out; every Set-Cookie is
     kept, rewritten by ``cookies``.
     """
-    if cookies is not None or remove:
+    present = {name.lower() for name, _ in app_headers}
+    # Rebuild the app's list only when there is something to change in it.
+    if cookies is not None or not present.isdisjoint(remove):
         app_headers = [
             (name, cookies(value))
             if cookies is not None and name.lower() == "set-cookie"
@@ -164,5 +166,5 @@ def _merged(
             for name, value in app_headers
             if name.lower() not in remove
         ]
-    present = {name.lower() for name, _ in app_headers}
+        present -= remove
     return [*app_headers, *(h for h in ours if h[0].lower() not in present)]
