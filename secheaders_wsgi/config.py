@@ -319,6 +319,7 @@ assert set(_CHECKS) == set(KEYS)
 
 def _did_you_mean(word: str, choices: tuple[str, ...]) -> str:
     matches = difflib.get_close_matches(word, choices, n=1)
+    matches = matches or [c for c in choices if c.startswith(word) and len(word) > 2]
     return f" Did you mean {matches[0]!r}?" if matches else ""
 
 

@@ -174,6 +174,11 @@ def check_source(where: str, source: str) -> str:
         )
     if _SCHEME_SOURCE.fullmatch(source) or _HOST_SOURCE.fullmatch(source):
         return source
+    if not source.isascii():
+        raise ConfigError(
+            f"{where}: {source!r} is not a CSP source (allowed: ASCII only; "
+            "write an international domain name in punycode, 'xn--...')"
+        )
     raise ConfigError(
         f"{where}: {source!r} is not a CSP source (allowed: a quoted keyword "
         "such as \"'self'\", a scheme such as 'https:', or a host such as "
