@@ -212,7 +212,7 @@ def _source_list(where: str, value: object) -> Sources:
     if isinstance(value, str) or not isinstance(value, (list, tuple)):
         raise ConfigError(
             f"{where}: {value!r} is not a list (allowed: a list of CSP sources, "
-            f"e.g. [\"'self'\", \"cdn.example.com\"])"
+            f'e.g. ["\'self\'", "cdn.example.com"])'
         )
     return tuple(
         csp.check_source(f"{where}[{i}]", _header_text(f"{where}[{i}]", item))

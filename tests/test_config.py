@@ -53,7 +53,10 @@ csp_header:
 
 @pytest.mark.parametrize(
     ("mapping", "text"),
-    [pytest.param(FULL, FULL_YAML, id="keys"), pytest.param(CUSTOM, CUSTOM_YAML, id="csp")],
+    [
+        pytest.param(FULL, FULL_YAML, id="keys"),
+        pytest.param(CUSTOM, CUSTOM_YAML, id="csp"),
+    ],
 )
 @pytest.mark.parametrize("as_path", [str, Path], ids=["str", "pathlib"])
 def test_yaml_file_gives_what_the_same_dict_gives(

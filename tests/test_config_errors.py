@@ -21,8 +21,14 @@ BAD = [
         "unknown key 'server_secure'. Did you mean 'server_secured'?",
         id="unknown-key-did-you-mean",
     ),
-    pytest.param({"hsts": "max-age=1"}, "unknown key 'hsts'. Did you mean 'hsts_header'?", id="unknown-key-short"),
-    pytest.param({"colour": "blue"}, "unknown key 'colour'.", id="unknown-key-no-match"),
+    pytest.param(
+        {"hsts": "max-age=1"},
+        "unknown key 'hsts'. Did you mean 'hsts_header'?",
+        id="unknown-key-short",
+    ),
+    pytest.param(
+        {"colour": "blue"}, "unknown key 'colour'.", id="unknown-key-no-match"
+    ),
     pytest.param({1: True}, "config keys must be strings, not 1", id="non-string-key"),
     # nulls and booleans
     pytest.param(
@@ -35,22 +41,38 @@ BAD = [
         "server_secured: 'false' is not a boolean (allowed: true, false)",
         id="string-false",
     ),
-    pytest.param({"debug": 1}, "debug: 1 is not a boolean (allowed: true, false)", id="int-bool"),
+    pytest.param(
+        {"debug": 1}, "debug: 1 is not a boolean (allowed: true, false)", id="int-bool"
+    ),
     pytest.param(
         {"csp_unsafe_inline": "no"},
         "csp_unsafe_inline: 'no' is not a boolean",
         id="string-no",
     ),
-    pytest.param({"csp_unsafe_eval": "true"}, "csp_unsafe_eval: 'true' is not a boolean", id="string-true"),
+    pytest.param(
+        {"csp_unsafe_eval": "true"},
+        "csp_unsafe_eval: 'true' is not a boolean",
+        id="string-true",
+    ),
     # hsts_header
-    pytest.param({"hsts_header": True}, "hsts_header: true is not allowed (allowed: a header value", id="hsts-true"),
-    pytest.param({"hsts_header": "includeSubDomains"}, "hsts_header: 'includeSubDomains' has no max-age", id="hsts-no-max-age"),
+    pytest.param(
+        {"hsts_header": True},
+        "hsts_header: true is not allowed (allowed: a header value",
+        id="hsts-true",
+    ),
+    pytest.param(
+        {"hsts_header": "includeSubDomains"},
+        "hsts_header: 'includeSubDomains' has no max-age",
+        id="hsts-no-max-age",
+    ),
     pytest.param(
         {"hsts_header": "max-age=600; includeSubdomain"},
         "hsts_header: 'includeSubdomain' in 'max-age=600; includeSubdomain' is not an HSTS directive (allowed: max-age=<seconds>, includeSubDomains, preload)",
         id="hsts-typo",
     ),
-    pytest.param({"hsts_header": 600}, "hsts_header: 600 is not a string", id="hsts-int"),
+    pytest.param(
+        {"hsts_header": 600}, "hsts_header: 600 is not a string", id="hsts-int"
+    ),
     # header injection
     pytest.param(
         {"hsts_header": "max-age=1\r\nSet-Cookie: a=b"},
@@ -108,7 +130,11 @@ BAD = [
         "csp_safe_src[0]: \"'selff'\" is not a CSP keyword; did you mean \"'self'\"?",
         id="misspelt-keyword",
     ),
-    pytest.param({"csp_safe_src": ["'self"]}, "csp_safe_src[0]: \"'self\" has an unbalanced quote", id="unbalanced-quote"),
+    pytest.param(
+        {"csp_safe_src": ["'self"]},
+        'csp_safe_src[0]: "\'self" has an unbalanced quote',
+        id="unbalanced-quote",
+    ),
     pytest.param(
         {"csp_safe_src": ["cdn.example.com;script-src *"]},
         "csp_safe_src[0]: 'cdn.example.com;script-src *' is not a CSP source",
@@ -129,19 +155,31 @@ BAD = [
         "csp_header.script-src[0]: \"'sha384-!!!'\" is not valid base64",
         id="bad-base64-hash",
     ),
-    pytest.param({"csp_safe_src": "'self'"}, "csp_safe_src: \"'self'\" is not a list", id="safe-src-string"),
+    pytest.param(
+        {"csp_safe_src": "'self'"},
+        "csp_safe_src: \"'self'\" is not a list",
+        id="safe-src-string",
+    ),
     pytest.param(
         {"csp_safe_src": ["cdn.ex\u00e4mple.com"]},
         "csp_safe_src[0]: 'cdn.exämple.com' is not a CSP source",
         id="latin-1-host",
     ),
-    pytest.param({"csp_safe_src": []}, "csp_safe_src: [] leaves 'safe-src' with no sources", id="safe-src-empty"),
+    pytest.param(
+        {"csp_safe_src": []},
+        "csp_safe_src: [] leaves 'safe-src' with no sources",
+        id="safe-src-empty",
+    ),
     pytest.param(
         {"csp_safe_src": ["'safe-src'"]},
         "csp_safe_src: 'safe-src' cannot stand inside csp_safe_src",
         id="safe-src-recursive",
     ),
-    pytest.param({"csp_safe_src": [42]}, "csp_safe_src[0]: 42 is not a string", id="source-not-string"),
+    pytest.param(
+        {"csp_safe_src": [42]},
+        "csp_safe_src[0]: 42 is not a string",
+        id="source-not-string",
+    ),
     # csp_frame_ancestors
     pytest.param(
         {"csp_frame_ancestors": "'self'"},
@@ -154,12 +192,19 @@ BAD = [
         id="frame-ancestors-keyword",
     ),
     pytest.param(
-        {"csp_frame_ancestors": ["'self'"], "csp_header": {"frame-ancestors": "'none'"}},
+        {
+            "csp_frame_ancestors": ["'self'"],
+            "csp_header": {"frame-ancestors": "'none'"},
+        },
         "csp_frame_ancestors: the custom csp_header sets frame-ancestors too",
         id="frame-ancestors-twice",
     ),
     # csp_header
-    pytest.param({"csp_header": "default-src 'self'"}, "csp_header: \"default-src 'self'\" is not allowed (allowed: true", id="csp-header-string"),
+    pytest.param(
+        {"csp_header": "default-src 'self'"},
+        "csp_header: \"default-src 'self'\" is not allowed (allowed: true",
+        id="csp-header-string",
+    ),
     pytest.param(
         {"csp_header": {"script-scr": "'self'"}},
         "csp_header.script-scr: 'script-scr' is not a CSP directive. Did you mean 'script-src'?",
@@ -180,7 +225,11 @@ BAD = [
         "csp_header.img-src: null is not a value (allowed: a string of space-separated sources",
         id="directive-null",
     ),
-    pytest.param({"csp_header": {"img-src": 5}}, "csp_header.img-src: 5 is not allowed (allowed: a string", id="directive-int"),
+    pytest.param(
+        {"csp_header": {"img-src": 5}},
+        "csp_header.img-src: 5 is not allowed (allowed: a string",
+        id="directive-int",
+    ),
     pytest.param(
         {"csp_header": {"upgrade-insecure-requests": "'self'"}},
         "csp_header.upgrade-insecure-requests: \"'self'\" is not allowed: upgrade-insecure-requests takes no value",
@@ -217,7 +266,11 @@ BAD = [
         "referrer_policy: 'everything' is not a referrer policy",
         id="referrer-list",
     ),
-    pytest.param({"referrer_policy": True}, "referrer_policy: True is not a string", id="referrer-true"),
+    pytest.param(
+        {"referrer_policy": True},
+        "referrer_policy: True is not a string",
+        id="referrer-true",
+    ),
 ]
 
 
@@ -241,16 +294,36 @@ def test_non_callable_app_is_a_type_error(bad_app: Any) -> None:
     ("text", "message"),
     [
         pytest.param("server_secured: [unclosed\n", "not valid YAML", id="invalid"),
-        pytest.param("- a\n- b\n", "the top level must be a mapping of keys to values, not a list", id="list"),
-        pytest.param("just a string\n", "the top level must be a mapping of keys to values, not a str", id="scalar"),
-        pytest.param("server_secured:\n", "server_secured: null is not a value", id="empty-value"),
-        pytest.param("referrer_policy: sometimes\n", "referrer_policy: 'sometimes' is not a referrer policy", id="bad-value"),
-        pytest.param("server_secure: true\n", "unknown key 'server_secure'. Did you mean 'server_secured'?", id="unknown-key"),
+        pytest.param(
+            "- a\n- b\n",
+            "the top level must be a mapping of keys to values, not a list",
+            id="list",
+        ),
+        pytest.param(
+            "just a string\n",
+            "the top level must be a mapping of keys to values, not a str",
+            id="scalar",
+        ),
+        pytest.param(
+            "server_secured:\n", "server_secured: null is not a value", id="empty-value"
+        ),
+        pytest.param(
+            "referrer_policy: sometimes\n",
+            "referrer_policy: 'sometimes' is not a referrer policy",
+            id="bad-value",
+        ),
+        pytest.param(
+            "server_secure: true\n",
+            "unknown key 'server_secure'. Did you mean 'server_secured'?",
+            id="unknown-key",
+        ),
     ],
 )
 def test_bad_yaml_file_names_the_file(yaml_file: Any, text: str, message: str) -> None:
     path = yaml_file(text)
-    with pytest.raises(ConfigError, match=f"^{re.escape(str(path))}: .*{re.escape(message)}"):
+    with pytest.raises(
+        ConfigError, match=f"^{re.escape(str(path))}: .*{re.escape(message)}"
+    ):
         SecureHeaders(app, str(path))
 
 
@@ -261,7 +334,9 @@ def test_missing_yaml_file_names_the_file(tmp_path: Any) -> None:
 
 
 def test_unreadable_yaml_path_names_the_file(tmp_path: Any) -> None:
-    with pytest.raises(ConfigError, match=f"^{re.escape(str(tmp_path))}: cannot be read"):
+    with pytest.raises(
+        ConfigError, match=f"^{re.escape(str(tmp_path))}: cannot be read"
+    ):
         SecureHeaders(app, tmp_path)
 
 
@@ -275,6 +350,8 @@ def test_non_utf8_yaml_file_names_the_file(tmp_path: Any) -> None:
 def test_unknown_directive_that_is_no_near_miss_is_sent_with_a_warning() -> None:
     from secheaders_wsgi import SecurityWarning
 
-    with pytest.warns(SecurityWarning, match="'future-src' is not a CSP directive this version knows") as record:
+    with pytest.warns(
+        SecurityWarning, match="'future-src' is not a CSP directive this version knows"
+    ) as record:
         SecureHeaders(app, {"csp_header": {"future-src": "'self'"}})
     assert record[0].filename == __file__

@@ -25,7 +25,10 @@ def test_app_set_header_wins_whatever_its_case(name: str) -> None:
 
 
 def test_app_set_hsts_and_referrer_win_and_are_sent_once() -> None:
-    headers = [("Referrer-Policy", "no-referrer"), ("strict-transport-security", "max-age=5")]
+    headers = [
+        ("Referrer-Policy", "no-referrer"),
+        ("strict-transport-security", "max-age=5"),
+    ]
     response = served({"server_secured": True}, headers=headers).get("/")
     pairs = [(n.lower(), v) for n, v in response.headerlist]
     assert pairs.count(("referrer-policy", "no-referrer")) == 1
@@ -44,7 +47,9 @@ COOKIES = [
 
 def test_every_set_cookie_is_kept_unchanged_when_not_secured() -> None:
     response = served(headers=[("Content-Type", "text/html"), *COOKIES]).get("/")
-    assert [(n, v) for n, v in response.headerlist if n.lower() == "set-cookie"] == COOKIES
+    assert [
+        (n, v) for n, v in response.headerlist if n.lower() == "set-cookie"
+    ] == COOKIES
 
 
 def test_server_secured_adds_secure_once_to_every_cookie() -> None:
@@ -60,7 +65,9 @@ def test_server_secured_adds_secure_once_to_every_cookie() -> None:
 
 
 def test_cookie_whose_value_says_secure_still_gets_the_attribute() -> None:
-    response = served({"server_secured": True}, headers=[("Set-Cookie", "secure=1")]).get("/")
+    response = served(
+        {"server_secured": True}, headers=[("Set-Cookie", "secure=1")]
+    ).get("/")
     assert response.headers["Set-Cookie"] == "secure=1; Secure"
 
 
@@ -117,4 +124,7 @@ def _raw_call(app: Any) -> bytes:
 def test_flask_url_for_external_says_https_when_secured() -> None:
     flask = _flask_app()
     assert _raw_call(flask) == b"http://example.com/"
-    assert _raw_call(SecureHeaders(flask, {"server_secured": True})) == b"https://example.com/"
+    assert (
+        _raw_call(SecureHeaders(flask, {"server_secured": True}))
+        == b"https://example.com/"
+    )

@@ -45,7 +45,9 @@ def test_default_header_is_the_documented_one() -> None:
         ("object-src", ["*", "data:", "blob:"]),
     ],
 )
-def test_default_policy_directive_by_directive(directive: str, sources: list[str]) -> None:
+def test_default_policy_directive_by_directive(
+    directive: str, sources: list[str]
+) -> None:
     policy = csp()
     assert policy[directive] == sources
     assert "frame-ancestors" not in policy
@@ -90,7 +92,11 @@ def test_no_hsts_on_https_without_server_secured_or_hsts_header() -> None:
 
 def test_csp_header_false_drops_csp_and_its_companions() -> None:
     response = served({"csp_header": False}).get("/")
-    for name in ("Content-Security-Policy", "X-XSS-Protection", "X-Content-Type-Options"):
+    for name in (
+        "Content-Security-Policy",
+        "X-XSS-Protection",
+        "X-Content-Type-Options",
+    ):
         assert name not in response.headers
     assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
 
@@ -132,14 +138,22 @@ def test_unsafe_switches_and_debug(config: dict[str, Any], expected: list[str]) 
 @pytest.mark.parametrize(
     ("unsafe_eval", "seen"), [(True, True), (False, False)], ids=["eval", "no-eval"]
 )
-def test_app_is_told_whether_unsafe_eval_is_allowed(unsafe_eval: bool, seen: bool) -> None:
+def test_app_is_told_whether_unsafe_eval_is_allowed(
+    unsafe_eval: bool, seen: bool
+) -> None:
     app = served({"csp_unsafe_eval": unsafe_eval})
     app.get("/")
     assert app.app.app.seen["secheaders.csp_unsafe_eval"] is seen
 
 
 def test_safe_src_keeps_order_and_drops_duplicates() -> None:
-    safe = ["'self'", "*.gstatic.com", "fonts.googleapis.com", "*.gstatic.com", "'self'"]
+    safe = [
+        "'self'",
+        "*.gstatic.com",
+        "fonts.googleapis.com",
+        "*.gstatic.com",
+        "'self'",
+    ]
     policy = csp({"csp_safe_src": safe})
     assert policy["default-src"] == ["'self'", "*.gstatic.com", "fonts.googleapis.com"]
     assert policy["script-src"][:3] == policy["default-src"]
@@ -160,7 +174,10 @@ def test_safe_src_keeps_order_and_drops_duplicates() -> None:
     ],
 )
 def test_csp_frame_ancestors(value: Any, expected: list[str] | None) -> None:
-    config = {"csp_frame_ancestors": value, "csp_safe_src": ["'self'", "cdn.example.com"]}
+    config = {
+        "csp_frame_ancestors": value,
+        "csp_safe_src": ["'self'", "cdn.example.com"],
+    }
     assert csp(config).get("frame-ancestors") == expected
 
 
@@ -251,7 +268,9 @@ def test_custom_directive_names_are_case_insensitive() -> None:
 
 
 def test_custom_script_src_none_with_switches_warns_and_is_replaced() -> None:
-    with pytest.warns(SecurityWarning, match=r"csp_header.script-src: 'none' is replaced"):
+    with pytest.warns(
+        SecurityWarning, match=r"csp_header.script-src: 'none' is replaced"
+    ):
         policy = csp({"csp_header": {"script-src": "'none'"}})
     assert policy["script-src"] == ["'unsafe-eval'", "'unsafe-inline'"]
 
@@ -261,7 +280,9 @@ def test_custom_script_src_none_with_switches_warns_and_is_replaced() -> None:
     ["no-referrer", "same-origin", "no-referrer, strict-origin-when-cross-origin"],
 )
 def test_referrer_policy_string(value: str) -> None:
-    assert served({"referrer_policy": value}).get("/").headers["Referrer-Policy"] == value
+    assert (
+        served({"referrer_policy": value}).get("/").headers["Referrer-Policy"] == value
+    )
 
 
 def test_referrer_policy_false_sends_none() -> None:

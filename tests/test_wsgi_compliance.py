@@ -32,7 +32,9 @@ class Recorder:
         self.calls: list[tuple[str, list[tuple[str, str]], Any]] = []
         self.written: list[bytes] = []
 
-    def __call__(self, status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+    def __call__(
+        self, status: str, headers: list[tuple[str, str]], exc_info: Any = None
+    ) -> Any:
         if exc_info is not None and self.calls:
             raise exc_info[1].with_traceback(exc_info[2])
         self.calls.append((status, headers, exc_info))
@@ -92,7 +94,9 @@ def test_file_wrapper_survives() -> None:
         start_response("200 OK", [("Content-Type", "application/octet-stream")])
         return env["wsgi.file_wrapper"](io.BytesIO(b"0123456789"))
 
-    result = SecureHeaders(app)(environ(**{"wsgi.file_wrapper": FileWrapper}), Recorder())
+    result = SecureHeaders(app)(
+        environ(**{"wsgi.file_wrapper": FileWrapper}), Recorder()
+    )
     assert isinstance(result, FileWrapper)
 
 
@@ -114,7 +118,11 @@ def test_exc_info_is_forwarded_positionally() -> None:
         try:
             raise RuntimeError("boom")
         except RuntimeError:
-            start_response("500 Internal Server Error", [("Content-Type", "text/plain")], sys.exc_info())
+            start_response(
+                "500 Internal Server Error",
+                [("Content-Type", "text/plain")],
+                sys.exc_info(),
+            )
         return [b"error"]
 
     seen: list[Any] = []
@@ -172,7 +180,9 @@ def test_the_apps_header_list_is_never_mutated() -> None:
 
 
 def test_status_and_body_pass_through_unchanged() -> None:
-    app = TestApp(SecureHeaders(make_app(status="418 I'm a teapot", body=b"\x00\xffbin")))
+    app = TestApp(
+        SecureHeaders(make_app(status="418 I'm a teapot", body=b"\x00\xffbin"))
+    )
     response = app.get("/", status=418)
     assert response.status == "418 I'm a teapot"
     assert response.body == b"\x00\xffbin"
@@ -188,9 +198,13 @@ def test_headers_are_native_latin1_strings() -> None:
         value.encode("latin-1")
 
 
-@pytest.mark.parametrize("config", [None, {"server_secured": True}], ids=["plain", "secured"])
+@pytest.mark.parametrize(
+    "config", [None, {"server_secured": True}], ids=["plain", "secured"]
+)
 def test_validator_on_both_sides_raises_and_warns_nothing(config: Any) -> None:
-    inner = validator(make_app(headers=[("Content-Type", "text/html"), ("Set-Cookie", "a=1")]))
+    inner = validator(
+        make_app(headers=[("Content-Type", "text/html"), ("Set-Cookie", "a=1")])
+    )
     app = validator(SecureHeaders(inner, config))
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -199,7 +213,9 @@ def test_validator_on_both_sides_raises_and_warns_nothing(config: Any) -> None:
 
 
 def test_werkzeug_lint_raises_and_warns_nothing() -> None:
-    app = LintMiddleware(SecureHeaders(LintMiddleware(make_app()), {"server_secured": True}))
+    app = LintMiddleware(
+        SecureHeaders(LintMiddleware(make_app()), {"server_secured": True})
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         response = TestApp(app).get("/")
