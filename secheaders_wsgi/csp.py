@@ -57,6 +57,14 @@ OTHER_DIRECTIVES = (
     "plugin-types",
     "require-sri-for",
 )
+#: Directives a per-request nonce can go in (a nonce does nothing elsewhere).
+NONCE_DIRECTIVES = (
+    "script-src",
+    "style-src",
+    "script-src-elem",
+    "style-src-elem",
+    "default-src",
+)
 KNOWN_DIRECTIVES = (*SOURCE_LIST_DIRECTIVES, *BARE_DIRECTIVES, *OTHER_DIRECTIVES)
 
 KEYWORDS = (
