@@ -504,10 +504,11 @@ def _check_modern_csp(config: Config) -> None:
     trial = config.csp_report_only_header
     report_only = trial if trial is not None else config.csp_report_only
     if report_only and not reporting and not _reports_itself(report_only):
+        key = "csp_report_only" if trial is None else "csp_report_only_header"
         warn(
-            "csp_report_only / csp_report_only_header: the report-only policy "
-            "has no report endpoint, so violations only show in the browser "
-            "console; set csp_report_uri or csp_report_path to collect them"
+            f"{key}: the report-only policy has no report endpoint, so "
+            "violations only show in the browser console; set csp_report_uri "
+            "or csp_report_path to collect them"
         )
     if isinstance(config.csp_header, tuple) and (
         config.csp_unsafe_inline or config.debug
