@@ -170,7 +170,17 @@ def _read(environ: WSGIEnvironment, limit: int) -> bytes | None:
 def _answer(
     start_response: StartResponse, status: str, extra: tuple[tuple[str, str], ...] = ()
 ) -> list[bytes]:
-    # RFC 9110 section 8.6: no Content-Length on a 204.
-    length = [] if status.startswith("204") else [("Content-Length", "0")]
-    start_response(status, [*length, ("Cache-Control", "no-store"), *extra])
-    return []
+    if status.startswith("204"):  # RFC 9110 section 15.3.5: no content, no length
+        start_response(status, [("Cache-Control", "no-store"), *extra])
+        return []
+    body = f"{status}\n".encode("latin-1")
+    start_response(
+        status,
+        [
+            ("Content-Type", "text/plain; charset=utf-8"),
+            ("Content-Length", str(len(body))),
+            ("Cache-Control", "no-store"),
+            *extra,
+        ],
+    )
+    return [body]
