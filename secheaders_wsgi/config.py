@@ -345,8 +345,9 @@ def _preset(where: str, value: object) -> str:
     if not isinstance(value, str) or value not in PRESETS:
         hint = _did_you_mean(value, tuple(PRESETS)) if isinstance(value, str) else ""
         raise ConfigError(
-            f"{where}: {value!r} is not a preset.{hint} "
+            f"{where}: {value!r} is not a preset "
             f"(allowed: {', '.join(PRESETS)}; leave the key out for none)"
+            + (f".{hint}" if hint else "")
         )
     return value
 
@@ -362,10 +363,11 @@ def _nonce_directives(where: str, value: object) -> tuple[str, ...]:
         place = f"{where}[{i}]"
         name = _header_text(place, item).lower()
         if name not in csp.NONCE_DIRECTIVES:
+            hint = _did_you_mean(name, csp.NONCE_DIRECTIVES)
             raise ConfigError(
-                f"{place}: {item!r} cannot carry a nonce."
-                f"{_did_you_mean(name, csp.NONCE_DIRECTIVES)} "
+                f"{place}: {item!r} cannot carry a nonce "
                 f"(allowed: {', '.join(csp.NONCE_DIRECTIVES)})"
+                + (f".{hint}" if hint else "")
             )
         if name in names:
             raise ConfigError(f"{place}: {item!r} is given twice")
@@ -420,7 +422,7 @@ _URL_STOPS = frozenset(" \t;,'\"\\")
 
 
 def _report_uri(where: str, value: object) -> str:
-    text = _url_text(where, value)
+    text = _url_text(where, value, "an absolute https URL or a path")
     if text.startswith("/") and not text.startswith("//"):
         return text
     parts = urlsplit(text)
@@ -434,7 +436,12 @@ def _report_uri(where: str, value: object) -> str:
 
 
 def _report_path(where: str, value: object) -> str:
-    text = _url_text(where, value)
+    text = _url_text(where, value, "a path such as '/_/csp-reports'")
+    if text == "/":
+        raise ConfigError(
+            f"{where}: '/' would take every request to the site root away from "
+            "the app (allowed: a path of its own, such as '/_/csp-reports')"
+        )
     if not text.startswith("/") or text.startswith("//") or "?" in text or "#" in text:
         raise ConfigError(
             f"{where}: {text!r} is not allowed (allowed: a path on this site, "
@@ -444,14 +451,18 @@ def _report_path(where: str, value: object) -> str:
     return text
 
 
-def _url_text(where: str, value: object) -> str:
+def _url_text(where: str, value: object, allowed: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise ConfigError(
+            f"{where}: {value!r} is not allowed (allowed: {allowed}; leave the "
+            "key out for none)"
+        )
     text = _header_text(where, value)
     bad = sorted(set(text) & _URL_STOPS)
-    if not text or bad:
-        found = f"the character {bad[0]!r}" if bad else "nothing"
+    if bad:
         raise ConfigError(
-            f"{where}: {text!r} has {found} (allowed: a URL or path without "
-            "spaces, quotes, backslashes, ';' or ',')"
+            f"{where}: {text!r} has the character {bad[0]!r} (allowed: "
+            f"{allowed}, without spaces, quotes, backslashes, ';' or ',')"
         )
     return text
 
@@ -519,8 +530,9 @@ def _check_modern_csp(config: Config) -> None:
             warn(
                 "csp_header.script-src: browsers ignore 'unsafe-inline' and "
                 "'self' beside 'strict-dynamic', and no nonce is sent while "
-                "csp_unsafe_inline or debug is on, so every script is blocked; "
-                "set csp_unsafe_inline: false and use the nonce"
+                "csp_unsafe_inline or debug is on, so every script is blocked "
+                "that no hash in the policy allows; set csp_unsafe_inline: false "
+                "and use the nonce"
             )
 
 
