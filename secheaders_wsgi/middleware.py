@@ -64,12 +64,10 @@ class SecureHeaders:
         def _start_response(
             status: str, app_headers: list[Header], exc_info: OptExcInfo | None = None
         ) -> object:
+            # From here on a first call of the nonce raises: the header is out.
             value = nonce._seal()
-            if value is None:
-                merged = _merged(app_headers, ours, secured)
-            else:
-                nonced = plan.nonced(https, value, app_headers)
-                merged = _merged(app_headers, nonced, secured)
+            chosen = ours if value is None else plan.nonced(https, value, app_headers)
+            merged = _merged(app_headers, chosen, secured)
             return start_response(status, merged, exc_info)
 
         # Return the app's iterable itself: close(), len() and file_wrapper survive.
