@@ -146,22 +146,24 @@ def _read(environ: WSGIEnvironment, limit: int) -> bytes | None:
     """
     try:
         length = int(environ.get("CONTENT_LENGTH") or "")
-    except ValueError:
+    except (TypeError, ValueError):
         length = -1
     if length > limit:
         return None
     wanted = length if length >= 0 else limit + 1
-    stream = environ["wsgi.input"]
     chunks: list[bytes] = []
     got = 0
     try:
+        stream = environ["wsgi.input"]
         while got < wanted:
             chunk = stream.read(wanted - got)
             if not chunk:
                 break
             chunks.append(chunk)
             got += len(chunk)
-    except Exception:  # noqa: BLE001 - a client that hangs up must not raise
+    except Exception:
+        # Servers raise their own types when a client hangs up (OSError,
+        # werkzeug's ClientDisconnected, gunicorn's NoMoreData): all a 400.
         return b""
     body = b"".join(chunks)
     return None if len(body) > limit else body

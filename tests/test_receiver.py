@@ -423,3 +423,12 @@ def test_receiver_passes_the_wsgi_validator() -> None:
     )
     app.get(PATH, status=405)
     app.post(PATH, "nope", content_type="application/csp-report", status=400)
+
+
+def test_an_environ_without_wsgi_input_gets_400_not_an_exception() -> None:
+    app = SecureHeaders(page_app(use_nonce=False), CONFIG)
+    env = environ_for(PATH, "POST", CONTENT_TYPE="application/csp-report")
+    del env["wsgi.input"]
+    recorder = Recorder()
+    list(app(env, recorder))
+    assert recorder.status == "400 Bad Request"
