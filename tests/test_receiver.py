@@ -432,3 +432,23 @@ def test_an_environ_without_wsgi_input_gets_400_not_an_exception() -> None:
     recorder = Recorder()
     list(app(env, recorder))
     assert recorder.status == "400 Bad Request"
+
+
+def test_receiver_and_nonced_pages_pass_werkzeug_lint() -> None:
+    from werkzeug.middleware.lint import HTTPWarning, LintMiddleware
+
+    wrapped = SecureHeaders(LintMiddleware(page_app()), {**CONFIG, "preset": "strict"})
+    app = TestApp(LintMiddleware(wrapped))
+    page = app.get("/")
+    assert f"'nonce-{page.text}'" in page.headers["Content-Security-Policy"]
+    app.post(PATH, "[", content_type="application/reports+json", status=400)
+    app.put(PATH, "", status=405)
+    # Werkzeug's lint wants "Content-Length: 0" on a 204, but RFC 9110 section
+    # 8.6 says a server MUST NOT send one there (werkzeug's own responses drop
+    # it since pallets/werkzeug#1294): the RFC wins.
+    with pytest.warns(HTTPWarning, match="204 responses must have an empty"):
+        report = app.post(
+            PATH, json.dumps(LEGACY), content_type="application/csp-report"
+        )
+    assert report.status_int == 204
+    assert "Content-Length" not in report.headers
