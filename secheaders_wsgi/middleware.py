@@ -38,6 +38,11 @@ class SecureHeaders:
     is not sent twice: that is how one response overrides or opts out.
     Strict-Transport-Security goes only on HTTPS responses; with
     ``server_secured`` every response counts as HTTPS.
+
+    Every request's environ carries ``secheaders.csp_nonce`` (see
+    :func:`~secheaders_wsgi.csp_nonce`); only a response whose app called it
+    gets the nonce in its policy. With ``csp_report_path`` set, requests to
+    that path are answered by the report receiver and never reach the app.
     """
 
     def __init__(self, app: WSGIApplication, config: ConfigSource = None) -> None:
