@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from secheaders_wsgi import SecureHeaders
+from webtest import TestApp
 
-with warnings.catch_warnings():
-    # webob imports the deprecated cgi module; filterwarnings = error would make
-    # that a collection error when no conftest imported webtest first.
-    warnings.simplefilter("ignore", DeprecationWarning)
-    from webtest import TestApp
+from secheaders_wsgi import SecureHeaders
 
 Headers = list[tuple[str, str]]
 

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import warnings
-
 import pytest
 from more_helpers import served, values
+from webtest import TestApp
 
 from secheaders_wsgi import SecureHeaders
-
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore", DeprecationWarning)
-    from webtest import TestApp
 
 SPOOF = {
     "X-Forwarded-Proto": "https",

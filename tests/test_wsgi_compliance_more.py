@@ -8,13 +8,10 @@ from wsgiref.validate import validator
 
 import pytest
 from more_helpers import Recorder
+from webtest import TestApp
 from werkzeug.middleware.lint import LintMiddleware
 
 from secheaders_wsgi import SecureHeaders
-
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore", DeprecationWarning)
-    from webtest import TestApp
 
 CONFIG = {
     "force_https": True,
