@@ -118,12 +118,16 @@ def _host(environ: WSGIEnvironment) -> str | None:
 
 def _https_url(environ: WSGIEnvironment, host: str) -> str:
     path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
-    try:
-        raw = path.encode("latin-1")  # PEP 3333: the bytes, decoded as latin-1
-    except UnicodeEncodeError:
-        raw = path.encode("utf-8")
-    url = f"https://{host}{quote(raw, safe=_PATH_SAFE) or '/'}"
+    url = f"https://{host}{quote(_raw(path), safe=_PATH_SAFE) or '/'}"
     query = environ.get("QUERY_STRING", "")
     if query:
-        url += "?" + quote(query, safe=_QUERY_SAFE)
+        url += "?" + quote(_raw(query), safe=_QUERY_SAFE)
     return url
+
+
+def _raw(text: str) -> bytes:
+    """The bytes the client sent: PEP 3333 hands them over decoded as latin-1."""
+    try:
+        return text.encode("latin-1")
+    except UnicodeEncodeError:  # a server that decoded UTF-8 instead
+        return text.encode("utf-8")

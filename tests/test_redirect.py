@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from more_helpers import HTTPS, served, values
+from more_helpers import HTTPS, Recorder, served, values
 
+from secheaders_wsgi import SecureHeaders
 from secheaders_wsgi.policy import DEFAULT_HSTS
 
 
@@ -83,6 +84,21 @@ def test_path_is_requoted_and_query_kept_as_sent() -> None:
     assert response.headers["Location"] == "https://example.com/a%20b/100%25/caf%C3%A9"
     response = app.get("/s?q=a+b&r=%20", extra_environ={"HTTP_HOST": "example.com"})
     assert response.headers["Location"] == "https://example.com/s?q=a+b&r=%20"
+
+
+def test_raw_query_bytes_go_out_as_the_same_bytes() -> None:
+    # PEP 3333: a raw UTF-8 byte in the query arrives as latin-1 text.
+    environ: dict[str, Any] = {
+        "REQUEST_METHOD": "GET",
+        "HTTP_HOST": "example.com",
+        "PATH_INFO": "/s",
+        "QUERY_STRING": "q=caf\xc3\xa9 x",
+        "wsgi.url_scheme": "http",
+    }
+    seen: list[Any] = []
+    app = SecureHeaders(Recorder(), {"force_https": True})
+    app(environ, lambda status, headers, exc_info=None: seen.append(headers))
+    assert dict(seen[0])["Location"] == "https://example.com/s?q=caf%C3%A9%20x"
 
 
 @pytest.mark.parametrize(
