@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from more_helpers import DEFAULT_CSP, HTTPS, TestApp, served, values
 
 from secheaders_wsgi import ConfigError, SecureHeaders, SecurityWarning, load_config
 from secheaders_wsgi.cli import main
 from secheaders_wsgi.policy import headers
-from secheaders_wsgi.prefixes import PrefixTable
+from secheaders_wsgi.prefixes import PrefixTable, normalize
 
 PARTNER = "https://partner.example"
 
@@ -403,3 +405,29 @@ def test_flask_override_example_from_the_docs() -> None:
     other_response = app.get("/other")
     assert values(other_response, "Permissions-Policy") == ["camera=()"]
     assert values(other_response, "X-Frame-Options") == ["DENY"]
+
+
+segment = st.sampled_from(["a", "b", "ab", "", "é"])
+prefix_paths = st.lists(segment, max_size=4).map(lambda parts: "/" + "/".join(parts))
+
+
+def naive_longest(prefixes: list[str], path: str) -> str | None:
+    """Longest prefix by whole segments, the slow obvious way: O(rules)."""
+    best: str | None = None
+    for written in prefixes:
+        p = written.rstrip("/") or "/"
+        if p == "/" or path == p or path.startswith(p + "/"):
+            key = written.rstrip("/") or "/"
+            if best is None or len(key) > len(best.rstrip("/") or "/"):
+                best = written
+    return best
+
+
+@given(
+    prefixes=st.lists(prefix_paths, max_size=8, unique_by=normalize), path=prefix_paths
+)
+def test_property_trie_agrees_with_the_naive_lookup(
+    prefixes: list[str], path: str
+) -> None:
+    table = PrefixTable((p, p) for p in prefixes)
+    assert table.longest(path) == naive_longest(prefixes, path)
