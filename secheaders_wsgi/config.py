@@ -238,6 +238,7 @@ def _risks(config: Config) -> list[str]:
                     f"{key}: does nothing without force_https: true (it only "
                     "applies to the redirect to https)"
                 )
+    found += _x_frame_options_risks(config)
     if config.cookie_samesite == "None" and not (
         config.server_secured or config.force_https
     ):
@@ -947,6 +948,28 @@ def _rule(base: Config, place: str, rule: object) -> tuple[str, Config]:
     config = replace(base, paths=(), **values)
     _check_combinations(config, f"{place}.", base)
     return prefix, config
+
+
+def _x_frame_options_risks(config: Config) -> list[str]:
+    """An explicit X-Frame-Options that forbids framing frame-ancestors allows."""
+    if not isinstance(config.x_frame_options, str) or config.csp_header is False:
+        return []
+    ancestors = config.csp_frame_ancestors
+    if ancestors is True and isinstance(config.csp_header, tuple):
+        ancestors = dict(config.csp_header).get("frame-ancestors", True)
+    if ancestors is True:  # no frame-ancestors: X-Frame-Options alone decides
+        return []
+    allowed = set(ancestors or ("'none'",)) - {"'none'"}
+    if config.x_frame_options == "SAMEORIGIN":
+        allowed -= {"'self'", csp.SAFE_SRC}
+    if not allowed:
+        return []
+    return [
+        f"x_frame_options: {config.x_frame_options!r} forbids framing that "
+        f"frame-ancestors allows ({' '.join(sorted(allowed))}); browsers that "
+        "know frame-ancestors follow it, older ones block those sites. Leave "
+        "x_frame_options out to derive it, or set it to false"
+    ]
 
 
 def _mapping_of(base: Config, key: str, secured: bool) -> tuple[Directive, ...]:

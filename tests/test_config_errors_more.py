@@ -687,6 +687,21 @@ def test_a_bad_rule_in_a_yaml_file_names_the_file(tmp_path: Any) -> None:
             id="unknown-feature",
         ),
         pytest.param(
+            {"x_frame_options": "DENY", "csp_frame_ancestors": ["https://p.example"]},
+            "x_frame_options: 'DENY' forbids framing that frame-ancestors allows "
+            "(https://p.example)",
+            id="xfo-contradicts-frame-ancestors",
+        ),
+        pytest.param(
+            {
+                "x_frame_options": "SAMEORIGIN",
+                "csp_header": {"frame-ancestors": "'self' https://p.example"},
+            },
+            "x_frame_options: 'SAMEORIGIN' forbids framing that frame-ancestors "
+            "allows (https://p.example)",
+            id="xfo-contradicts-custom-frame-ancestors",
+        ),
+        pytest.param(
             {"paths": [{"prefix": "/a", "cookie_samesite": "None"}]},
             "paths[0].cookie_samesite: 'None' makes cookies Secure too",
             id="rule-warning-names-the-rule",
@@ -708,6 +723,22 @@ def test_risky_but_valid_settings_warn(config: dict[str, Any], message: str) -> 
         ),
         pytest.param({"trusted_proxies": 0}, id="zero-proxies"),
         pytest.param({"x_frame_options": "deny"}, id="xfo-lower-case"),
+        pytest.param(
+            {"x_frame_options": "SAMEORIGIN", "csp_frame_ancestors": ["'self'"]},
+            id="xfo-agrees-with-frame-ancestors",
+        ),
+        pytest.param(
+            {"x_frame_options": "DENY", "csp_frame_ancestors": False},
+            id="xfo-deny-agrees-with-none",
+        ),
+        pytest.param(
+            {
+                "x_frame_options": "DENY",
+                "csp_header": False,
+                "csp_frame_ancestors": ["https://p.example"],
+            },
+            id="xfo-without-csp",
+        ),
         pytest.param({"cookie_samesite": "strict"}, id="samesite-lower-case"),
     ],
 )
