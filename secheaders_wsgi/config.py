@@ -182,7 +182,21 @@ def _from_mapping(raw: Mapping[str, Any]) -> Config:
     _check_combinations(config)
     if rules:
         config = replace(config, paths=_rules(config, rules))
+    _check_redirect_keys(config)
     return config
+
+
+def _check_redirect_keys(config: Config) -> None:
+    # Site-wide rather than per merged config: a rule that turns force_https
+    # off for its prefix leaves the inherited keys in force everywhere else.
+    if any(rule.force_https for rule in (config, *(r for _, r in config.paths))):
+        return
+    for key in ("force_https_exempt", "allowed_hosts"):
+        if getattr(config, key):
+            warn(
+                f"{key}: does nothing without force_https: true (it only "
+                "applies to the redirect to https)"
+            )
 
 
 def _check_combinations(
@@ -231,13 +245,6 @@ def _risks(config: Config) -> list[str]:
                 "'unsafe-inline' because csp_unsafe_eval, csp_unsafe_inline or "
                 "debug is on; set them to false to keep 'none'"
             )
-    if not config.force_https:
-        for key in ("force_https_exempt", "allowed_hosts"):
-            if getattr(config, key):
-                found.append(
-                    f"{key}: does nothing without force_https: true (it only "
-                    "applies to the redirect to https)"
-                )
     found += _x_frame_options_risks(config)
     if config.cookie_samesite == "None" and not (
         config.server_secured or config.force_https

@@ -722,6 +722,22 @@ def test_risky_but_valid_settings_warn(config: dict[str, Any], message: str) -> 
             {"force_https": True, "allowed_hosts": ["a.example"]}, id="hosts-with-force"
         ),
         pytest.param({"trusted_proxies": 0}, id="zero-proxies"),
+        pytest.param(
+            {
+                "force_https": True,
+                "allowed_hosts": ["a.example"],
+                "force_https_exempt": ["/healthz"],
+                "paths": [{"prefix": "/legacy", "force_https": False}],
+            },
+            id="rule-turns-force-https-off",
+        ),
+        pytest.param(
+            {
+                "allowed_hosts": ["a.example"],
+                "paths": [{"prefix": "/secure", "force_https": True}],
+            },
+            id="force-https-only-in-a-rule",
+        ),
         pytest.param({"x_frame_options": "deny"}, id="xfo-lower-case"),
         pytest.param(
             {"x_frame_options": "SAMEORIGIN", "csp_frame_ancestors": ["'self'"]},
