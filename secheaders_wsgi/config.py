@@ -88,7 +88,8 @@ class Config:
     cross_origin_resource_policy: str | bool = False
     #: ``None``: derived from the frame-ancestors directive; ``False``: never.
     x_frame_options: str | bool | None = None
-    #: ``None``: the seed's ``1; mode=block`` while a CSP is active; ``False``: never.
+    #: ``None``: ``1; mode=block`` (``0`` under the strict preset) beside a CSP;
+    #: ``False``: never.
     xss_protection: str | bool | None = None
     #: ``None``: no header; ``True``: ``?1``; ``False``: ``?0``.
     origin_agent_cluster: bool | None = None
