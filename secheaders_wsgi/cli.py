@@ -39,7 +39,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    if args.path is not None:
+    if args.command == "show" and args.path is not None:
         config = _for_path(config, args.path)
     for name, value in headers(config, https=not args.http):
         print(f"{name}: {value}")
