@@ -57,6 +57,14 @@ OTHER_DIRECTIVES = (
     "plugin-types",
     "require-sri-for",
 )
+#: Directives a per-request nonce can go in (a nonce does nothing elsewhere).
+NONCE_DIRECTIVES = (
+    "script-src",
+    "style-src",
+    "script-src-elem",
+    "style-src-elem",
+    "default-src",
+)
 KNOWN_DIRECTIVES = (*SOURCE_LIST_DIRECTIVES, *BARE_DIRECTIVES, *OTHER_DIRECTIVES)
 
 KEYWORDS = (
@@ -91,6 +99,28 @@ SANDBOX_TOKENS = (
     "allow-top-navigation-by-user-activation",
     "allow-top-navigation-to-custom-protocols",
 )
+
+_ANYTHING = ("*", "data:", "blob:")
+
+
+def default_policy(server_secured: bool) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The contract's default policy, with ``'safe-src'`` not yet expanded.
+
+    A per-path rule's ``csp_header`` mapping merges onto this one.
+    """
+    connect = ("https:", "wss:") if server_secured else ("http:", "ws:")
+    return (
+        ("default-src", (SAFE_SRC,)),
+        ("script-src", (SAFE_SRC,)),
+        ("style-src", (SAFE_SRC,)),
+        ("manifest-src", ("'self'",)),
+        ("connect-src", connect),
+        ("img-src", _ANYTHING),
+        ("media-src", _ANYTHING),
+        ("frame-src", _ANYTHING),
+        ("object-src", _ANYTHING),
+    )
+
 
 _HASH_BYTES = {"sha256": 32, "sha384": 48, "sha512": 64}
 _DIRECTIVE_NAME = re.compile(r"[A-Za-z0-9-]+")
@@ -166,14 +196,22 @@ def check_source(where: str, source: str) -> str:
     """Return ``source`` if it is a valid CSP source expression."""
     if source.startswith("'") or source.endswith("'"):
         return _check_quoted(where, source)
-    bare = source.lower().strip("\"")
-    if f"'{bare}'" in KEYWORDS or _is_nonce_or_hash(bare):
+    bare = source.lower().strip('"')
+    if _is_nonce_or_hash(bare):
+        # base64 is case-sensitive: suggest the value as written.
+        bare = source.strip('"')
+    if f"'{bare}'" in KEYWORDS or _is_nonce_or_hash(bare.lower()):
         raise ConfigError(
             f"{where}: {source!r} must be quoted as \"'{bare}'\" "
             f"(unquoted it is read as a host name)"
         )
     if _SCHEME_SOURCE.fullmatch(source) or _HOST_SOURCE.fullmatch(source):
         return source
+    if not source.isascii():
+        raise ConfigError(
+            f"{where}: {source!r} is not a CSP source (allowed: ASCII only; "
+            "write an international domain name in punycode, 'xn--...')"
+        )
     raise ConfigError(
         f"{where}: {source!r} is not a CSP source (allowed: a quoted keyword "
         "such as \"'self'\", a scheme such as 'https:', or a host such as "
@@ -247,4 +285,4 @@ def _did_you_mean(name: str) -> str:
 
 def _did_you_mean_keyword(source: str) -> str:
     matches = difflib.get_close_matches(source.lower(), KEYWORDS, n=1, cutoff=0.7)
-    return f"; did you mean \"{matches[0]}\"?" if matches else ""
+    return f'; did you mean "{matches[0]}"?' if matches else ""

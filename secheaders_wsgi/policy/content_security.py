@@ -1,0 +1,141 @@
+"""Content-Security-Policy and its report-only twin, as data and as text.
+
+The policy as ``(directive, sources)`` pairs comes first (:func:`csp_directives`),
+so that the per-request nonce (:func:`with_nonce`) and the report endpoint
+(:func:`with_report`) can be added before :func:`serialize` writes the header.
+"""
+
+from __future__ import annotations
+
+from .. import csp
+from ..config import Config, Directive, Sources
+from ..csp import SAFE_SRC
+
+CSP = "Content-Security-Policy"
+CSP_REPORT_ONLY = "Content-Security-Policy-Report-Only"
+#: The Reporting API group that report-to names and Reporting-Endpoints defines.
+REPORT_GROUP = "csp-endpoint"
+
+
+def csp_directives(config: Config) -> tuple[Directive, ...] | None:
+    """The Content-Security-Policy as ``(directive, sources)`` pairs, or ``None``."""
+    if config.csp_header is False:
+        return None
+    safe = _unique(config.csp_safe_src)
+    if config.csp_header is True:
+        policy = _default_policy(config, safe)
+    else:
+        policy = {name: _expand(sources, safe) for name, sources in config.csp_header}
+    _add_unsafe(policy, _unsafe_sources(config))
+    if config.csp_frame_ancestors is not True:
+        ancestors = config.csp_frame_ancestors or ("'none'",)
+        policy["frame-ancestors"] = _expand(ancestors, safe)
+    return tuple(policy.items())
+
+
+def serialize(directives: tuple[Directive, ...]) -> str:
+    """``default-src 'self'; upgrade-insecure-requests`` from the pairs."""
+    return "; ".join(" ".join((name, *sources)) for name, sources in directives)
+
+
+def _default_policy(config: Config, safe: Sources) -> dict[str, Sources]:
+    return {
+        name: _expand(sources, safe)
+        for name, sources in csp.default_policy(config.server_secured)
+    }
+
+
+def _unsafe_sources(config: Config) -> Sources:
+    # Order as in the seed's documented header: eval first, then inline.
+    extra: Sources = ()
+    if config.csp_unsafe_eval:
+        extra += ("'unsafe-eval'",)
+    if config.csp_unsafe_inline or config.debug:
+        extra += ("'unsafe-inline'",)
+    return extra
+
+
+def _add_unsafe(policy: dict[str, Sources], extra: Sources) -> None:
+    """Add ``extra`` to script-src and style-src, deriving them from default-src."""
+    if not extra:
+        return
+    for name in ("script-src", "style-src"):
+        base = policy.get(name, policy.get("default-src"))
+        if base is not None:
+            # 'none' beside other sources is ignored by browsers: drop it.
+            kept = tuple(source for source in base if source != "'none'")
+            policy[name] = _unique(kept + extra)
+
+
+def _expand(sources: Sources, safe: Sources) -> Sources:
+    expanded: list[str] = []
+    for source in sources:
+        expanded += safe if source == SAFE_SRC else (source,)
+    return _unique(expanded)
+
+
+def _unique(sources: tuple[str, ...] | list[str]) -> Sources:
+    return tuple(dict.fromkeys(sources))
+
+
+# Where a directive takes its sources from when the policy does not have it
+# (CSP3 section 6.8.3, "Get the effective directive"), for the directives a
+# nonce can go in.
+_FALLBACK = {
+    "script-src-elem": ("script-src", "default-src"),
+    "style-src-elem": ("style-src", "default-src"),
+    "script-src": ("default-src",),
+    "style-src": ("default-src",),
+    "default-src": (),
+}
+
+
+def with_nonce(
+    directives: tuple[Directive, ...], names: tuple[str, ...], nonce: str
+) -> tuple[Directive, ...]:
+    """``directives`` with ``'nonce-<nonce>'`` added to each of ``names``.
+
+    A directive the policy lacks is derived from its fallback (``script-src``
+    from ``default-src``), so the nonce restricts nothing that was allowed;
+    with no fallback either, it is left out: the policy does not restrict that
+    type at all. A directive holding ``'unsafe-inline'`` gets no nonce:
+    browsers ignore ``'unsafe-inline'`` once a nonce is present, which would
+    break the page. ``'none'`` is dropped beside the nonce.
+    """
+    policy = dict(directives)
+    source = f"'nonce-{nonce}'"
+    for name in names:
+        base = policy.get(name)
+        for fallback in _FALLBACK[name]:
+            if base is None:
+                base = policy.get(fallback)
+        if base is None or "'unsafe-inline'" in base:
+            continue
+        policy[name] = tuple(s for s in base if s != "'none'") + (source,)
+    return tuple(policy.items())
+
+
+def report_only_directives(config: Config) -> tuple[Directive, ...] | None:
+    """The ``csp_report_only_header`` policy: as written, 'safe-src' expanded."""
+    if config.csp_report_only_header is None:
+        return None
+    safe = _unique(config.csp_safe_src)
+    return tuple(
+        (name, _expand(sources, safe))
+        for name, sources in config.csp_report_only_header
+    )
+
+
+def report_uri(config: Config) -> str | None:
+    """Where browsers send CSP reports: ``csp_report_uri``, else the receiver."""
+    return config.csp_report_uri or config.csp_report_path
+
+
+def with_report(
+    directives: tuple[Directive, ...], uri: str | None
+) -> tuple[Directive, ...]:
+    # report-uri for browsers without the Reporting API (Firefox, Safari),
+    # report-to for those with it; those that know both use report-to.
+    if uri is None:
+        return directives
+    return (*directives, ("report-uri", (uri,)), ("report-to", (REPORT_GROUP,)))
