@@ -108,10 +108,11 @@ class SecureHeaders:
                         break
                 else:
                     return start_response(status, [*app_headers, *ours], exc_info)
-                chosen = ours
+                merged = _merged(app_headers, ours, cookies, remove)
             else:
-                chosen = plan.nonced(https, value, app_headers)
-            merged = _merged(app_headers, chosen, cookies, remove)
+                present = {name.lower() for name, _ in app_headers}
+                chosen = plan.nonced(https, value, present)
+                merged = _merged(app_headers, chosen, cookies, remove, present)
             return start_response(status, merged, exc_info)
 
         # Return the app's iterable itself: close(), len() and file_wrapper survive.
@@ -130,8 +131,8 @@ class _Plan:
     #: The headers when the app used its nonce, each value split where the
     #: nonce goes, so the request only joins strings; None: the nonce changes
     #: nothing (no CSP, 'unsafe-inline' in force, no nonce directive).
-    nonced_http: _Template | None
-    nonced_https: _Template | None
+    nonced_http: _Nonced | None
+    nonced_https: _Nonced | None
     #: Added to a response whose own CSP header carries the nonce.
     nonce_cache_control: tuple[Header, ...]
     report_path: str | None
@@ -177,34 +178,45 @@ class _Plan:
             redirect=_redirect(config),
         )
 
-    def nonced(
-        self, https: bool, nonce: str, app_headers: list[Header]
-    ) -> tuple[Header, ...]:
-        """Our headers for a response whose app used ``nonce``."""
-        template = self.nonced_https if https else self.nonced_http
-        if template is None:
+    def nonced(self, https: bool, nonce: str, present: set[str]) -> tuple[Header, ...]:
+        """Our headers for a response whose app used ``nonce``.
+
+        ``present``: the lower-cased names of the app's headers.
+        """
+        nonced = self.nonced_https if https else self.nonced_http
+        if nonced is None:
             return self.https if https else self.http
-        present = {name.lower() for name, _ in app_headers}
-        ours = tuple((name, nonce.join(pieces)) for name, pieces in template)
+        ours = tuple([(name, nonce.join(pieces)) for name, pieces in nonced.template])
         # A shared cache would replay one nonce to every visitor. Only when our
         # nonced header goes out: an app-set CSP or Cache-Control wins.
-        if any(len(p) > 1 and n.lower() not in present for n, p in template):
-            ours += self.nonce_cache_control
+        for name in nonced.carriers:
+            if name not in present:
+                return ours + self.nonce_cache_control
         return ours
 
 
-_Template = tuple[tuple[str, tuple[str, ...]], ...]
+@dataclass(frozen=True)
+class _Nonced:
+    """Our headers with each value split where the nonce goes."""
+
+    template: tuple[tuple[str, tuple[str, ...]], ...]
+    #: Lower-case names of the headers that carry the nonce.
+    carriers: tuple[str, ...]
+
 
 # Stands in for the nonce while the template is built; config refuses control
 # characters, so it cannot occur in a header value otherwise.
 _MARK = "\x00"
 
 
-def _template(config: Config, *, https: bool) -> _Template | None:
+def _template(config: Config, *, https: bool) -> _Nonced | None:
     marked = headers(config, https=https, nonce=_MARK)
     if not any(_MARK in value for _, value in marked):
         return None
-    return tuple((name, tuple(value.split(_MARK))) for name, value in marked)
+    return _Nonced(
+        template=tuple((name, tuple(value.split(_MARK))) for name, value in marked),
+        carriers=tuple(name.lower() for name, value in marked if _MARK in value),
+    )
 
 
 def _watch(
@@ -246,13 +258,16 @@ def _merged(
     ours: tuple[Header, ...],
     cookies: CookieRewrite | None = None,
     remove: frozenset[str] = frozenset(),
+    present: set[str] | None = None,
 ) -> list[Header]:
     """A new list: the app's headers, then ours that the app did not set.
 
     The app's headers named in ``remove`` are left out; every Set-Cookie is
-    kept, rewritten by ``cookies``.
+    kept, rewritten by ``cookies``. ``present``: the lower-cased names of the
+    app's headers, when the caller has them already.
     """
-    present = {name.lower() for name, _ in app_headers}
+    if present is None:
+        present = {name.lower() for name, _ in app_headers}
     # Rebuild the app's list only when there is something to change in it.
     if cookies is not None or not present.isdisjoint(remove):
         app_headers = [
@@ -262,5 +277,5 @@ def _merged(
             for name, value in app_headers
             if name.lower() not in remove
         ]
-        present -= remove
-    return [*app_headers, *(h for h in ours if h[0].lower() not in present)]
+        present = present - remove
+    return [*app_headers, *[h for h in ours if h[0].lower() not in present]]
