@@ -29,10 +29,21 @@ class CookieRewrite:
     httponly: bool | frozenset[str] = False
 
     def __call__(self, value: str) -> str:
-        name_value, *attributes = value.split(";")
-        present = {
-            attribute.split("=", 1)[0].strip().lower() for attribute in attributes
-        }
+        name_value = value.split(";", 1)[0]
+        lowered = value.lower()
+        # An attribute can only be there if its name occurs in the value: when
+        # no name this rewrite asks about does (the usual case), skip parsing.
+        if (
+            ("secure" in lowered and (self.secure or self.samesite == "None"))
+            or ("samesite" in lowered and self.samesite is not None)
+            or ("httponly" in lowered and self.httponly is not False)
+        ):
+            present = {
+                attribute.split("=", 1)[0].strip().lower()
+                for attribute in value.split(";")[1:]
+            }
+        else:
+            present = set()
         added: list[str] = []
         samesite_added = self.samesite is not None and "samesite" not in present
         if samesite_added:

@@ -269,13 +269,18 @@ def _merged(
     if present is None:
         present = {name.lower() for name, _ in app_headers}
     # Rebuild the app's list only when there is something to change in it.
-    if cookies is not None or not present.isdisjoint(remove):
-        app_headers = [
-            (name, cookies(value))
-            if cookies is not None and name.lower() == "set-cookie"
-            else (name, value)
-            for name, value in app_headers
-            if name.lower() not in remove
-        ]
+    if cookies is not None and "set-cookie" in present:
+        rebuilt: list[Header] = []
+        for name, value in app_headers:
+            low = name.lower()
+            if low in remove:
+                continue
+            rebuilt.append(
+                (name, cookies(value)) if low == "set-cookie" else (name, value)
+            )
+        app_headers = rebuilt
+        present = present - remove
+    elif not present.isdisjoint(remove):
+        app_headers = [h for h in app_headers if h[0].lower() not in remove]
         present = present - remove
     return [*app_headers, *[h for h in ours if h[0].lower() not in present]]
