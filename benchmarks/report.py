@@ -35,7 +35,15 @@ def _commit() -> str:
             check=True,
         ).stdout.strip()
         dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--", "secheaders_wsgi", "benchmarks"],
+            [
+                "git",
+                "status",
+                "--porcelain",
+                "--",
+                "secheaders_wsgi",
+                "benchmarks",
+                ":!benchmarks/RESULTS.md",  # the file being written
+            ],
             cwd=HERE.parent,
             capture_output=True,
             text=True,
