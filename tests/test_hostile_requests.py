@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import io
 import re
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from helpers import environ_for
 
 from secheaders_wsgi import SecureHeaders, csp_nonce
 
@@ -42,25 +42,8 @@ BEHIND_PROXY = SecureHeaders(app, {**BASE, "trusted_proxies": 1})
 def request(
     middleware: SecureHeaders, scheme: str = "http", **environ: Any
 ) -> tuple[str, list[tuple[str, str]], bytes]:
-    env: dict[str, Any] = {
-        "REQUEST_METHOD": "GET",
-        "SCRIPT_NAME": "",
-        "PATH_INFO": "/",
-        "QUERY_STRING": "",
-        "SERVER_NAME": "example.com",
-        "SERVER_PORT": "80",
-        "HTTP_HOST": "example.com",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "REMOTE_ADDR": "127.0.0.1",
-        "wsgi.version": (1, 0),
-        "wsgi.url_scheme": scheme,
-        "wsgi.input": io.BytesIO(),
-        "wsgi.errors": io.StringIO(),
-        "wsgi.multithread": False,
-        "wsgi.multiprocess": False,
-        "wsgi.run_once": False,
-    }
-    env.update(environ)
+    site = {"SERVER_NAME": "example.com", "HTTP_HOST": "example.com"}
+    env = environ_for(**{**site, "wsgi.url_scheme": scheme, **environ})
     sent: list[Any] = []
 
     def start_response(status: str, headers: Any, exc_info: Any = None) -> Any:

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 from flask import Flask, url_for
-from helpers import make_app, served
+from helpers import environ_for, make_app, served
 from webtest import TestApp
 
 from secheaders_wsgi import SecureHeaders
@@ -97,23 +97,7 @@ def _flask_app() -> Flask:
 
 def _raw_call(app: Any) -> bytes:
     """Call a WSGI app by hand with an http environ, as a plain-http server would."""
-    environ = {
-        "REQUEST_METHOD": "GET",
-        "SCRIPT_NAME": "",
-        "PATH_INFO": "/",
-        "QUERY_STRING": "",
-        "SERVER_NAME": "example.com",
-        "SERVER_PORT": "80",
-        "HTTP_HOST": "example.com",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "wsgi.version": (1, 0),
-        "wsgi.url_scheme": "http",
-        "wsgi.input": __import__("io").BytesIO(),
-        "wsgi.errors": __import__("sys").stderr,
-        "wsgi.multithread": False,
-        "wsgi.multiprocess": False,
-        "wsgi.run_once": False,
-    }
+    environ = environ_for(SERVER_NAME="example.com", HTTP_HOST="example.com")
     result = app(environ, lambda status, headers, exc_info=None: None)
     try:
         return b"".join(result)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import io
 import re
 import threading
 from typing import Any
+
+from helpers import environ_for
 
 from secheaders_wsgi import SecureHeaders, csp_nonce
 
@@ -34,23 +35,13 @@ def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
 def call(
     middleware: SecureHeaders, path: str, nonce: bool, scheme: str
 ) -> tuple[list[tuple[str, str]], bytes]:
-    environ = {
-        "REQUEST_METHOD": "GET",
-        "SCRIPT_NAME": "",
-        "PATH_INFO": path,
-        "QUERY_STRING": "nonce" if nonce else "",
-        "SERVER_NAME": "example.com",
-        "SERVER_PORT": "80",
-        "HTTP_HOST": "example.com",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "wsgi.version": (1, 0),
-        "wsgi.url_scheme": scheme,
-        "wsgi.input": io.BytesIO(),
-        "wsgi.errors": io.StringIO(),
-        "wsgi.multithread": True,
-        "wsgi.multiprocess": False,
-        "wsgi.run_once": False,
-    }
+    environ = environ_for(
+        path,
+        SERVER_NAME="example.com",
+        HTTP_HOST="example.com",
+        QUERY_STRING="nonce" if nonce else "",
+        **{"wsgi.url_scheme": scheme},
+    )
     sent: list[list[tuple[str, str]]] = []
     body = b"".join(middleware(environ, lambda s, h, e=None: sent.append(h)))
     return sent[0], body
