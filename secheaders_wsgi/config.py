@@ -67,7 +67,7 @@ class Config:
     csp_frame_ancestors: bool | Sources = True
     referrer_policy: str | bool = "strict-origin-when-cross-origin"
     debug: bool = False
-    # issue 3: modern CSP
+    # nonces, report-only, reporting, presets
     #: ``"strict"`` or ``None``; already applied to the other fields.
     preset: str | None = None
     #: Where the per-request nonce goes, when the app asked for one.
@@ -80,7 +80,7 @@ class Config:
     csp_report_uri: str | None = None
     csp_report_path: str | None = None
     csp_report_max_bytes: int = 64 * 1024
-    # issue 4: more headers, redirect, proxies, cookies, paths
+    # more headers, redirect, proxies, cookies, per-path rules
     #: ``False``: no header; a tuple of ``(feature, allowlist)``: the policy.
     permissions_policy: bool | tuple[Directive, ...] = False
     cross_origin_opener_policy: str | bool = False
@@ -403,7 +403,7 @@ def _header_text(where: str, value: object) -> str:
     return value
 
 
-# -- issue 3: modern CSP
+# -- nonces, report-only, reporting, presets
 
 
 def _with_preset(raw: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -632,7 +632,7 @@ def _reports_itself(policy: tuple[Directive, ...] | bool) -> bool:
     return "report-uri" in names or "report-to" in names
 
 
-# -- issue 4: more headers, redirect, proxies, cookies, paths
+# -- more headers, redirect, proxies, cookies, per-path rules
 
 COOP = (
     "same-origin",
@@ -1007,7 +1007,7 @@ _CHECKS: dict[str, Callable[[str, Any], Any]] = {
     "csp_frame_ancestors": _frame_ancestors,
     "referrer_policy": _referrer,
     "debug": _boolean,
-    # issue 3: modern CSP
+    # nonces, report-only, reporting, presets
     "preset": _preset,
     "csp_nonce_directives": _nonce_directives,
     "csp_nonce_cache_control": _nonce_cache_control,
@@ -1016,7 +1016,7 @@ _CHECKS: dict[str, Callable[[str, Any], Any]] = {
     "csp_report_uri": _report_uri,
     "csp_report_path": _report_path,
     "csp_report_max_bytes": _report_max_bytes,
-    # issue 4: more headers, redirect, proxies, cookies, paths
+    # more headers, redirect, proxies, cookies, per-path rules
     "permissions_policy": _permissions_policy,
     "cross_origin_opener_policy": _token(COOP),
     "cross_origin_embedder_policy": _token(COEP),
