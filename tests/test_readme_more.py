@@ -1,4 +1,4 @@
-"""The README's YAML examples for the extra headers, redirect and path rules are valid, warning-free configs."""
+"""The README's YAML examples for the extra headers are valid, warning-free configs."""
 
 from __future__ import annotations
 
