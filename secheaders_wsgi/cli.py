@@ -1,4 +1,4 @@
-"""``python -m secheaders_wsgi show [CONFIG.yaml]``: print the headers a config gives."""
+"""``python -m secheaders_wsgi show [CONFIG.yaml]``: print the headers of a config."""
 
 from __future__ import annotations
 

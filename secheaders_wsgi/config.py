@@ -212,7 +212,7 @@ def _source_list(where: str, value: object) -> Sources:
     if isinstance(value, str) or not isinstance(value, (list, tuple)):
         raise ConfigError(
             f"{where}: {value!r} is not a list (allowed: a list of CSP sources, "
-            f"e.g. [\"'self'\", \"cdn.example.com\"])"
+            f'e.g. ["\'self\'", "cdn.example.com"])'
         )
     return tuple(
         csp.check_source(f"{where}[{i}]", _header_text(f"{where}[{i}]", item))
@@ -319,6 +319,7 @@ assert set(_CHECKS) == set(KEYS)
 
 def _did_you_mean(word: str, choices: tuple[str, ...]) -> str:
     matches = difflib.get_close_matches(word, choices, n=1)
+    matches = matches or [c for c in choices if c.startswith(word) and len(word) > 2]
     return f" Did you mean {matches[0]!r}?" if matches else ""
 
 

@@ -166,7 +166,7 @@ def check_source(where: str, source: str) -> str:
     """Return ``source`` if it is a valid CSP source expression."""
     if source.startswith("'") or source.endswith("'"):
         return _check_quoted(where, source)
-    bare = source.lower().strip("\"")
+    bare = source.lower().strip('"')
     if f"'{bare}'" in KEYWORDS or _is_nonce_or_hash(bare):
         raise ConfigError(
             f"{where}: {source!r} must be quoted as \"'{bare}'\" "
@@ -174,6 +174,11 @@ def check_source(where: str, source: str) -> str:
         )
     if _SCHEME_SOURCE.fullmatch(source) or _HOST_SOURCE.fullmatch(source):
         return source
+    if not source.isascii():
+        raise ConfigError(
+            f"{where}: {source!r} is not a CSP source (allowed: ASCII only; "
+            "write an international domain name in punycode, 'xn--...')"
+        )
     raise ConfigError(
         f"{where}: {source!r} is not a CSP source (allowed: a quoted keyword "
         "such as \"'self'\", a scheme such as 'https:', or a host such as "
@@ -247,4 +252,4 @@ def _did_you_mean(name: str) -> str:
 
 def _did_you_mean_keyword(source: str) -> str:
     matches = difflib.get_close_matches(source.lower(), KEYWORDS, n=1, cutoff=0.7)
-    return f"; did you mean \"{matches[0]}\"?" if matches else ""
+    return f'; did you mean "{matches[0]}"?' if matches else ""

@@ -26,7 +26,10 @@ def warn(message: str) -> None:
     package = os.path.dirname(__file__)
     frame = sys._getframe(1)
     level = 2
-    while frame.f_back is not None and os.path.dirname(frame.f_code.co_filename) == package:
+    while (
+        frame.f_back is not None
+        and os.path.dirname(frame.f_code.co_filename) == package
+    ):
         frame = frame.f_back
         level += 1
     warnings.warn(message, SecurityWarning, stacklevel=level)

@@ -90,7 +90,9 @@ def _merged(
     """A new list: the app's headers, then ours that the app did not set."""
     if secure_cookies:
         app_headers = [
-            (name, _secure_cookie(value)) if name.lower() == "set-cookie" else (name, value)
+            (name, _secure_cookie(value))
+            if name.lower() == "set-cookie"
+            else (name, value)
             for name, value in app_headers
         ]
     present = {name.lower() for name, _ in app_headers}

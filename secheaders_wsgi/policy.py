@@ -89,7 +89,7 @@ def _default_policy(config: Config, safe: Sources) -> dict[str, Sources]:
 
 def _unsafe_sources(config: Config) -> Sources:
     # Order as in the seed's documented header: eval first, then inline.
-    extra = ()
+    extra: Sources = ()
     if config.csp_unsafe_eval:
         extra += ("'unsafe-eval'",)
     if config.csp_unsafe_inline or config.debug:

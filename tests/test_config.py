@@ -1,0 +1,139 @@
+"""Loading configs: dicts, YAML files, determinism, and never touching the input."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from helpers import served
+
+from secheaders_wsgi import ConfigError, SecureHeaders, load_config
+from secheaders_wsgi.policy import headers
+
+FULL = {
+    "server_secured": True,
+    "hsts_header": "max-age=600; includeSubDomains",
+    "csp_safe_src": ["'self'", "*.gstatic.com", "fonts.googleapis.com"],
+    "csp_unsafe_inline": False,
+    "csp_unsafe_eval": False,
+    "csp_frame_ancestors": ["'self'", "https://partner.example"],
+    "referrer_policy": "no-referrer",
+    "debug": False,
+}
+FULL_YAML = """\
+server_secured: true
+hsts_header: "max-age=600; includeSubDomains"
+csp_safe_src: ["'self'", "*.gstatic.com", fonts.googleapis.com]
+csp_unsafe_inline: false
+csp_unsafe_eval: false
+csp_frame_ancestors: ["'self'", "https://partner.example"]
+referrer_policy: no-referrer
+debug: false
+"""
+CUSTOM = {
+    "csp_header": {
+        "default-src": "'safe-src'",
+        "img-src": ["'self'", "data:"],
+        "upgrade-insecure-requests": "",
+    }
+}
+CUSTOM_YAML = """\
+csp_header:
+  default-src: "'safe-src'"
+  img-src: ["'self'", "data:"]
+  upgrade-insecure-requests: ""
+"""
+
+
+@pytest.mark.parametrize(
+    ("mapping", "text"),
+    [
+        pytest.param(FULL, FULL_YAML, id="keys"),
+        pytest.param(CUSTOM, CUSTOM_YAML, id="csp"),
+    ],
+)
+@pytest.mark.parametrize("as_path", [str, Path], ids=["str", "pathlib"])
+def test_yaml_file_gives_what_the_same_dict_gives(
+    yaml_file: Any, mapping: dict[str, Any], text: str, as_path: Any
+) -> None:
+    path = as_path(yaml_file(text))
+    from_yaml = served(path).get("/", extra_environ={"wsgi.url_scheme": "https"})
+    from_dict = served(mapping).get("/", extra_environ={"wsgi.url_scheme": "https"})
+    assert from_yaml.headerlist == from_dict.headerlist
+    assert load_config(path) == load_config(mapping)
+
+
+def test_empty_yaml_file_means_all_defaults(yaml_file: Any) -> None:
+    assert load_config(yaml_file("# nothing set yet\n")) == load_config(None)
+
+
+def test_every_key_is_optional() -> None:
+    assert load_config({}) == load_config(None)
+
+
+def test_custom_policy_dict_is_never_mutated() -> None:
+    config = {
+        "csp_safe_src": ["'self'", "cdn.example.com"],
+        "csp_header": {"default-src": ["'safe-src'"], "script-src": "'self'"},
+        "csp_frame_ancestors": ["'safe-src'"],
+    }
+    before = copy.deepcopy(config)
+    app = served(config)
+    app.get("/")
+    app.get("/")
+    assert config == before
+
+
+def test_repeated_requests_give_identical_headers() -> None:
+    app = served({"server_secured": True, **CUSTOM})
+    first = app.get("/").headerlist
+    for _ in range(5):
+        assert app.get("/").headerlist == first
+
+
+def test_config_is_frozen() -> None:
+    config = load_config({"server_secured": True})
+    with pytest.raises(AttributeError):
+        config.server_secured = False  # type: ignore[misc]
+
+
+def test_a_config_object_can_be_passed_again() -> None:
+    config = load_config(FULL)
+    assert SecureHeaders(lambda e, s: [], config).config is config
+
+
+_PRINT_HEADERS = """
+import json, sys
+from secheaders_wsgi import load_config
+from secheaders_wsgi.policy import headers
+config = load_config(json.loads(sys.argv[1]))
+print(json.dumps([headers(config, https=True), headers(config, https=False)]))
+"""
+
+
+def test_headers_are_byte_identical_under_any_hash_seed() -> None:
+    config = {**FULL, **CUSTOM, "csp_safe_src": ["a.example", "b.example", "'self'"]}
+    outputs = set()
+    for seed in ("0", "1", "12345", "random"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        run = subprocess.run(
+            [sys.executable, "-c", _PRINT_HEADERS, json.dumps(config)],
+            env=env,
+            capture_output=True,
+            check=True,
+        )
+        outputs.add(run.stdout)
+    assert len(outputs) == 1
+    here = json.dumps([headers(load_config(config), https=h) for h in (True, False)])
+    assert outputs == {here.encode() + b"\n"}
+
+
+def test_load_config_refuses_other_types() -> None:
+    with pytest.raises(ConfigError, match=r"config must be a mapping.*not int 42"):
+        load_config(42)  # type: ignore[arg-type]

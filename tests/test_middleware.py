@@ -1,0 +1,130 @@
+"""What the middleware does to a response: merging, cookies, the https scheme."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask import Flask, url_for
+from helpers import make_app, served
+from webtest import TestApp
+
+from secheaders_wsgi import SecureHeaders
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Content-Security-Policy", "content-security-policy", "CONTENT-SECURITY-POLICY"],
+)
+def test_app_set_header_wins_whatever_its_case(name: str) -> None:
+    app = served(headers=[("Content-Type", "text/html"), (name, "default-src 'none'")])
+    response = app.get("/")
+    sent = [v for n, v in response.headerlist if n.lower() == "content-security-policy"]
+    assert sent == ["default-src 'none'"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_app_set_hsts_and_referrer_win_and_are_sent_once() -> None:
+    headers = [
+        ("Referrer-Policy", "no-referrer"),
+        ("strict-transport-security", "max-age=5"),
+    ]
+    response = served({"server_secured": True}, headers=headers).get("/")
+    pairs = [(n.lower(), v) for n, v in response.headerlist]
+    assert pairs.count(("referrer-policy", "no-referrer")) == 1
+    assert [v for n, v in pairs if n == "referrer-policy"] == ["no-referrer"]
+    assert [v for n, v in pairs if n == "strict-transport-security"] == ["max-age=5"]
+
+
+COOKIES = [
+    ("Set-Cookie", "session=abc; Path=/; HttpOnly"),
+    ("Set-Cookie", "theme=dark"),
+    ("set-cookie", "already=1; secure; Path=/"),
+    ("Set-Cookie", "spaced=2;  SECURE  ;Path=/x"),
+    ("Set-Cookie", 'quoted="a;b"; Max-Age=60'),
+]
+
+
+def test_every_set_cookie_is_kept_unchanged_when_not_secured() -> None:
+    response = served(headers=[("Content-Type", "text/html"), *COOKIES]).get("/")
+    assert [
+        (n, v) for n, v in response.headerlist if n.lower() == "set-cookie"
+    ] == COOKIES
+
+
+def test_server_secured_adds_secure_once_to_every_cookie() -> None:
+    response = served({"server_secured": True}, headers=COOKIES).get("/")
+    cookies = [(n, v) for n, v in response.headerlist if n.lower() == "set-cookie"]
+    assert cookies == [
+        ("Set-Cookie", "session=abc; Path=/; HttpOnly; Secure"),
+        ("Set-Cookie", "theme=dark; Secure"),
+        ("set-cookie", "already=1; secure; Path=/"),
+        ("Set-Cookie", "spaced=2;  SECURE  ;Path=/x"),
+        ("Set-Cookie", 'quoted="a;b"; Max-Age=60; Secure'),
+    ]
+
+
+def test_cookie_whose_value_says_secure_still_gets_the_attribute() -> None:
+    response = served(
+        {"server_secured": True}, headers=[("Set-Cookie", "secure=1")]
+    ).get("/")
+    assert response.headers["Set-Cookie"] == "secure=1; Secure"
+
+
+def test_server_secured_makes_the_app_see_https() -> None:
+    inner = make_app()
+    TestApp(SecureHeaders(inner, {"server_secured": True})).get(
+        "/", extra_environ={"wsgi.url_scheme": "http"}
+    )
+    assert inner.seen["wsgi.url_scheme"] == "https"  # type: ignore[attr-defined]
+
+
+def test_without_server_secured_the_scheme_is_left_alone() -> None:
+    inner = make_app()
+    TestApp(SecureHeaders(inner)).get("/", extra_environ={"wsgi.url_scheme": "http"})
+    assert inner.seen["wsgi.url_scheme"] == "http"  # type: ignore[attr-defined]
+
+
+def _flask_app() -> Flask:
+    flask = Flask(__name__)
+
+    @flask.route("/")
+    def index() -> str:
+        return url_for("index", _external=True)
+
+    return flask
+
+
+def _raw_call(app: Any) -> bytes:
+    """Call a WSGI app by hand with an http environ, as a plain-http server would."""
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "SCRIPT_NAME": "",
+        "PATH_INFO": "/",
+        "QUERY_STRING": "",
+        "SERVER_NAME": "example.com",
+        "SERVER_PORT": "80",
+        "HTTP_HOST": "example.com",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": "http",
+        "wsgi.input": __import__("io").BytesIO(),
+        "wsgi.errors": __import__("sys").stderr,
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": False,
+        "wsgi.run_once": False,
+    }
+    result = app(environ, lambda status, headers, exc_info=None: None)
+    try:
+        return b"".join(result)
+    finally:
+        result.close()
+
+
+def test_flask_url_for_external_says_https_when_secured() -> None:
+    flask = _flask_app()
+    assert _raw_call(flask) == b"http://example.com/"
+    assert (
+        _raw_call(SecureHeaders(flask, {"server_secured": True}))
+        == b"https://example.com/"
+    )

@@ -1,0 +1,253 @@
+"""PEP 3333: the middleware passes everything the app does through untouched."""
+
+from __future__ import annotations
+
+import io
+import sys
+import warnings
+from collections.abc import Iterator
+from typing import Any
+from wsgiref.util import setup_testing_defaults
+from wsgiref.validate import validator
+
+import pytest
+from helpers import make_app
+from webtest import TestApp
+from werkzeug.middleware.lint import LintMiddleware
+
+from secheaders_wsgi import SecureHeaders
+
+
+def environ(**extra: Any) -> dict[str, Any]:
+    env: dict[str, Any] = {"QUERY_STRING": ""}
+    setup_testing_defaults(env)
+    env.update(extra)
+    return env
+
+
+class Recorder:
+    """A server-side start_response that keeps what it was given."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, list[tuple[str, str]], Any]] = []
+        self.written: list[bytes] = []
+
+    def __call__(
+        self, status: str, headers: list[tuple[str, str]], exc_info: Any = None
+    ) -> Any:
+        if exc_info is not None and self.calls:
+            raise exc_info[1].with_traceback(exc_info[2])
+        self.calls.append((status, headers, exc_info))
+        return self.written.append
+
+
+class ClosingBody:
+    """An iterable with close(), len() and a marker, like a file wrapper."""
+
+    def __init__(self) -> None:
+        self.closed = 0
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield b"body"
+
+    def __len__(self) -> int:
+        return 1
+
+    def close(self) -> None:
+        self.closed += 1
+
+
+def test_the_apps_iterable_is_returned_as_is_and_closed_once_by_the_server() -> None:
+    body = ClosingBody()
+
+    def app(env: Any, start_response: Any) -> ClosingBody:
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return body
+
+    result = SecureHeaders(app)(environ(), Recorder())
+    assert result is body
+    assert list(result) == [b"body"]
+    result.close()  # what the server does
+    assert body.closed == 1
+
+
+def test_close_reaches_the_body_through_webtest() -> None:
+    body = ClosingBody()
+
+    def app(env: Any, start_response: Any) -> ClosingBody:
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return body
+
+    TestApp(SecureHeaders(app)).get("/")
+    assert body.closed == 1
+
+
+def test_file_wrapper_survives() -> None:
+    class FileWrapper:
+        def __init__(self, file: Any, block_size: int = 8192) -> None:
+            self.file = file
+
+        def __iter__(self) -> Iterator[bytes]:
+            return iter(lambda: self.file.read(4), b"")
+
+    def app(env: Any, start_response: Any) -> Any:
+        start_response("200 OK", [("Content-Type", "application/octet-stream")])
+        return env["wsgi.file_wrapper"](io.BytesIO(b"0123456789"))
+
+    result = SecureHeaders(app)(
+        environ(**{"wsgi.file_wrapper": FileWrapper}), Recorder()
+    )
+    assert isinstance(result, FileWrapper)
+
+
+def test_the_write_callable_is_returned_and_writes_reach_the_server() -> None:
+    def app(env: Any, start_response: Any) -> list[bytes]:
+        write = start_response("200 OK", [("Content-Type", "text/plain")])
+        write(b"written ")
+        return [b"returned"]
+
+    server = Recorder()
+    body = SecureHeaders(app)(environ(), server)
+    assert server.written == [b"written "]
+    assert list(body) == [b"returned"]
+
+
+def test_exc_info_is_forwarded_positionally() -> None:
+    def app(env: Any, start_response: Any) -> list[bytes]:
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        try:
+            raise RuntimeError("boom")
+        except RuntimeError:
+            start_response(
+                "500 Internal Server Error",
+                [("Content-Type", "text/plain")],
+                sys.exc_info(),
+            )
+        return [b"error"]
+
+    seen: list[Any] = []
+
+    def start_response(status: str, headers: Any, *args: Any) -> Any:
+        seen.append((status, args))
+        return lambda data: None
+
+    SecureHeaders(app)(environ(), start_response)
+    assert [status for status, _ in seen] == ["200 OK", "500 Internal Server Error"]
+    assert seen[0][1] == (None,)
+    assert seen[1][1][0][0] is RuntimeError
+
+
+def test_exc_info_after_headers_were_sent_reraises_through_the_middleware() -> None:
+    def app(env: Any, start_response: Any) -> Iterator[bytes]:
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        yield b"partial"
+        try:
+            raise RuntimeError("late")
+        except RuntimeError:
+            start_response("500 Internal Server Error", [], sys.exc_info())
+
+    server = Recorder()
+    body = SecureHeaders(app)(environ(), server)
+    with pytest.raises(RuntimeError, match="late"):
+        list(body)
+
+
+def test_an_app_that_starts_the_response_lazily_still_gets_our_headers() -> None:
+    def app(env: Any, start_response: Any) -> Iterator[bytes]:
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        yield b"lazy"
+
+    server = Recorder()
+    body = SecureHeaders(app)(environ(), server)
+    assert server.calls == []
+    assert list(body) == [b"lazy"]
+    names = [name for name, _ in server.calls[0][1]]
+    assert "Content-Security-Policy" in names
+
+
+def test_the_apps_header_list_is_never_mutated() -> None:
+    theirs = [("Content-Type", "text/plain"), ("Set-Cookie", "a=1")]
+    snapshot = list(theirs)
+
+    def app(env: Any, start_response: Any) -> list[bytes]:
+        start_response("200 OK", theirs)
+        return [b""]
+
+    server = Recorder()
+    SecureHeaders(app, {"server_secured": True})(environ(), server)
+    assert theirs == snapshot
+    assert server.calls[0][1] is not theirs
+
+
+def test_status_and_body_pass_through_unchanged() -> None:
+    app = TestApp(
+        SecureHeaders(make_app(status="418 I'm a teapot", body=b"\x00\xffbin"))
+    )
+    response = app.get("/", status=418)
+    assert response.status == "418 I'm a teapot"
+    assert response.body == b"\x00\xffbin"
+
+
+def test_headers_are_native_latin1_strings() -> None:
+    server = Recorder()
+    config = {"server_secured": True, "csp_safe_src": ["'self'", "cdn.example.com"]}
+    SecureHeaders(make_app(), config)(environ(), server)
+    for name, value in server.calls[0][1]:
+        assert type(name) is str and type(value) is str
+        name.encode("latin-1")
+        value.encode("latin-1")
+
+
+@pytest.mark.parametrize(
+    "config", [None, {"server_secured": True}], ids=["plain", "secured"]
+)
+def test_validator_on_both_sides_raises_and_warns_nothing(config: Any) -> None:
+    inner = validator(
+        make_app(headers=[("Content-Type", "text/html"), ("Set-Cookie", "a=1")])
+    )
+    app = validator(SecureHeaders(inner, config))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        response = TestApp(app).get("/")
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_werkzeug_lint_raises_and_warns_nothing() -> None:
+    app = LintMiddleware(
+        SecureHeaders(LintMiddleware(make_app()), {"server_secured": True})
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        response = TestApp(app).get("/")
+        response = TestApp(app).head("/")
+    assert "Content-Security-Policy" in response.headers
+
+
+@pytest.mark.parametrize(
+    ("method", "status", "body"),
+    [
+        pytest.param("HEAD", "200 OK", b"", id="head"),
+        pytest.param("GET", "204 No Content", b"", id="204"),
+        pytest.param("GET", "304 Not Modified", b"", id="304"),
+    ],
+)
+def test_head_204_304_are_untouched_apart_from_our_headers(
+    method: str, status: str, body: bytes
+) -> None:
+    theirs = [("ETag", '"v1"')]
+    if method == "HEAD":
+        theirs.append(("Content-Type", "text/html"))
+    inner = make_app(headers=theirs, status=status, body=body)
+    server = Recorder()
+    result = SecureHeaders(validator(inner))(environ(REQUEST_METHOD=method), server)
+    assert b"".join(result) == body
+    result.close()  # type: ignore[attr-defined]
+    sent_status, sent, _ = server.calls[0]
+    assert sent_status == status
+    assert sent[: len(theirs)] == theirs
+    assert [name for name, _ in sent[len(theirs) :]] == [
+        "Content-Security-Policy",
+        "X-Content-Type-Options",
+        "X-XSS-Protection",
+        "Referrer-Policy",
+    ]
