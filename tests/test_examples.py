@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from webtest import TestApp
 
-from secheaders_wsgi import load_config
+from secheaders_wsgi import SecureHeaders, load_config
 from secheaders_wsgi.policy import headers
 
 CONFIG = "examples/security.yaml"
@@ -20,56 +20,84 @@ CONFIG = "examples/security.yaml"
 # no browser sends for https).
 HTTP = {"wsgi.url_scheme": "http", "HTTP_HOST": "example.com"}
 
-
-def _example(module: str, attribute: str = "app") -> Callable[..., Any]:
-    return getattr(importlib.import_module(f"examples.{module}"), attribute)  # type: ignore[no-any-return]
-
-
 EXAMPLES = [
-    pytest.param("plain_wsgi", "app", id="plain-wsgi"),
-    pytest.param("flask_app", "app", id="flask"),
-    pytest.param("django_project.wsgi", "application", id="django"),
+    pytest.param("plain_wsgi", id="plain-wsgi"),
+    pytest.param("flask_app", id="flask"),
+    pytest.param("django_project.wsgi", id="django"),
+    pytest.param("falcon_app", id="falcon"),
+    pytest.param("bottle_app", id="bottle"),
+    pytest.param("pyramid_app", id="pyramid"),
 ]
 
 
-@pytest.mark.parametrize(("module", "attribute"), EXAMPLES)
-def test_example_sends_the_shared_yaml_headers(module: str, attribute: str) -> None:
-    response = TestApp(_example(module, attribute), extra_environ=HTTP).get("/")
+def _make_app(module: str) -> Callable[..., SecureHeaders]:
+    return importlib.import_module(f"examples.{module}").make_app  # type: ignore[no-any-return]
+
+
+def _get(module: str, config: Any = CONFIG) -> Any:
+    return TestApp(_make_app(module)(config), extra_environ=HTTP).get("/")
+
+
+def _secure_count(cookie: str) -> int:
+    return [part.strip().lower() for part in cookie.split(";")[1:]].count("secure")
+
+
+@pytest.mark.parametrize("module", EXAMPLES)
+def test_example_module_app_is_wrapped_from_the_shared_yaml(module: str) -> None:
+    namespace = vars(importlib.import_module(f"examples.{module}"))
+    app = namespace.get("app", namespace.get("application"))
+
+    assert isinstance(app, SecureHeaders)
+    assert app.config == load_config(CONFIG)
+
+
+@pytest.mark.parametrize("module", EXAMPLES)
+def test_example_sends_the_shared_yaml_headers(module: str) -> None:
+    response = _get(module)
 
     expected = headers(load_config(CONFIG), https=True)
     assert [(name, response.headers[name]) for name, _ in expected] == list(expected)
 
 
-@pytest.mark.parametrize(("module", "attribute"), EXAMPLES)
-def test_example_cookies_are_secure_once(module: str, attribute: str) -> None:
-    response = TestApp(_example(module, attribute), extra_environ=HTTP).get("/")
+@pytest.mark.parametrize("module", EXAMPLES)
+def test_example_cookies_are_secure_once(module: str) -> None:
+    cookies = _get(module).headers.getall("Set-Cookie")
 
-    cookies = response.headers.getall("Set-Cookie")
     assert cookies, "the example sets a cookie"
-    for cookie in cookies:
-        attributes = [part.strip().lower() for part in cookie.split(";")[1:]]
-        assert attributes.count("secure") == 1, cookie
+    assert [_secure_count(cookie) for cookie in cookies] == [1] * len(cookies)
 
 
-@pytest.mark.parametrize(("module", "attribute"), EXAMPLES)
-def test_example_builds_https_urls_behind_an_http_server(
-    module: str, attribute: str
-) -> None:
-    response = TestApp(_example(module, attribute), extra_environ=HTTP).get("/")
+@pytest.mark.parametrize("module", EXAMPLES)
+def test_example_builds_https_urls_behind_an_http_server(module: str) -> None:
+    response = _get(module)
 
     assert response.html.find(id="self")["href"] == "https://example.com/"
 
 
+@pytest.mark.parametrize("module", EXAMPLES)
+def test_example_unsecured_keeps_http_and_plain_cookies(module: str) -> None:
+    # The control: without server_secured nothing says https, so the tests
+    # above measure the middleware, not the framework.
+    response = _get(module, {})
+
+    assert response.html.find(id="self")["href"] == "http://example.com/"
+    cookies = response.headers.getall("Set-Cookie")
+    assert cookies and all(_secure_count(cookie) == 0 for cookie in cookies)
+    assert "Strict-Transport-Security" not in response.headers
+
+
 @pytest.mark.parametrize(
-    ("app", "scheme"),
+    ("attribute", "scheme"),
     [
         pytest.param("flask_app", "http", id="flask-alone"),
         pytest.param("app", "https", id="flask-wrapped"),
     ],
 )
-def test_flask_url_for_external_follows_the_middleware(app: str, scheme: str) -> None:
+def test_flask_url_for_external_follows_the_middleware(
+    attribute: str, scheme: str
+) -> None:
     # A raw WSGI call: Flask's own test client would fake the scheme.
-    wsgi_app = _example("flask_app", app)
+    wsgi_app = getattr(importlib.import_module("examples.flask_app"), attribute)
     environ = {
         "REQUEST_METHOD": "GET",
         "PATH_INFO": "/",
@@ -97,7 +125,7 @@ def test_flask_url_for_external_follows_the_middleware(app: str, scheme: str) ->
     assert f'href="{scheme}://example.com/"'.encode() in body
 
 
-def test_shared_yaml_is_strict_and_warns_nothing() -> None:
+def test_shared_yaml_is_strict() -> None:
     config = load_config(CONFIG)
 
     assert config.server_secured
