@@ -9,7 +9,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
@@ -28,14 +28,24 @@ def free_port() -> int:
 
 @contextmanager
 def running(
-    args: Sequence[str], port: int, *, timeout: float = 20.0
+    args: Sequence[str],
+    port: int,
+    *,
+    env: Mapping[str, str] | None = None,
+    timeout: float = 20.0,
 ) -> Iterator[subprocess.Popen[bytes]]:
     """Run ``python args...`` from the repository root until the block ends.
 
+    ``examples`` and the modules in ``tests/`` are importable in the process.
     Waits until ``port`` accepts connections (at most ``timeout`` seconds) and
     always stops the process, killing it if it does not stop when asked.
     """
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
+    env = {
+        **os.environ,
+        **(env or {}),
+        "PYTHONPATH": os.pathsep.join((str(ROOT), str(ROOT / "tests"))),
+        "PYTHONUNBUFFERED": "1",
+    }
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen(
             [sys.executable, *args], cwd=ROOT, env=env, stdout=log, stderr=log
