@@ -8,6 +8,7 @@
   function report(id, blocked, detail) {
     var output = document.getElementById(id);
     output.dataset.result = blocked ? "blocked" : "allowed";
+    if (detail) output.dataset.detail = detail;
     output.textContent = (blocked ? "blocked" : "runs / allowed") + (detail ? " (" + detail + ")" : "");
   }
 
