@@ -1,4 +1,9 @@
-"""``python -m secheaders_wsgi show [CONFIG.yaml]``: print the headers of a config."""
+"""``python -m secheaders_wsgi show|audit [CONFIG.yaml]``: headers and weaknesses.
+
+``show`` prints the header set; ``audit`` lists what is weak in it, with the fix,
+and with ``--fail-on SEVERITY`` exits 1 when a finding is that bad or worse.
+Exit status 2: the config itself is wrong.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from .config import load_config
+from .audit import SEVERITIES, Severity, at_least, audit
+from .config import Config, load_config
 from .errors import ConfigError
 from .policy import headers
 
@@ -27,12 +33,37 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="show what a plain-http response gets (no Strict-Transport-Security "
         "unless server_secured)",
     )
+    check = commands.add_parser(
+        "audit", help="list the weaknesses of the header set a config gives"
+    )
+    check.add_argument("config", nargs="?", help="a YAML file (default: all defaults)")
+    check.add_argument(
+        "--fail-on",
+        choices=SEVERITIES,
+        help="exit 1 when a finding is this severe or worse (for CI)",
+    )
     args = parser.parse_args(argv)
     try:
         config = load_config(args.config)
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    if args.command == "audit":
+        return _audit(config, args.fail_on)
     for name, value in headers(config, https=not args.http):
         print(f"{name}: {value}")
+    return 0
+
+
+def _audit(config: Config, fail_on: Severity | None) -> int:
+    findings = audit(config)
+    for finding in findings:
+        print(f"{finding.severity.upper():<6}  {finding.rule}: {finding.message}")
+        print(f"        fix: {finding.fix}")
+    counts = ", ".join(
+        f"{sum(f.severity == s for f in findings)} {s}" for s in reversed(SEVERITIES)
+    )
+    print(f"{len(findings)} findings ({counts})" if findings else "no findings")
+    if fail_on is not None and at_least(findings, fail_on):
+        return 1
     return 0
