@@ -164,6 +164,15 @@ def _unsafe_eval(view: _View) -> Iterator[Finding]:
 # nothing.
 def _script_from_anywhere(view: _View) -> Iterator[Finding]:
     script = view.fetch("script-src")
+    if view.csp is not None and script is None:
+        # CSP3 section 6.1: a fetch directive that is absent, with no
+        # default-src to fall back to, restricts nothing.
+        yield Finding(
+            "script-src-missing",
+            "high",
+            "neither script-src nor default-src is set: scripts load from anywhere",
+            "default-src: \"'self'\" (or a script-src) in csp_header",
+        )
     for source in script or ():
         if source in _ANY_HOST:
             yield Finding(

@@ -79,6 +79,12 @@ def test_strict_config_leaves_only_x_xss_protection() -> None:
         ),
         pytest.param(
             {"csp_header": {"img-src": "'self'"}},
+            "script-src-missing",
+            "high",
+            id="script-src-missing",
+        ),
+        pytest.param(
+            {"csp_header": {"img-src": "'self'"}},
             "object-src-missing",
             "medium",
             id="object-src-missing",

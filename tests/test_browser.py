@@ -18,6 +18,7 @@ from urllib.parse import parse_qs
 import pytest
 from webtest.http import StopableWSGIServer
 
+from examples import flask_app
 from examples.demo.app import make_app
 
 if TYPE_CHECKING:
@@ -171,6 +172,32 @@ def test_unsafe_eval_false_makes_eval_throw(page: Page, serve: Any) -> None:
     assert (checks["eval"], checks["eval-detail"]) == ("blocked", "EvalError")
     assert checks["inline"] == "allowed"
     assert "script-src refused eval" in page.locator("#violations").inner_text()
+
+
+def test_shipped_demo_config_blocks_all_three(page: Page, serve: Any) -> None:
+    checks = _checks(page, serve(make_app()))
+
+    assert checks == {
+        "inline": "blocked",
+        "eval": "blocked",
+        "eval-detail": "EvalError",
+        "frame": "blocked",
+    }
+
+
+def test_flask_example_in_the_browser(page: Page, serve: Any) -> None:
+    # examples/security.yaml says server_secured: the browser speaks plain http
+    # to waitress, as a TLS proxy would, and still gets https links and cookies
+    # it stores as Secure (Chromium lets loopback http keep them).
+    origin = serve(flask_app.app)
+
+    page.goto(f"{origin}/")
+
+    port = origin.rsplit(":", 1)[1]
+    assert page.locator("#self").get_attribute("href") == f"https://127.0.0.1:{port}/"
+    cookies = {cookie["name"]: cookie for cookie in page.context.cookies()}
+    assert sorted(cookies) == ["session", "theme"]
+    assert all(cookie["secure"] for cookie in cookies.values())
 
 
 def test_debug_keeps_inline_script_despite_unsafe_inline_false(
