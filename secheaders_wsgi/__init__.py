@@ -9,5 +9,12 @@ from __future__ import annotations
 from .config import load_config
 from .errors import ConfigError, SecurityWarning
 from .middleware import SecureHeaders
+from .nonce import csp_nonce
 
-__all__ = ["ConfigError", "SecureHeaders", "SecurityWarning", "load_config"]
+__all__ = [
+    "ConfigError",
+    "SecureHeaders",
+    "SecurityWarning",
+    "csp_nonce",
+    "load_config",
+]

@@ -14,11 +14,13 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from typing import Any, Union
+from urllib.parse import urlsplit
 
 import yaml
 
 from . import csp
 from .errors import ConfigError, warn
+from .presets import PRESETS
 
 __all__ = ["Config", "ConfigError", "ConfigSource", "load_config"]
 
@@ -64,6 +66,19 @@ class Config:
     csp_frame_ancestors: bool | Sources = True
     referrer_policy: str | bool = "strict-origin-when-cross-origin"
     debug: bool = False
+    # issue 3: modern CSP
+    #: ``"strict"`` or ``None``; already applied to the other fields.
+    preset: str | None = None
+    #: Where the per-request nonce goes, when the app asked for one.
+    csp_nonce_directives: tuple[str, ...] = ("script-src", "style-src")
+    #: ``Cache-Control`` for a response whose CSP carries a nonce; ``False``: none.
+    csp_nonce_cache_control: str | bool = "private"
+    csp_report_only: bool = False
+    #: A second policy sent as Content-Security-Policy-Report-Only; ``None``: none.
+    csp_report_only_header: tuple[Directive, ...] | None = None
+    csp_report_uri: str | None = None
+    csp_report_path: str | None = None
+    csp_report_max_bytes: int = 64 * 1024
 
 
 ConfigSource = Union[Mapping[str, Any], str, "os.PathLike[str]", Config, None]
@@ -123,6 +138,7 @@ def _read_yaml(path: str) -> Mapping[str, Any]:
 
 
 def _from_mapping(raw: Mapping[str, Any]) -> Config:
+    raw = _with_preset(raw)
     values: dict[str, Any] = {}
     for key, value in raw.items():
         if not isinstance(key, str):
@@ -140,6 +156,7 @@ def _from_mapping(raw: Mapping[str, Any]) -> Config:
 
 
 def _check_combinations(config: Config) -> None:
+    _check_modern_csp(config)
     if not isinstance(config.csp_header, tuple):
         return
     custom = dict(config.csp_header)
@@ -303,6 +320,227 @@ def _header_text(where: str, value: object) -> str:
     return value
 
 
+# -- issue 3: modern CSP
+
+
+def _with_preset(raw: Mapping[str, Any]) -> Mapping[str, Any]:
+    """``raw`` on top of the values of its ``preset``: keys given beside it win."""
+    if "preset" not in raw or raw["preset"] is None:
+        return raw
+    name = _preset("preset", raw["preset"])
+    merged = {**PRESETS[name], **raw}
+    custom = raw.get("csp_header")
+    if (
+        isinstance(custom, Mapping)
+        and "csp_frame_ancestors" not in raw
+        and any(str(key).lower() == "frame-ancestors" for key in custom)
+    ):
+        # The user's own policy sets frame-ancestors: let it, rather than
+        # refuse it as set twice (the preset sets it through its own key).
+        merged.pop("csp_frame_ancestors", None)
+    return merged
+
+
+def _preset(where: str, value: object) -> str:
+    if not isinstance(value, str) or value not in PRESETS:
+        hint = _did_you_mean(value, tuple(PRESETS)) if isinstance(value, str) else ""
+        raise ConfigError(
+            f"{where}: {value!r} is not a preset "
+            f"(allowed: {', '.join(PRESETS)}; leave the key out for none)"
+            + (f".{hint}" if hint else "")
+        )
+    return value
+
+
+def _nonce_directives(where: str, value: object) -> tuple[str, ...]:
+    if isinstance(value, str) or not isinstance(value, (list, tuple)):
+        raise ConfigError(
+            f"{where}: {value!r} is not a list (allowed: a list of "
+            f"{', '.join(csp.NONCE_DIRECTIVES)}, or [] for none)"
+        )
+    names: list[str] = []
+    for i, item in enumerate(value):
+        place = f"{where}[{i}]"
+        name = _header_text(place, item).lower()
+        if name not in csp.NONCE_DIRECTIVES:
+            hint = _did_you_mean(name, csp.NONCE_DIRECTIVES)
+            raise ConfigError(
+                f"{place}: {item!r} cannot carry a nonce "
+                f"(allowed: {', '.join(csp.NONCE_DIRECTIVES)})"
+                + (f".{hint}" if hint else "")
+            )
+        if name in names:
+            raise ConfigError(f"{place}: {item!r} is given twice")
+        names.append(name)
+    return tuple(names)
+
+
+def _nonce_cache_control(where: str, value: object) -> str | bool:
+    if value is False:
+        return False
+    if value is True:
+        raise ConfigError(
+            f"{where}: true is not allowed (allowed: a Cache-Control value such "
+            "as 'private' or 'no-store', or false to add none; leave the key out "
+            "for 'private')"
+        )
+    text = _header_text(where, value).strip()
+    if not text:
+        raise ConfigError(
+            f"{where}: {value!r} is empty (allowed: a Cache-Control value such as "
+            "'private' or 'no-store', or false to add none)"
+        )
+    if "public" in (part.strip().lower() for part in text.split(",")):
+        raise ConfigError(
+            f"{where}: {value!r} lets shared caches replay one nonce to every "
+            "user, which defeats it (allowed: 'private', 'no-store', ... or false)"
+        )
+    return text
+
+
+def _report_only_header(where: str, value: object) -> tuple[Directive, ...] | None:
+    if value is False:
+        return None
+    if not isinstance(value, Mapping):
+        raise ConfigError(
+            f"{where}: {value!r} is not allowed (allowed: a mapping of directive "
+            "name to sources, as for csp_header, or false for none)"
+        )
+    if not value:
+        raise ConfigError(
+            f"{where}: {{}} is an empty policy (allowed: a mapping of directive "
+            "name to sources, or false for none)"
+        )
+    directives = _csp_header(where, value)
+    assert isinstance(directives, tuple)
+    return directives
+
+
+# Characters that would end the URL inside report-uri or inside the quoted
+# Reporting-Endpoints value.
+_URL_STOPS = frozenset(" \t;,'\"\\")
+
+
+def _report_uri(where: str, value: object) -> str:
+    text = _url_text(where, value, "an absolute https URL or a path")
+    if text.startswith("/") and not text.startswith("//"):
+        return text
+    parts = urlsplit(text)
+    if parts.scheme.lower() == "https" and parts.netloc:
+        return text
+    raise ConfigError(
+        f"{where}: {text!r} is not allowed (allowed: an absolute https URL such "
+        "as 'https://reports.example.com/csp', or a path such as "
+        "'/_/csp-reports'; browsers send reports only to secure endpoints)"
+    )
+
+
+def _report_path(where: str, value: object) -> str:
+    text = _url_text(where, value, "a path such as '/_/csp-reports'")
+    if text == "/":
+        raise ConfigError(
+            f"{where}: '/' would take every request to the site root away from "
+            "the app (allowed: a path of its own, such as '/_/csp-reports')"
+        )
+    if not text.startswith("/") or text.startswith("//") or "?" in text or "#" in text:
+        raise ConfigError(
+            f"{where}: {text!r} is not allowed (allowed: a path on this site, "
+            "such as '/_/csp-reports', without a query; to send reports "
+            "elsewhere, use csp_report_uri)"
+        )
+    return text
+
+
+def _url_text(where: str, value: object, allowed: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise ConfigError(
+            f"{where}: {value!r} is not allowed (allowed: {allowed}; leave the "
+            "key out for none)"
+        )
+    text = _header_text(where, value)
+    bad = sorted(set(text) & _URL_STOPS)
+    if bad:
+        raise ConfigError(
+            f"{where}: {text!r} has the character {bad[0]!r} (allowed: "
+            f"{allowed}, without spaces, quotes, backslashes, ';' or ',')"
+        )
+    return text
+
+
+#: A CSP report is well under a kilobyte; a few MiB is already a batch no
+#: browser sends, and every request may make the receiver hold this much.
+_MAX_REPORT_BYTES = 10 * 1024 * 1024
+
+
+def _report_max_bytes(where: str, value: object) -> int:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or not 1 <= value <= _MAX_REPORT_BYTES
+    ):
+        raise ConfigError(
+            f"{where}: {value!r} is not allowed (allowed: a whole number of bytes "
+            f"from 1 to {_MAX_REPORT_BYTES}; the default is 65536)"
+        )
+    return value
+
+
+def _check_modern_csp(config: Config) -> None:
+    if config.csp_report_only and config.csp_report_only_header is not None:
+        raise ConfigError(
+            "csp_report_only: true cannot be combined with csp_report_only_header "
+            "(allowed: one of them: csp_report_only sends the policy as "
+            "report-only, csp_report_only_header trials a second policy beside "
+            "the enforced one)"
+        )
+    if config.csp_report_only and config.csp_header is False:
+        raise ConfigError(
+            "csp_report_only: true has no policy to send because csp_header is "
+            "false (allowed: a csp_header policy, or csp_report_only_header alone)"
+        )
+    reporting = config.csp_report_uri or config.csp_report_path
+    policies = {
+        "csp_header": config.csp_header,
+        "csp_report_only_header": config.csp_report_only_header,
+    }
+    for key, policy in policies.items():
+        if not isinstance(policy, tuple):
+            continue
+        for name in ("report-uri", "report-to"):
+            if reporting and name in dict(policy):
+                raise ConfigError(
+                    f"{key}.{name}: csp_report_uri or csp_report_path already "
+                    f"sets {name}; set the report endpoint in one place only"
+                )
+    trial = config.csp_report_only_header
+    report_only = trial if trial is not None else config.csp_report_only
+    if report_only and not reporting and not _reports_itself(report_only):
+        key = "csp_report_only" if trial is None else "csp_report_only_header"
+        warn(
+            f"{key}: the report-only policy has no report endpoint, so "
+            "violations only show in the browser console; set csp_report_uri "
+            "or csp_report_path to collect them"
+        )
+    if isinstance(config.csp_header, tuple) and (
+        config.csp_unsafe_inline or config.debug
+    ):
+        custom = dict(config.csp_header)
+        script = custom.get("script-src", custom.get("default-src", ()))
+        if "'strict-dynamic'" in script:
+            warn(
+                "csp_header.script-src: browsers ignore 'unsafe-inline' and "
+                "'self' beside 'strict-dynamic', and no nonce is sent while "
+                "csp_unsafe_inline or debug is on, so every script is blocked "
+                "that no hash in the policy allows; set csp_unsafe_inline: false "
+                "and use the nonce"
+            )
+
+
+def _reports_itself(policy: tuple[Directive, ...] | bool) -> bool:
+    names = dict(policy) if isinstance(policy, tuple) else {}
+    return "report-uri" in names or "report-to" in names
+
+
 _CHECKS: dict[str, Callable[[str, Any], Any]] = {
     "server_secured": _boolean,
     "hsts_header": _hsts,
@@ -313,6 +551,15 @@ _CHECKS: dict[str, Callable[[str, Any], Any]] = {
     "csp_frame_ancestors": _frame_ancestors,
     "referrer_policy": _referrer,
     "debug": _boolean,
+    # issue 3: modern CSP
+    "preset": _preset,
+    "csp_nonce_directives": _nonce_directives,
+    "csp_nonce_cache_control": _nonce_cache_control,
+    "csp_report_only": _boolean,
+    "csp_report_only_header": _report_only_header,
+    "csp_report_uri": _report_uri,
+    "csp_report_path": _report_path,
+    "csp_report_max_bytes": _report_max_bytes,
 }
 assert set(_CHECKS) == set(KEYS)
 

@@ -57,6 +57,14 @@ OTHER_DIRECTIVES = (
     "plugin-types",
     "require-sri-for",
 )
+#: Directives a per-request nonce can go in (a nonce does nothing elsewhere).
+NONCE_DIRECTIVES = (
+    "script-src",
+    "style-src",
+    "script-src-elem",
+    "style-src-elem",
+    "default-src",
+)
 KNOWN_DIRECTIVES = (*SOURCE_LIST_DIRECTIVES, *BARE_DIRECTIVES, *OTHER_DIRECTIVES)
 
 KEYWORDS = (
@@ -167,7 +175,10 @@ def check_source(where: str, source: str) -> str:
     if source.startswith("'") or source.endswith("'"):
         return _check_quoted(where, source)
     bare = source.lower().strip('"')
-    if f"'{bare}'" in KEYWORDS or _is_nonce_or_hash(bare):
+    if _is_nonce_or_hash(bare):
+        # base64 is case-sensitive: suggest the value as written.
+        bare = source.strip('"')
+    if f"'{bare}'" in KEYWORDS or _is_nonce_or_hash(bare.lower()):
         raise ConfigError(
             f"{where}: {source!r} must be quoted as \"'{bare}'\" "
             f"(unquoted it is read as a host name)"

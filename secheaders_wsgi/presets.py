@@ -1,0 +1,69 @@
+"""Named starting points for a config: ``preset: strict``.
+
+A preset is a set of config values applied before the user's own keys, so any
+key given beside the preset overrides it, and the preset's values pass the same
+checks as the user's. Two things have no key of their own and are read from
+``Config.preset`` by :mod:`secheaders_wsgi.policy`: ``X-XSS-Protection: 0`` and
+the two-year HSTS default.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = ["PRESETS", "STRICT_HSTS"]
+
+#: HSTS under ``preset: strict`` when ``server_secured``: two years, sub-domains
+#: included. Two years is the max-age the hstspreload.org list asks for, so a
+#: site can submit itself later without changing it. ``preload`` is left out on
+#: purpose: it is a request to be compiled into every browser, which takes months
+#: to undo; a site opts into it by writing ``hsts_header`` itself.
+STRICT_HSTS = "max-age=63072000; includeSubDomains"
+
+# The strict policy, directive by directive, with the reason for each. It is
+# the "strict CSP" of web.dev/articles/strict-csp and the CSP3 spec's advice,
+# plus an allowlist of 'self' for the non-script fetches most sites make.
+_STRICT_POLICY: Mapping[str, str] = {
+    # Deny by default: a fetch type the site did not think about is blocked
+    # (media, workers, frames, ...) instead of open to any origin.
+    "default-src": "'none'",
+    # Scripts run only with the per-request nonce; 'strict-dynamic' lets a
+    # nonced script load what it needs (bundlers, tag managers) without an
+    # allowlist of hosts, which attackers can usually find a gadget in.
+    # 'safe-src' ('self' by default) is only a fallback for CSP2 browsers:
+    # browsers that know 'strict-dynamic' ignore it.
+    "script-src": "'safe-src' 'strict-dynamic'",
+    # Stylesheets from the site, inline <style> only with the nonce. Inline
+    # style="" attributes are blocked: they can exfiltrate data via CSS.
+    "style-src": "'safe-src'",
+    # Images from the site, and data: URLs, which icons and CSS commonly use;
+    # an image cannot run script.
+    "img-src": "'safe-src' data:",
+    "font-src": "'safe-src'",
+    # fetch/XHR/WebSocket/EventSource only to the site itself.
+    "connect-src": "'safe-src'",
+    "manifest-src": "'safe-src'",
+    # Forms post only to the site: an injected <form> cannot send passwords
+    # elsewhere (form-action does not fall back to default-src).
+    "form-action": "'self'",
+    # Plugins (<object>, <embed>) can run script outside CSP; nobody needs them.
+    "object-src": "'none'",
+    # An injected <base href> would redirect every relative script URL,
+    # nonced ones included (base-uri does not fall back to default-src).
+    "base-uri": "'none'",
+}
+
+PRESETS: Mapping[str, Mapping[str, Any]] = {
+    "strict": {
+        "csp_header": _STRICT_POLICY,
+        # Browsers ignore 'unsafe-inline' once a nonce is present, but
+        # 'unsafe-eval' would still let injected strings run as code.
+        "csp_unsafe_inline": False,
+        "csp_unsafe_eval": False,
+        # frame-ancestors 'none': no site may frame this one (clickjacking).
+        # Set through its own key so that csp_frame_ancestors beside the
+        # preset overrides it.
+        "csp_frame_ancestors": False,
+    },
+}

@@ -1,0 +1,427 @@
+"""Bad values for the issue-3 keys: each a ConfigError naming key, value and fix.
+
+Kept beside the core bad-config table (same shape) so that the two merge
+without touching each other.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+import yaml
+
+from secheaders_wsgi import ConfigError, SecureHeaders, load_config
+
+NONCE_DIRS = "script-src, style-src, script-src-elem, style-src-elem, default-src"
+CACHE = "a Cache-Control value such as 'private' or 'no-store'"
+RO = "a mapping of directive name to sources"
+URI = (
+    "(allowed: an absolute https URL such as 'https://reports.example.com/csp', "
+    "or a path such as '/_/csp-reports'; browsers send reports only to secure "
+    "endpoints)"
+)
+URL_CHARS = "without spaces, quotes, backslashes, ';' or ','"
+PATH = (
+    "(allowed: a path on this site, such as '/_/csp-reports', without a query; "
+    "to send reports elsewhere, use csp_report_uri)"
+)
+BYTES = "(allowed: a whole number of bytes from 1 to 10485760; the default is 65536)"
+ONE_PLACE = "; set the report endpoint in one place only"
+SHA256 = "A" * 43 + "="
+
+CASES = [
+    # preset
+    pytest.param(
+        {"preset": "strikt"},
+        "preset: 'strikt' is not a preset (allowed: strict; leave the key out for "
+        "none). Did you mean 'strict'?",
+        id="preset-typo",
+    ),
+    pytest.param(
+        {"preset": "Strict"},
+        "preset: 'Strict' is not a preset (allowed: strict; leave the key out for "
+        "none). Did you mean 'strict'?",
+        id="preset-case",
+    ),
+    pytest.param(
+        {"preset": True},
+        "preset: True is not a preset (allowed: strict; leave the key out for none)",
+        id="preset-bool",
+    ),
+    pytest.param(
+        {"preset": None},
+        "preset: null is not a value; leave the key out to get its default",
+        id="preset-null",
+    ),
+    # csp_nonce_directives
+    pytest.param(
+        {"csp_nonce_directives": "script-src"},
+        f"csp_nonce_directives: 'script-src' is not a list (allowed: a list of "
+        f"{NONCE_DIRS}, or [] for none)",
+        id="nonce-directives-string",
+    ),
+    pytest.param(
+        {"csp_nonce_directives": True},
+        f"csp_nonce_directives: True is not a list (allowed: a list of "
+        f"{NONCE_DIRS}, or [] for none)",
+        id="nonce-directives-bool",
+    ),
+    pytest.param(
+        {"csp_nonce_directives": ["img-src"]},
+        f"csp_nonce_directives[0]: 'img-src' cannot carry a nonce (allowed: "
+        f"{NONCE_DIRS})",
+        id="nonce-directives-img-src",
+    ),
+    pytest.param(
+        {"csp_nonce_directives": ["script-scr"]},
+        f"csp_nonce_directives[0]: 'script-scr' cannot carry a nonce (allowed: "
+        f"{NONCE_DIRS}). Did you mean 'script-src'?",
+        id="nonce-directives-near-miss",
+    ),
+    pytest.param(
+        {"csp_nonce_directives": ["script-src", "Script-Src"]},
+        "csp_nonce_directives[1]: 'Script-Src' is given twice",
+        id="nonce-directives-twice",
+    ),
+    pytest.param(
+        {"csp_nonce_directives": [1]},
+        "csp_nonce_directives[0]: 1 is not a string",
+        id="nonce-directives-not-string",
+    ),
+    pytest.param(
+        {"csp_nonce_directives": ["script-src\n"]},
+        "csp_nonce_directives[0]: 'script-src\\n' has the control character '\\n' "
+        "(allowed: printable characters only; CR and LF would inject a header)",
+        id="nonce-directives-lf",
+    ),
+    # csp_nonce_cache_control
+    pytest.param(
+        {"csp_nonce_cache_control": True},
+        f"csp_nonce_cache_control: true is not allowed (allowed: {CACHE}, or "
+        "false to add none; leave the key out for 'private')",
+        id="cache-control-true",
+    ),
+    pytest.param(
+        {"csp_nonce_cache_control": " "},
+        f"csp_nonce_cache_control: ' ' is empty (allowed: {CACHE}, or false to add "
+        "none)",
+        id="cache-control-empty",
+    ),
+    pytest.param(
+        {"csp_nonce_cache_control": "max-age=60, Public"},
+        "csp_nonce_cache_control: 'max-age=60, Public' lets shared caches replay "
+        "one nonce to every user, which defeats it (allowed: 'private', "
+        "'no-store', ... or false)",
+        id="cache-control-public",
+    ),
+    pytest.param(
+        {"csp_nonce_cache_control": "private\r\nSet-Cookie: x=1"},
+        "csp_nonce_cache_control: 'private\\r\\nSet-Cookie: x=1' has the control "
+        "character '\\r' (allowed: printable characters only; CR and LF would "
+        "inject a header)",
+        id="cache-control-crlf",
+    ),
+    pytest.param(
+        {"csp_nonce_cache_control": 5},
+        "csp_nonce_cache_control: 5 is not a string",
+        id="cache-control-number",
+    ),
+    # csp_report_only
+    pytest.param(
+        {"csp_report_only": "true"},
+        "csp_report_only: 'true' is not a boolean (allowed: true, false)",
+        id="report-only-string",
+    ),
+    pytest.param(
+        {"csp_report_only": 1},
+        "csp_report_only: 1 is not a boolean (allowed: true, false)",
+        id="report-only-int",
+    ),
+    # csp_report_only_header
+    pytest.param(
+        {"csp_report_only_header": True},
+        f"csp_report_only_header: True is not allowed (allowed: {RO}, as for "
+        "csp_header, or false for none)",
+        id="trial-true",
+    ),
+    pytest.param(
+        {"csp_report_only_header": "default-src 'self'"},
+        f"csp_report_only_header: \"default-src 'self'\" is not allowed (allowed: "
+        f"{RO}, as for csp_header, or false for none)",
+        id="trial-string",
+    ),
+    pytest.param(
+        {"csp_report_only_header": {}},
+        f"csp_report_only_header: {{}} is an empty policy (allowed: {RO}, or false "
+        "for none)",
+        id="trial-empty",
+    ),
+    pytest.param(
+        {"csp_report_only_header": {"default-src": "self"}},
+        "csp_report_only_header.default-src[0]: 'self' must be quoted as "
+        "\"'self'\" (unquoted it is read as a host name)",
+        id="trial-unquoted-keyword",
+    ),
+    pytest.param(
+        {"csp_report_only_header": {"script-scr": "'self'"}},
+        "csp_report_only_header.script-scr: 'script-scr' is not a CSP directive. "
+        "Did you mean 'script-src'?",
+        id="trial-directive-near-miss",
+    ),
+    pytest.param(
+        {"csp_report_only_header": {"script-src": "'nonce-abc'"}},
+        "csp_report_only_header.script-src[0]: \"'nonce-abc'\" is a fixed nonce: "
+        "the same on every response, it protects nothing (allowed: keywords, "
+        "hashes, hosts and schemes)",
+        id="trial-fixed-nonce",
+    ),
+    pytest.param(
+        {"csp_report_only_header": {"default-src": "'self'\r\nX-Evil: 1"}},
+        "csp_report_only_header.default-src: \"'self'\\r\\nX-Evil: 1\" has the "
+        "control character '\\r' (allowed: printable characters only; CR and LF "
+        "would inject a header)",
+        id="trial-crlf",
+    ),
+    # csp_report_uri
+    pytest.param(
+        {"csp_report_uri": "http://reports.example.com/csp"},
+        f"csp_report_uri: 'http://reports.example.com/csp' is not allowed {URI}",
+        id="uri-http",
+    ),
+    pytest.param(
+        {"csp_report_uri": "reports.example.com/csp"},
+        f"csp_report_uri: 'reports.example.com/csp' is not allowed {URI}",
+        id="uri-no-scheme",
+    ),
+    pytest.param(
+        {"csp_report_uri": "//reports.example.com/csp"},
+        f"csp_report_uri: '//reports.example.com/csp' is not allowed {URI}",
+        id="uri-protocol-relative",
+    ),
+    pytest.param(
+        {"csp_report_uri": "https://"},
+        f"csp_report_uri: 'https://' is not allowed {URI}",
+        id="uri-no-host",
+    ),
+    pytest.param(
+        {"csp_report_uri": "javascript:alert(1)"},
+        f"csp_report_uri: 'javascript:alert(1)' is not allowed {URI}",
+        id="uri-javascript",
+    ),
+    pytest.param(
+        {"csp_report_uri": '/a"b'},
+        f"csp_report_uri: '/a\"b' has the character '\"' (allowed: an absolute "
+        f"https URL or a path, {URL_CHARS})",
+        id="uri-quote-breaks-reporting-endpoints",
+    ),
+    pytest.param(
+        {"csp_report_uri": "/a;b"},
+        f"csp_report_uri: '/a;b' has the character ';' (allowed: an absolute https "
+        f"URL or a path, {URL_CHARS})",
+        id="uri-semicolon-breaks-csp",
+    ),
+    pytest.param(
+        {"csp_report_uri": "/a b"},
+        f"csp_report_uri: '/a b' has the character ' ' (allowed: an absolute https "
+        f"URL or a path, {URL_CHARS})",
+        id="uri-space",
+    ),
+    pytest.param(
+        {"csp_report_uri": ""},
+        "csp_report_uri: '' is not allowed (allowed: an absolute https URL or a "
+        "path; leave the key out for none)",
+        id="uri-empty",
+    ),
+    pytest.param(
+        {"csp_report_uri": 5},
+        "csp_report_uri: 5 is not allowed (allowed: an absolute https URL or a "
+        "path; leave the key out for none)",
+        id="uri-number",
+    ),
+    pytest.param(
+        {"csp_report_uri": "/r\nX: y"},
+        "csp_report_uri: '/r\\nX: y' has the control character '\\n' (allowed: "
+        "printable characters only; CR and LF would inject a header)",
+        id="uri-lf",
+    ),
+    pytest.param(
+        {"csp_report_uri": "/r\u20ac"},
+        "csp_report_uri: '/r\u20ac' has the non-latin-1 character '\u20ac' "
+        "(allowed: latin-1 text only; punycode-encode international domain names)",
+        id="uri-non-latin-1",
+    ),
+    # csp_report_path
+    pytest.param(
+        {"csp_report_path": "csp-reports"},
+        f"csp_report_path: 'csp-reports' is not allowed {PATH}",
+        id="path-relative",
+    ),
+    pytest.param(
+        {"csp_report_path": "/r?x=1"},
+        f"csp_report_path: '/r?x=1' is not allowed {PATH}",
+        id="path-query",
+    ),
+    pytest.param(
+        {"csp_report_path": "/r#f"},
+        f"csp_report_path: '/r#f' is not allowed {PATH}",
+        id="path-fragment",
+    ),
+    pytest.param(
+        {"csp_report_path": "//evil.example/r"},
+        f"csp_report_path: '//evil.example/r' is not allowed {PATH}",
+        id="path-protocol-relative",
+    ),
+    pytest.param(
+        {"csp_report_path": "https://example.com/r"},
+        f"csp_report_path: 'https://example.com/r' is not allowed {PATH}",
+        id="path-url",
+    ),
+    pytest.param(
+        {"csp_report_path": "/"},
+        "csp_report_path: '/' would take every request to the site root away "
+        "from the app (allowed: a path of its own, such as '/_/csp-reports')",
+        id="path-root",
+    ),
+    pytest.param(
+        {"csp_report_path": False},
+        "csp_report_path: False is not allowed (allowed: a path such as "
+        "'/_/csp-reports'; leave the key out for none)",
+        id="path-false",
+    ),
+    # csp_report_max_bytes
+    pytest.param(
+        {"csp_report_max_bytes": 0},
+        f"csp_report_max_bytes: 0 is not allowed {BYTES}",
+        id="max-bytes-zero",
+    ),
+    pytest.param(
+        {"csp_report_max_bytes": -1},
+        f"csp_report_max_bytes: -1 is not allowed {BYTES}",
+        id="max-bytes-negative",
+    ),
+    pytest.param(
+        {"csp_report_max_bytes": True},
+        f"csp_report_max_bytes: True is not allowed {BYTES}",
+        id="max-bytes-bool",
+    ),
+    pytest.param(
+        {"csp_report_max_bytes": "65536"},
+        f"csp_report_max_bytes: '65536' is not allowed {BYTES}",
+        id="max-bytes-string",
+    ),
+    pytest.param(
+        {"csp_report_max_bytes": 1.5},
+        f"csp_report_max_bytes: 1.5 is not allowed {BYTES}",
+        id="max-bytes-float",
+    ),
+    pytest.param(
+        {"csp_report_max_bytes": 10 * 1024 * 1024 + 1},
+        f"csp_report_max_bytes: 10485761 is not allowed {BYTES}",
+        id="max-bytes-too-big",
+    ),
+    # combinations
+    pytest.param(
+        {
+            "csp_report_only": True,
+            "csp_report_only_header": {"default-src": "'self'"},
+            "csp_report_uri": "/r",
+        },
+        "csp_report_only: true cannot be combined with csp_report_only_header "
+        "(allowed: one of them: csp_report_only sends the policy as report-only, "
+        "csp_report_only_header trials a second policy beside the enforced one)",
+        id="both-report-only-keys",
+    ),
+    pytest.param(
+        {"csp_report_only": True, "csp_header": False},
+        "csp_report_only: true has no policy to send because csp_header is false "
+        "(allowed: a csp_header policy, or csp_report_only_header alone)",
+        id="report-only-without-policy",
+    ),
+    pytest.param(
+        {
+            "csp_report_uri": "/r",
+            "csp_header": {"default-src": "'self'", "report-uri": "/x"},
+        },
+        f"csp_header.report-uri: csp_report_uri or csp_report_path already sets "
+        f"report-uri{ONE_PLACE}",
+        id="report-uri-twice",
+    ),
+    pytest.param(
+        {
+            "csp_report_path": "/r",
+            "csp_report_only_header": {"default-src": "'self'", "report-to": "g"},
+        },
+        f"csp_report_only_header.report-to: csp_report_uri or csp_report_path "
+        f"already sets report-to{ONE_PLACE}",
+        id="report-to-twice",
+    ),
+    # hashes and 'strict-dynamic' in policies
+    pytest.param(
+        {"csp_header": {"script-src": "'sha256-abc='"}},
+        "csp_header.script-src[0]: \"'sha256-abc='\" holds 2 bytes, a sha256 "
+        "digest has 32",
+        id="hash-too-short",
+    ),
+    pytest.param(
+        {"csp_header": {"script-src": f"'sha512-{SHA256}'"}},
+        f"csp_header.script-src[0]: \"'sha512-{SHA256}'\" holds 32 bytes, a "
+        "sha512 digest has 64",
+        id="hash-wrong-algorithm-length",
+    ),
+    pytest.param(
+        {"csp_header": {"script-src": "'sha384-!!!!'"}},
+        "csp_header.script-src[0]: \"'sha384-!!!!'\" is not valid base64 "
+        "(allowed: 'sha384-' followed by the base64 of a sha384 digest)",
+        id="hash-not-base64",
+    ),
+    pytest.param(
+        {"csp_header": {"script-src": f"sha256-{SHA256}"}},
+        f"csp_header.script-src[0]: 'sha256-{SHA256}' must be quoted as "
+        f"\"'sha256-{SHA256}'\" (unquoted it is read as a host name)",
+        id="hash-unquoted-keeps-its-case",
+    ),
+    pytest.param(
+        {"csp_header": {"script-src": "strict-dynamic"}},
+        "csp_header.script-src[0]: 'strict-dynamic' must be quoted as "
+        "\"'strict-dynamic'\" (unquoted it is read as a host name)",
+        id="strict-dynamic-unquoted",
+    ),
+    pytest.param(
+        {"csp_header": {"script-src": "'nonce-abc'"}},
+        "csp_header.script-src[0]: \"'nonce-abc'\" is a fixed nonce: the same on "
+        "every response, it protects nothing (allowed: keywords, hashes, hosts "
+        "and schemes)",
+        id="fixed-nonce",
+    ),
+    # misspelt keys
+    pytest.param(
+        {"csp_report_urI": "/r"},
+        "unknown key 'csp_report_urI'. Did you mean 'csp_report_uri'?",
+        id="key-near-miss",
+    ),
+    pytest.param(
+        {"csp_nonce_directive": ["script-src"]},
+        "unknown key 'csp_nonce_directive'. Did you mean 'csp_nonce_directives'?",
+        id="key-singular",
+    ),
+]
+
+
+@pytest.mark.parametrize(("config", "message"), CASES)
+def test_bad_modern_csp_config_is_refused_at_construction(
+    config: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(ConfigError, match=f"^{re.escape(message)}$"):
+        SecureHeaders(lambda environ, start_response: [], config)
+
+
+@pytest.mark.parametrize(("config", "message"), CASES)
+def test_bad_modern_csp_config_in_yaml_names_the_file(
+    config: dict[str, Any], message: str, tmp_path: Any
+) -> None:
+    path = tmp_path / "security.yaml"
+    path.write_text(yaml.safe_dump(config), encoding="utf-8")
+    with pytest.raises(ConfigError, match=f"^{re.escape(f'{path}: {message}')}$"):
+        load_config(path)

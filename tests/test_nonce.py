@@ -1,0 +1,330 @@
+"""Per-request CSP nonces: lazy, unique, only in the header when used."""
+
+from __future__ import annotations
+
+import base64
+import re
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any
+from wsgiref.validate import validator
+
+import pytest
+from csp3_support import Recorder, all_headers, csp_of, environ_for, page_app, served
+from webtest import TestApp
+
+from secheaders_wsgi import SecureHeaders, csp_nonce, load_config
+from secheaders_wsgi import nonce as nonce_module
+from secheaders_wsgi.policy import headers
+
+STRICT_INLINE = {"csp_unsafe_inline": False}
+
+
+def test_environ_carries_a_callable_that_returns_one_value_per_request() -> None:
+    seen: list[str] = []
+
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        make = environ["secheaders.csp_nonce"]
+        seen.extend([make(), make(), csp_nonce(environ)])
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b""]
+
+    TestApp(SecureHeaders(app, STRICT_INLINE)).get("/")
+    assert len(set(seen)) == 1
+
+
+def test_nonce_is_base64url_of_at_least_128_bits() -> None:
+    value = served(STRICT_INLINE).get("/").text
+    assert re.fullmatch(r"[A-Za-z0-9_-]+", value)
+    assert len(base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))) >= 16
+
+
+def test_each_request_gets_a_new_nonce() -> None:
+    app = served(STRICT_INLINE)
+    assert len({app.get("/").text for _ in range(20)}) == 20
+
+
+def test_used_nonce_goes_into_script_src_and_style_src() -> None:
+    response = served(STRICT_INLINE).get("/")
+    policy = csp_of(response.headers["Content-Security-Policy"])
+    source = f"'nonce-{response.text}'"
+    assert policy["script-src"] == ["'self'", "'unsafe-eval'", source]
+    assert policy["style-src"] == ["'self'", "'unsafe-eval'", source]
+    assert [k for k, v in policy.items() if source in v] == ["script-src", "style-src"]
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        pytest.param({}, id="defaults"),
+        pytest.param(STRICT_INLINE, id="unsafe-inline-off"),
+        pytest.param({"preset": "strict", "server_secured": True}, id="strict"),
+        pytest.param(
+            {
+                "csp_report_only_header": {"default-src": "'self'"},
+                "csp_report_uri": "/csp",
+                **STRICT_INLINE,
+            },
+            id="trial-policy",
+        ),
+    ],
+)
+def test_response_without_nonce_carries_exactly_the_precomputed_headers(
+    config: dict[str, Any],
+) -> None:
+    response = served(config, use_nonce=False).get("/")
+    https = bool(config.get("server_secured"))
+    expected = headers(load_config(config), https=https)
+    assert response.headerlist[1:-1] == list(expected)  # Content-Type ... Length
+    assert "Cache-Control" not in response.headers
+
+
+def test_a_request_that_never_asks_draws_no_random_bytes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def refuse(nbytes: int) -> str:
+        raise AssertionError("a nonce was made for a request that did not ask")
+
+    monkeypatch.setattr(nonce_module.secrets, "token_urlsafe", refuse)
+    response = served(STRICT_INLINE, use_nonce=False).get("/")
+    assert "nonce-" not in response.headers["Content-Security-Policy"]
+
+
+def test_two_concurrent_requests_never_share_a_nonce() -> None:
+    # Both requests are in flight at once: each made its nonce before either
+    # has sent its headers.
+    both_made = threading.Barrier(2, timeout=5)
+
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        value = csp_nonce(environ)
+        both_made.wait()
+        start_response("200 OK", [("Content-Type", "text/html")])
+        return [value.encode()]
+
+    wrapped = SecureHeaders(app, STRICT_INLINE)
+    results: list[tuple[str, str]] = []
+
+    def run() -> None:
+        recorder = Recorder()
+        body = b"".join(wrapped(environ_for(), recorder)).decode()
+        results.append((body, recorder.get("Content-Security-Policy")[0]))
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(results) == 2
+    (body_a, csp_a), (body_b, csp_b) = results
+    assert body_a != body_b
+    assert f"'nonce-{body_a}'" in csp_a and body_b not in csp_a
+    assert f"'nonce-{body_b}'" in csp_b and body_a not in csp_b
+
+
+@pytest.mark.parametrize(
+    ("directives", "nonced"),
+    [
+        pytest.param(["script-src"], ["script-src"], id="script-only"),
+        pytest.param(["style-src"], ["style-src"], id="style-only"),
+        pytest.param([], [], id="none"),
+        pytest.param(
+            ["script-src-elem", "style-src"],
+            ["style-src", "script-src-elem"],
+            id="elem-derived-from-script-src",
+        ),
+    ],
+)
+def test_csp_nonce_directives_choose_where_the_nonce_goes(
+    directives: list[str], nonced: list[str]
+) -> None:
+    config = {**STRICT_INLINE, "csp_nonce_directives": directives}
+    response = served(config).get("/")
+    policy = csp_of(response.headers["Content-Security-Policy"])
+    source = f"'nonce-{response.text}'"
+    assert [k for k, v in policy.items() if source in v] == nonced
+    if "script-src-elem" in nonced:
+        # derived from script-src, so it allows no less than before
+        assert policy["script-src-elem"] == [*policy["script-src"], source]
+
+
+def test_nonce_directives_empty_means_header_and_cache_unchanged() -> None:
+    config = {**STRICT_INLINE, "csp_nonce_directives": []}
+    response = served(config).get("/")
+    assert (
+        response.headers["Content-Security-Policy"]
+        == dict(headers(load_config(config), https=False))["Content-Security-Policy"]
+    )
+    assert "Cache-Control" not in response.headers
+
+
+@pytest.mark.parametrize(
+    ("policy", "expected"),
+    [
+        pytest.param(
+            {"default-src": "'self'"},
+            {"script-src": ["'self'", "N"], "style-src": ["'self'", "N"]},
+            id="derived-from-default-src",
+        ),
+        pytest.param(
+            {"default-src": "'none'", "img-src": "'self'"},
+            {"script-src": ["N"], "style-src": ["N"]},
+            id="none-dropped-beside-nonce",
+        ),
+        pytest.param(
+            {"img-src": "'self'"},
+            {},
+            id="no-script-or-default-src-no-nonce",
+        ),
+        pytest.param(
+            {"script-src": "'self' 'unsafe-inline'", "style-src": "'self'"},
+            {"style-src": ["'self'", "N"]},
+            id="explicit-unsafe-inline-keeps-no-nonce",
+        ),
+    ],
+)
+def test_nonce_in_custom_policies(
+    policy: dict[str, str], expected: dict[str, list[str]]
+) -> None:
+    config = {
+        "csp_header": policy,
+        "csp_unsafe_inline": False,
+        "csp_unsafe_eval": False,
+    }
+    response = served(config).get("/")
+    parsed = csp_of(response.headers["Content-Security-Policy"])
+    source = f"'nonce-{response.text}'"
+    got = {k: ["N" if s == source else s for s in v] for k, v in parsed.items()}
+    assert {k: v for k, v in got.items() if "N" in v} == expected
+    # directives the nonce does not touch are sent as configured
+    for name in policy:
+        if name not in expected:
+            assert parsed[name] == policy[name].split()
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        pytest.param({}, id="csp_unsafe_inline-default-true"),
+        pytest.param({"csp_unsafe_inline": True}, id="csp_unsafe_inline-true"),
+        pytest.param({"csp_unsafe_inline": False, "debug": True}, id="debug"),
+    ],
+)
+def test_no_nonce_in_header_while_unsafe_inline_is_in_force(
+    config: dict[str, Any],
+) -> None:
+    response = served(config).get("/")
+    assert response.text  # the callable still returns a value
+    value = response.headers["Content-Security-Policy"]
+    assert "nonce-" not in value
+    assert "'unsafe-inline'" in csp_of(value)["script-src"]
+    assert (
+        value
+        == dict(headers(load_config(config), https=False))["Content-Security-Policy"]
+    )
+    assert "Cache-Control" not in response.headers
+
+
+def test_first_call_after_start_response_raises() -> None:
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        start_response("200 OK", [("Content-Type", "text/html")])
+        return [csp_nonce(environ).encode()]
+
+    with pytest.raises(RuntimeError, match=r"asked for after start_response"):
+        SecureHeaders(app, STRICT_INLINE)(environ_for(), Recorder())
+
+
+def test_nonce_made_before_start_response_keeps_returning_while_streaming() -> None:
+    def app(
+        environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterator[bytes]:
+        first = csp_nonce(environ)
+        start_response("200 OK", [("Content-Type", "text/html")])
+        yield first.encode()
+        yield b"|" + csp_nonce(environ).encode()  # after the headers left
+
+    recorder = Recorder()
+    body = b"".join(SecureHeaders(app, STRICT_INLINE)(environ_for(), recorder))
+    first, second = body.decode().split("|")
+    assert first == second
+    assert f"'nonce-{first}'" in recorder.get("Content-Security-Policy")[0]
+
+
+def test_nonce_used_inside_a_lazy_generator_before_start_response() -> None:
+    def app(
+        environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterator[bytes]:
+        value = csp_nonce(environ)
+        start_response("200 OK", [("Content-Type", "text/html")])
+        yield value.encode()
+
+    response = TestApp(SecureHeaders(app, STRICT_INLINE)).get("/")
+    assert f"'nonce-{response.text}'" in response.headers["Content-Security-Policy"]
+
+
+def test_csp_nonce_without_the_middleware_is_a_clear_error() -> None:
+    with pytest.raises(RuntimeError, match=r"wrap the application in"):
+        csp_nonce({})
+
+
+def test_nonce_is_in_environ_even_without_csp() -> None:
+    response = served({"csp_header": False}).get("/")
+    assert response.text
+    assert "Content-Security-Policy" not in response.headers
+    assert "Cache-Control" not in response.headers
+
+
+# -- Cache-Control on nonced responses
+
+
+@pytest.mark.parametrize(
+    ("config", "app_headers", "expected"),
+    [
+        pytest.param({}, [], ["private"], id="default-private"),
+        pytest.param(
+            {"csp_nonce_cache_control": "no-store"}, [], ["no-store"], id="configured"
+        ),
+        pytest.param({"csp_nonce_cache_control": False}, [], [], id="off"),
+        pytest.param(
+            {},
+            [("cache-control", "public, max-age=60")],
+            ["public, max-age=60"],
+            id="app-set-wins",
+        ),
+        pytest.param(
+            {},
+            [("Content-Security-Policy", "default-src 'self'")],
+            [],
+            id="app-set-csp-carries-no-nonce-of-ours",
+        ),
+    ],
+)
+def test_cache_control_on_nonced_responses(
+    config: dict[str, Any], app_headers: list[tuple[str, str]], expected: list[str]
+) -> None:
+    app_headers = [("Content-Type", "text/html"), *app_headers]
+    response = served({**STRICT_INLINE, **config}, headers=app_headers).get("/")
+    assert all_headers(response, "Cache-Control") == expected
+
+
+def test_no_cache_control_when_the_nonce_was_not_used() -> None:
+    response = served(STRICT_INLINE, use_nonce=False).get("/")
+    assert "Cache-Control" not in response.headers
+
+
+def test_cache_control_when_only_the_trial_policy_carries_the_nonce() -> None:
+    config = {  # the enforced policy keeps 'unsafe-inline'
+        "csp_report_only_header": {"script-src": "'self'"},
+        "csp_report_path": "/csp",
+    }
+    response = served(config).get("/")
+    trial = response.headers["Content-Security-Policy-Report-Only"]
+    assert f"'nonce-{response.text}'" in trial
+    assert "nonce-" not in response.headers["Content-Security-Policy"]
+    assert response.headers["Cache-Control"] == "private"
+
+
+def test_nonced_responses_pass_wsgi_validators_on_both_sides() -> None:
+    inner = validator(page_app())
+    app = TestApp(validator(SecureHeaders(inner, STRICT_INLINE)))
+    response = app.get("/")
+    assert f"'nonce-{response.text}'" in response.headers["Content-Security-Policy"]

@@ -1,0 +1,454 @@
+"""The built-in CSP report receiver at ``csp_report_path``."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+from collections.abc import Callable
+from typing import Any
+from wsgiref.validate import validator
+
+import pytest
+from csp3_support import CountingInput, Recorder, environ_for, page_app
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from webtest import TestApp
+
+from secheaders_wsgi import SecureHeaders
+
+PATH = "/_/csp-reports"
+CONFIG = {"csp_report_path": PATH}
+
+LEGACY = {
+    "csp-report": {
+        "document-uri": "https://example.com/page",
+        "referrer": "",
+        "violated-directive": "script-src-elem",
+        "effective-directive": "script-src-elem",
+        "original-policy": "default-src 'self'; report-uri /_/csp-reports",
+        "disposition": "report",
+        "blocked-uri": "https://evil.example/x.js",
+        "line-number": 12,
+        "column-number": 4,
+        "source-file": "https://example.com/page",
+        "status-code": 200,
+        "script-sample": "",
+    }
+}
+MODERN = [
+    {
+        "type": "csp-violation",
+        "age": 10,
+        "url": "https://example.com/page",
+        "user_agent": "Mozilla/5.0",
+        "body": {
+            "documentURL": "https://example.com/page",
+            "effectiveDirective": "style-src-elem",
+            "blockedURL": "inline",
+            "sourceFile": "https://example.com/app.js",
+            "lineNumber": 7,
+            "columnNumber": 1,
+            "disposition": "enforce",
+            "statusCode": 200,
+            "sample": "color: red",
+            "originalPolicy": "style-src 'self'",
+        },
+    },
+    {"type": "deprecation", "body": {"id": "x"}},  # not ours: skipped
+    "not a report",  # not a dict: skipped
+    {"type": "csp-violation", "body": ["not", "a", "dict"]},  # skipped
+    {
+        "type": "csp-violation",
+        "body": {"documentURL": "https://example.com/b", "lineNumber": "7"},
+    },
+]
+
+
+def receiver(config: dict[str, Any] | None = None) -> tuple[TestApp, Any]:
+    app = page_app(use_nonce=False)
+    return TestApp(SecureHeaders(app, {**CONFIG, **(config or {})})), app
+
+
+def logged(caplog: pytest.LogCaptureFixture) -> list[dict[str, Any]]:
+    records = [r for r in caplog.records if r.name == "secheaders.csp"]
+    assert all(r.levelno == logging.WARNING for r in records)
+    lines = [r.getMessage() for r in records]
+    assert all("\n" not in line for line in lines)
+    return [json.loads(line) for line in lines]
+
+
+@pytest.fixture
+def caplog(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
+    caplog.set_level(logging.WARNING, logger="secheaders.csp")
+    return caplog
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        pytest.param("application/csp-report", id="csp-report"),
+        pytest.param("application/json", id="json"),
+        pytest.param("Application/CSP-Report; charset=utf-8", id="params-and-case"),
+    ],
+)
+def test_report_uri_format_is_logged_as_one_normalized_json_line(
+    content_type: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    app, inner = receiver()
+    response = app.post(PATH, json.dumps(LEGACY), content_type=content_type)
+    assert response.status == "204 No Content"
+    assert response.body == b""
+    assert inner.calls == []
+    assert logged(caplog) == [
+        {
+            "format": "csp-report",
+            "document_uri": "https://example.com/page",
+            "effective_directive": "script-src-elem",
+            "blocked_uri": "https://evil.example/x.js",
+            "source_file": "https://example.com/page",
+            "line": 12,
+            "column": 4,
+            "disposition": "report",
+            "status_code": 200,
+            "sample": "",
+        }
+    ]
+
+
+def test_reporting_api_format_logs_each_csp_violation(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    app, inner = receiver()
+    response = app.post(
+        PATH, json.dumps(MODERN), content_type="application/reports+json"
+    )
+    assert response.status_int == 204
+    assert inner.calls == []
+    assert logged(caplog) == [
+        {
+            "format": "reports+json",
+            "document_uri": "https://example.com/page",
+            "effective_directive": "style-src-elem",
+            "blocked_uri": "inline",
+            "source_file": "https://example.com/app.js",
+            "line": 7,
+            "column": 1,
+            "disposition": "enforce",
+            "status_code": 200,
+            "sample": "color: red",
+        },
+        {
+            "format": "reports+json",
+            "document_uri": "https://example.com/b",
+            "effective_directive": None,
+            "blocked_uri": None,
+            "source_file": None,
+            "line": None,  # "7", a string, is not a line number
+            "column": None,
+            "disposition": "enforce",
+            "status_code": None,
+            "sample": None,
+        },
+    ]
+
+
+def test_csp2_report_without_effective_directive_uses_violated_directive(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    report = {
+        "csp-report": {"violated-directive": "img-src 'self'", "line-number": True}
+    }
+    app, _ = receiver()
+    app.post(PATH, json.dumps(report), content_type="application/csp-report")
+    [record] = logged(caplog)
+    assert record["effective_directive"] == "img-src"
+    assert record["line"] is None  # true is not a line number
+
+
+def test_hostile_strings_stay_on_one_log_line(caplog: pytest.LogCaptureFixture) -> None:
+    report = {"csp-report": {"document-uri": "x\nFAKE LOG LINE\r\n\u2028"}}
+    app, _ = receiver()
+    app.post(PATH, json.dumps(report), content_type="application/csp-report")
+    [record] = logged(caplog)  # logged() checks there is no newline
+    assert record["document_uri"] == "x\nFAKE LOG LINE\r\n\u2028"
+
+
+def test_log_record_carries_the_report_as_extra(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    app, _ = receiver()
+    app.post(PATH, json.dumps(LEGACY), content_type="application/csp-report")
+    [record] = [r for r in caplog.records if r.name == "secheaders.csp"]
+    assert record.csp_report["blocked_uri"] == "https://evil.example/x.js"  # type: ignore[attr-defined]
+
+
+def test_at_most_100_reports_are_logged_per_request(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    many = [{"type": "csp-violation", "body": {}}] * 150
+    app, _ = receiver()
+    app.post(PATH, json.dumps(many), content_type="application/reports+json")
+    assert len(logged(caplog)) == 100
+
+
+def test_empty_reporting_api_batch_is_accepted(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    app, _ = receiver()
+    app.post(PATH, "[]", content_type="application/reports+json", status=204)
+    assert logged(caplog) == []
+
+
+# -- size limit
+
+
+def call(
+    body: bytes, max_bytes: int = 100, **environ: Any
+) -> tuple[Recorder, CountingInput]:
+    app = SecureHeaders(
+        page_app(use_nonce=False), {**CONFIG, "csp_report_max_bytes": max_bytes}
+    )
+    env = environ_for(
+        PATH, "POST", body, CONTENT_TYPE="application/reports+json", **environ
+    )
+    recorder = Recorder()
+    b"".join(app(env, recorder))
+    return recorder, env["wsgi.input"]
+
+
+def test_oversize_with_content_length_is_413_without_reading() -> None:
+    body = b"[" + b" " * 10_000 + b"]"
+    recorder, stream = call(body, CONTENT_LENGTH=str(len(body)))
+    assert recorder.status == "413 Content Too Large"
+    assert stream.bytes_read == 0
+
+
+@pytest.mark.parametrize(
+    "length",
+    [
+        pytest.param(None, id="missing"),
+        pytest.param("", id="empty"),
+        pytest.param("lots", id="not-a-number"),
+        pytest.param("-5", id="negative"),
+    ],
+)
+def test_oversize_without_a_valid_length_reads_at_most_max_plus_one(
+    length: str | None,
+) -> None:
+    extra = {} if length is None else {"CONTENT_LENGTH": length}
+    recorder, stream = call(b"[" + b" " * 10_000 + b"]", **extra)
+    assert recorder.status == "413 Content Too Large"
+    assert stream.bytes_read == 101
+
+
+def test_a_body_of_exactly_max_bytes_is_accepted() -> None:
+    body = b"[" + b" " * 98 + b"]"
+    recorder, stream = call(body, CONTENT_LENGTH=str(len(body)))
+    assert recorder.status == "204 No Content"
+    assert stream.bytes_read == 100
+
+
+def test_a_missing_length_with_a_small_body_is_read_to_the_end() -> None:
+    recorder, stream = call(b"[]")
+    assert recorder.status == "204 No Content"
+    assert stream.bytes_read == 2
+
+
+def test_reads_no_further_than_content_length() -> None:
+    recorder, stream = call(b"[]trailing bytes of the next request", CONTENT_LENGTH="2")
+    assert recorder.status == "204 No Content"
+    assert stream.bytes_read == 2
+
+
+def test_the_default_limit_is_64_kib() -> None:
+    app, _ = receiver()
+    body = "[" + " " * (64 * 1024 - 2) + "]"
+    app.post(PATH, body, content_type="application/reports+json", status=204)
+    app.post(PATH, body + " ", content_type="application/reports+json", status=413)
+
+
+# -- bad requests
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param(b"not json", id="not-json"),
+        pytest.param(b"", id="empty"),
+        pytest.param(b'{"csp-report": ', id="truncated"),
+        pytest.param(b"\xff\xfe\xfd", id="not-utf8"),
+        pytest.param(b"42", id="a-number"),
+        pytest.param(b'"a string"', id="a-string"),
+        pytest.param(b'{"something": "else"}', id="dict-without-csp-report"),
+        pytest.param(b'{"csp-report": [1, 2]}', id="csp-report-not-a-dict"),
+        pytest.param(b"[" * 50_000 + b"]" * 50_000, id="nested-too-deep"),
+        pytest.param(b"1" * 5000, id="int-too-long"),
+    ],
+)
+def test_a_body_that_is_not_a_report_is_400(body: bytes) -> None:
+    app, inner = receiver({"csp_report_max_bytes": 1024 * 1024})
+    response = app.post(
+        PATH, body, content_type="application/csp-report", expect_errors=True
+    )
+    assert response.status_int == 400
+    assert inner.calls == []
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD", "PUT", "DELETE", "OPTIONS", "PATCH"])
+def test_another_method_is_405(method: str) -> None:
+    app, inner = receiver()
+    response = app.request(PATH, method=method, expect_errors=True)
+    assert response.status_int == 405
+    assert response.headers["Allow"] == "POST"
+    assert inner.calls == []
+
+
+def test_another_content_type_is_415() -> None:
+    app, inner = receiver()
+    response = app.post(
+        PATH, json.dumps(LEGACY), content_type="text/plain", expect_errors=True
+    )
+    assert response.status_int == 415
+    assert inner.calls == []
+
+
+def test_a_client_that_hangs_up_mid_body_gets_400_not_an_exception() -> None:
+    class Broken(io.RawIOBase):
+        def readable(self) -> bool:
+            return True
+
+        def read(self, size: int | None = -1) -> bytes:
+            raise OSError("connection reset by peer")
+
+    app = SecureHeaders(page_app(use_nonce=False), CONFIG)
+    env = environ_for(PATH, "POST", CONTENT_TYPE="application/csp-report")
+    env["wsgi.input"] = Broken()
+    recorder = Recorder()
+    assert list(app(env, recorder)) == [b"400 Bad Request\n"]
+    assert recorder.status == "400 Bad Request"
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    body=st.one_of(
+        st.binary(max_size=300),
+        st.recursive(
+            st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+            lambda inner: st.lists(inner) | st.dictionaries(st.text(), inner),
+            max_leaves=20,
+        ).map(lambda data: json.dumps(data).encode()),
+        st.dictionaries(
+            st.sampled_from(["csp-report", "type", "body"]),
+            st.recursive(
+                st.none() | st.integers() | st.text(),
+                lambda inner: st.lists(inner) | st.dictionaries(st.text(), inner),
+                max_leaves=10,
+            ),
+        ).map(lambda data: json.dumps([data, {"csp-report": data}]).encode()),
+    ),
+    content_type=st.sampled_from(
+        ["application/csp-report", "application/reports+json", "application/json"]
+    ),
+)
+def test_no_body_makes_the_receiver_raise(body: bytes, content_type: str) -> None:
+    app = SecureHeaders(
+        page_app(use_nonce=False), {**CONFIG, "csp_report_max_bytes": 200}
+    )
+    env = environ_for(PATH, "POST", body, CONTENT_TYPE=content_type)
+    recorder = Recorder()
+    list(app(env, recorder))
+    assert recorder.status is not None
+    assert recorder.status[:3] in {"204", "400", "413"}
+
+
+# -- dispatch
+
+
+def test_a_request_to_another_path_passes_to_the_app_untouched() -> None:
+    app, inner = receiver()
+    body = json.dumps(LEGACY)
+    response = app.post("/other", body, content_type="application/csp-report")
+    assert response.status_int == 200
+    [environ] = inner.calls
+    assert environ["PATH_INFO"] == "/other"
+    assert environ["REQUEST_METHOD"] == "POST"
+    assert environ["wsgi.input"].read(len(body)) == body.encode()  # nothing consumed
+    assert "Content-Security-Policy" in response.headers
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        pytest.param(PATH + "/", id="trailing-slash"),
+        pytest.param(PATH + "/x", id="below"),
+        pytest.param("/_/csp-report", id="prefix"),
+        pytest.param(PATH.upper(), id="other-case"),
+    ],
+)
+def test_only_the_exact_receiver_path_is_taken(path: str) -> None:
+    app, inner = receiver()
+    app.post(path, "{}", content_type="application/csp-report", status=200)
+    assert len(inner.calls) == 1
+
+
+def test_the_receiver_is_off_by_default() -> None:
+    inner = page_app(use_nonce=False)
+    app = TestApp(SecureHeaders(inner))
+    app.post(
+        PATH, json.dumps(LEGACY), content_type="application/csp-report", status=200
+    )
+    assert len(inner.calls) == 1
+
+
+def test_the_app_never_sees_a_receiver_request() -> None:
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        raise AssertionError(f"the app saw {environ['REQUEST_METHOD']} {PATH}")
+
+    wrapped = TestApp(SecureHeaders(app, CONFIG))
+    for method in ("POST", "GET", "PUT", "OPTIONS"):
+        wrapped.request(
+            PATH,
+            method=method,
+            body=json.dumps(LEGACY).encode(),
+            content_type="application/csp-report",
+            expect_errors=True,
+        )
+
+
+def test_receiver_passes_the_wsgi_validator() -> None:
+    app = TestApp(validator(SecureHeaders(validator(page_app()), CONFIG)))
+    app.post(
+        PATH, json.dumps(LEGACY), content_type="application/csp-report", status=204
+    )
+    app.get(PATH, status=405)
+    app.post(PATH, "nope", content_type="application/csp-report", status=400)
+
+
+def test_an_environ_without_wsgi_input_gets_400_not_an_exception() -> None:
+    app = SecureHeaders(page_app(use_nonce=False), CONFIG)
+    env = environ_for(PATH, "POST", CONTENT_TYPE="application/csp-report")
+    del env["wsgi.input"]
+    recorder = Recorder()
+    list(app(env, recorder))
+    assert recorder.status == "400 Bad Request"
+
+
+def test_receiver_and_nonced_pages_pass_werkzeug_lint() -> None:
+    from werkzeug.middleware.lint import HTTPWarning, LintMiddleware
+
+    wrapped = SecureHeaders(LintMiddleware(page_app()), {**CONFIG, "preset": "strict"})
+    app = TestApp(LintMiddleware(wrapped))
+    page = app.get("/")
+    assert f"'nonce-{page.text}'" in page.headers["Content-Security-Policy"]
+    app.post(PATH, "[", content_type="application/reports+json", status=400)
+    app.put(PATH, "", status=405)
+    # Werkzeug's lint wants "Content-Length: 0" on a 204, but RFC 9110 section
+    # 8.6 says a server MUST NOT send one there (werkzeug's own responses drop
+    # it since pallets/werkzeug#1294): the RFC wins.
+    with pytest.warns(HTTPWarning, match="204 responses must have an empty"):
+        report = app.post(
+            PATH, json.dumps(LEGACY), content_type="application/csp-report"
+        )
+    assert report.status_int == 204
+    assert "Content-Length" not in report.headers
