@@ -3,17 +3,29 @@
 Debian's Chromium (``apt-get install chromium``) driven by Playwright, no browser
 download. The pages are the demo app (``examples/demo``) under different
 configs, served by waitress on loopback; framing tests use a second port as
-the other origin. Without Chromium or Playwright these tests skip, except in CI
+the other origin, and the report receiver test serves over TLS with a
+throwaway certificate (made with openssl) that only this browser trusts. Without Chromium or Playwright these tests skip, except in CI
 (``CI=true``), where a missing browser fails them.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
+import json
+import logging
 import os
+import shutil
+import ssl
+import subprocess
+import threading
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from socketserver import ThreadingMixIn
+from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
 from urllib.parse import parse_qs
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
 from webtest.http import StopableWSGIServer
@@ -35,15 +47,48 @@ ARGS = [
 STRICT = {"csp_unsafe_inline": False, "csp_unsafe_eval": False}
 
 
-def _missing(reason: str) -> None:
+def _missing(reason: str) -> NoReturn:
     if os.environ.get("CI") == "true":
         pytest.fail(f"CI=true and the browser tests cannot run: {reason}")
     pytest.skip(reason)
 
 
+class Tls(NamedTuple):
+    cert: Path
+    key: Path
+    #: base64 SHA-256 of the public key, for --ignore-certificate-errors-spki-list
+    spki: str
+
+
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    """One headless Chromium for the whole session."""
+def tls(tmp_path_factory: pytest.TempPathFactory) -> Tls | None:
+    """A throwaway certificate for 127.0.0.1, or None without openssl."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        return None
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+
+    def run(*args: str, stdin: bytes = b"") -> bytes:
+        done = subprocess.run(
+            [openssl, *args], input=stdin, capture_output=True, check=True, timeout=60
+        )
+        return done.stdout
+
+    run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+        "-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1",
+        "-addext", "subjectAltName=IP:127.0.0.1")  # fmt: skip
+    public = run("x509", "-pubkey", "-noout", "-in", str(cert))
+    der = run("pkey", "-pubin", "-outform", "der", stdin=public)
+    return Tls(cert, key, base64.b64encode(hashlib.sha256(der).digest()).decode())
+
+
+@pytest.fixture(scope="session")
+def browser(tls: Tls | None) -> Iterator[Browser]:
+    """One headless Chromium for the whole session.
+
+    It trusts the test certificate alone (by its key), not every certificate.
+    """
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
@@ -53,7 +98,10 @@ def browser() -> Iterator[Browser]:
             f"no Chromium at {CHROMIUM} (apt-get install chromium, or set CHROMIUM)"
         )
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        trust = [f"--ignore-certificate-errors-spki-list={tls.spki}"] if tls else []
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=[*ARGS, *trust]
+        )
         try:
             yield browser
         finally:
@@ -130,7 +178,7 @@ def _checks(page: Page, url: str) -> dict[str, str]:
     """
     page.goto(url)
     results = {}
-    for check in ("inline", "eval", "frame"):
+    for check in ("inline", "nonce", "eval", "frame"):
         output = page.locator(f"#check-{check}:not([data-result=pending])")
         results[check] = output.get_attribute("data-result") or ""
         if output.get_attribute("data-detail"):
@@ -143,6 +191,7 @@ def test_defaults_run_inline_script_and_eval(page: Page, serve: Any) -> None:
 
     assert _checks(page, url) == {
         "inline": "allowed",
+        "nonce": "allowed",
         "eval": "allowed",
         "frame": "allowed",
     }
@@ -179,6 +228,7 @@ def test_shipped_demo_config_blocks_all_three(page: Page, serve: Any) -> None:
 
     assert checks == {
         "inline": "blocked",
+        "nonce": "allowed",
         "eval": "blocked",
         "eval-detail": "EvalError",
         "frame": "blocked",
@@ -208,9 +258,17 @@ def test_debug_keeps_inline_script_despite_unsafe_inline_false(
     assert _checks(page, url)["inline"] == "allowed"
 
 
-# Nonces (issue 3): a nonced inline script runs and an injected one without the
-# nonce does not; the built-in receiver gets the browser's report. They belong
-# here, on the same browser fixture, once the demo page renders a nonce.
+def test_nonce_runs_the_nonced_script_and_not_the_injected_one(
+    page: Page, serve: Any
+) -> None:
+    # The demo page asks for its nonce: one inline script carries it, the
+    # other, standing for an injected one, does not.
+    url = serve(make_app({"csp_unsafe_inline": False}))
+
+    checks = _checks(page, url)
+
+    assert (checks["nonce"], checks["inline"]) == ("allowed", "blocked")
+    assert page.evaluate("[window.demoNoncedRan, window.demoInlineRan]") == [True, None]
 
 
 @pytest.mark.parametrize(
@@ -255,3 +313,75 @@ def test_frame_ancestors_list_lets_the_listed_origin_frame_and_no_other(
         f"Framing '{target}/' violates the following Content Security Policy "
         f'directive: "frame-ancestors {listed}". The request has been blocked.\n'
     ]
+
+
+# -- The built-in receiver. Chromium reads Reporting-Endpoints (and so sends
+# report-to reports) only from HTTPS responses, and ignores report-uri once
+# report-to is present: over plain http it reports nothing. So this test serves
+# over TLS, with a throwaway certificate for 127.0.0.1.
+
+
+class _ThreadingServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def serve_https(tls: Tls | None) -> Iterator[Callable[[WSGIApplication], str]]:
+    """Serve an app over TLS on a free loopback port; returns its origin."""
+    if tls is None:
+        _missing("no openssl to make a certificate for the HTTPS test server")
+    running: list[tuple[WSGIServer, threading.Thread]] = []
+
+    def start(app: WSGIApplication) -> str:
+        server = make_server(
+            "127.0.0.1", 0, app, _ThreadingServer, handler_class=_QuietHandler
+        )
+        server.base_environ["HTTPS"] = "on"  # wsgiref then says wsgi.url_scheme https
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(tls.cert, tls.key)
+        # The handshake happens in the request thread, not in accept().
+        server.socket = context.wrap_socket(
+            server.socket, server_side=True, do_handshake_on_connect=False
+        )
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        running.append((server, thread))
+        return f"https://127.0.0.1:{server.server_port}"
+
+    try:
+        yield start
+    finally:
+        for server, thread in running:
+            server.shutdown()
+            server.server_close()
+            thread.join(timeout=5)
+
+
+def test_receiver_gets_the_browsers_own_violation_report(
+    browser: Browser, serve_https: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    config = {"csp_unsafe_inline": False, "csp_report_path": "/_/csp-reports"}
+    origin = serve_https(make_app(config))
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        with caplog.at_level(logging.WARNING, logger="secheaders.csp"):
+            page.goto(f"{origin}/")
+            for _ in range(100):  # at most ~5 s
+                if caplog.records:
+                    break
+                page.wait_for_timeout(50)
+    finally:
+        context.close()
+
+    reports = [json.loads(record.getMessage()) for record in caplog.records]
+    inline = [r for r in reports if r["effective_directive"] == "script-src-elem"]
+    assert inline, reports
+    assert inline[0]["blocked_uri"] == "inline"
+    assert inline[0]["document_uri"] == f"{origin}/"
+    assert inline[0]["format"] == "reports+json"  # Chromium's Reporting API

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 
 import pytest
 from serving import free_port, request, running
@@ -12,7 +13,18 @@ from examples.demo.app import CONFIG, make_app
 from secheaders_wsgi import load_config
 from secheaders_wsgi.policy import headers
 
-DEMO_HEADERS = headers(load_config(CONFIG), https=False)
+DEMO_CONFIG = load_config(CONFIG)
+
+
+def _nonce(body: str) -> str:
+    nonces = set(re.findall(r'<script nonce="([^"]+)"', body))
+    assert len(nonces) == 1, nonces
+    return nonces.pop()
+
+
+def _expected(body: str) -> tuple[tuple[str, str], ...]:
+    """The demo config's headers, with the nonce the page used."""
+    return headers(DEMO_CONFIG, https=False, nonce=_nonce(body))
 
 
 def _listed(body: str) -> list[tuple[str, str]]:
@@ -29,8 +41,19 @@ def test_demo_page_lists_exactly_the_headers_it_was_sent_with() -> None:
     response = TestApp(make_app()).get("/")
 
     assert _listed(response.text) == list(response.headerlist)
-    for name, value in DEMO_HEADERS:
+    for name, value in _expected(response.text):
         assert response.headers[name] == value
+
+
+def test_demo_page_nonce_is_in_its_policy_and_new_each_time() -> None:
+    app = TestApp(make_app())
+    first, second = app.get("/").text, app.get("/").text
+
+    policy = dict(_listed(first))["Content-Security-Policy"]
+    assert f"script-src 'self' 'nonce-{_nonce(first)}';" in policy
+    assert _nonce(first) != _nonce(second)
+    # The script that plays the injected one carries no nonce.
+    assert "<script>window.demoInlineRan = true;</script>" in first
 
 
 def test_demo_page_follows_another_config() -> None:
@@ -65,11 +88,11 @@ def test_demo_serve_command_serves_the_page_on_a_real_socket() -> None:
         status, sent, body = request(port, "/")
 
     assert status == 200
-    for name, value in DEMO_HEADERS:
-        assert sent[name] == value
     page = body.decode()
     listed = _listed(page)
-    assert {name for name, _ in DEMO_HEADERS} <= {name for name, _ in listed}
+    for name, value in _expected(page):
+        assert sent[name] == value
+    assert {name for name, _ in _expected(page)} <= {name for name, _ in listed}
     for name, value in listed:
         assert sent[name] == value
     assert 'src="/static/checks.js"' in page

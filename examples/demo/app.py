@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from secheaders_wsgi import SecureHeaders
+from secheaders_wsgi import SecureHeaders, csp_nonce
 from secheaders_wsgi.config import ConfigSource
 
 if TYPE_CHECKING:
@@ -61,13 +61,18 @@ def demo(environ: WSGIEnvironment, start_response: StartResponse) -> Iterator[by
         start_response("404 Not Found", [("Content-Type", "text/plain")])
         yield b"not found\n"
         return
+    # The nonce first: the policy leaves with start_response, and must carry it.
+    nonce = csp_nonce(environ)
     own = [("Content-Type", HTML), ("Cache-Control", "no-store")]
     start_response("200 OK", own)
     # start_response has run through SecureHeaders and the recorder by now.
-    yield page(environ.get("SCRIPT_NAME", ""), own, environ["demo.headers"]).encode()
+    root = environ.get("SCRIPT_NAME", "")
+    yield page(root, own, environ["demo.headers"], nonce).encode()
 
 
-def page(root: str, own: list[tuple[str, str]], sent: list[tuple[str, str]]) -> str:
+def page(
+    root: str, own: list[tuple[str, str]], sent: list[tuple[str, str]], nonce: str
+) -> str:
     ours = {name.lower() for name, _ in own}
     rows = "\n".join(
         f"<tr><th>{html.escape(name)}</th><td><code>{html.escape(value)}</code></td>"
@@ -81,7 +86,7 @@ def page(root: str, own: list[tuple[str, str]], sent: list[tuple[str, str]]) -> 
 <meta charset="utf-8">
 <title>secheaders_wsgi demo</title>
 <link rel="stylesheet" href="{root}/static/demo.css">
-<script src="{root}/static/checks.js"></script>
+<script nonce="{nonce}" src="{root}/static/checks.js"></script>
 </head>
 <body>
 <h1>secheaders_wsgi demo</h1>
@@ -93,8 +98,10 @@ def page(root: str, own: list[tuple[str, str]], sent: list[tuple[str, str]]) -> 
 <p>Edit <code>examples/demo/security.yaml</code>, restart, reload.</p>
 <h2>Checked live in this browser</h2>
 <ul id="checks">
-<li>Inline <code>&lt;script&gt;</code>:
+<li>Inline <code>&lt;script&gt;</code> without the nonce, as an injected one:
   <output id="check-inline" data-result="pending">checking&hellip;</output></li>
+<li>Inline <code>&lt;script&gt;</code> with this response's nonce:
+  <output id="check-nonce" data-result="pending">checking&hellip;</output></li>
 <li><code>eval()</code>:
   <output id="check-eval" data-result="pending">checking&hellip;</output></li>
 <li>This page framed by its own origin:
@@ -103,6 +110,7 @@ def page(root: str, own: list[tuple[str, str]], sent: list[tuple[str, str]]) -> 
 <h2>Violations the browser reported</h2>
 <ul id="violations"></ul>
 <noscript>The checks need JavaScript.</noscript>
+<script nonce="{nonce}">window.demoNoncedRan = true;</script>
 <script>window.demoInlineRan = true;</script>
 </body>
 </html>

@@ -7,6 +7,7 @@ which protections hold in your browser. Needs ``pip install -e '.[demo]'``.
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -27,6 +28,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from waitress import serve
 
+    # The receiver logs each CSP violation report on "secheaders.csp".
+    logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
     app = make_app(args.config)
     print(f"secheaders_wsgi demo on http://{args.host}:{args.port}/", flush=True)
     serve(app, host=args.host, port=args.port)

@@ -9,7 +9,7 @@
     var output = document.getElementById(id);
     output.dataset.result = blocked ? "blocked" : "allowed";
     if (detail) output.dataset.detail = detail;
-    output.textContent = (blocked ? "blocked" : "runs / allowed") + (detail ? " (" + detail + ")" : "");
+    output.textContent = (blocked ? "blocked" : "runs") + (detail ? " (" + detail + ")" : "");
   }
 
   // Registered before the page's inline script is parsed, so its violation is seen.
@@ -29,6 +29,7 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     report("check-inline", window.demoInlineRan !== true);
+    report("check-nonce", window.demoNoncedRan !== true);
 
     try {
       // eslint-disable-next-line no-eval
