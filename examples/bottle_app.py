@@ -10,12 +10,18 @@ from urllib.parse import urljoin
 
 import bottle
 
-from secheaders_wsgi import SecureHeaders
+from secheaders_wsgi import SecureHeaders, csp_nonce
 from secheaders_wsgi.config import ConfigSource
 
 CONFIG = Path(__file__).with_name("security.yaml")
 
 bottle_app = bottle.Bottle()
+
+# Bottle's own SimpleTemplate; {{...}} escapes.
+PAGE = """<!doctype html><title>Bottle</title>
+<a id="self" href="{{url}}">{{url}}</a>
+<script nonce="{{nonce}}">window.ready = true;</script>
+"""
 
 
 @bottle_app.get("/", name="index")
@@ -23,10 +29,9 @@ def index() -> str:
     # request.url takes its scheme from wsgi.url_scheme: https once
     # SecureHeaders runs with server_secured.
     url = urljoin(bottle.request.url, bottle_app.get_url("index"))
-    # Nonces (issue 3): read the request's nonce from bottle.request.environ
-    # here and put it on the page's <script> tags.
     bottle.response.set_cookie("theme", "dark", httponly=True, samesite="lax")
-    return f'<!doctype html><title>Bottle</title><a id="self" href="{url}">{url}</a>\n'
+    nonce = csp_nonce(bottle.request.environ)
+    return bottle.template(PAGE, url=url, nonce=nonce)  # type: ignore[no-any-return]
 
 
 def make_app(config: ConfigSource = CONFIG) -> SecureHeaders:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import falcon
 
-from secheaders_wsgi import SecureHeaders
+from secheaders_wsgi import SecureHeaders, csp_nonce
 from secheaders_wsgi.config import ConfigSource
 
 CONFIG = Path(__file__).with_name("security.yaml")
@@ -19,11 +19,11 @@ class Index:
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         # req.prefix is scheme://host plus the app's root, from wsgi.url_scheme.
         url = f"{req.prefix}/"
-        # Nonces (issue 3): read the request's nonce from req.env here and put
-        # it on the page's <script> tags.
+        nonce = csp_nonce(req.env)
         resp.content_type = falcon.MEDIA_HTML
         resp.text = (
             f'<!doctype html><title>Falcon</title><a id="self" href="{url}">{url}</a>\n'
+            f'<script nonce="{nonce}">window.ready = true;</script>\n'
         )
         # Falcon marks cookies Secure by default; secure=False leaves that to
         # SecureHeaders, which adds it exactly when server_secured says so.

@@ -9,12 +9,20 @@ middleware sets it to ``https`` before Flask sees the request, so
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
-from flask import Flask, make_response, session, url_for
+from flask import (
+    Flask,
+    make_response,
+    render_template_string,
+    request,
+    session,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 
-from secheaders_wsgi import SecureHeaders
+from secheaders_wsgi import SecureHeaders, csp_nonce
 from secheaders_wsgi.config import ConfigSource
 
 CONFIG = Path(__file__).with_name("security.yaml")
@@ -24,13 +32,23 @@ flask_app = Flask(__name__)
 flask_app.secret_key = "example-only-not-a-secret"
 
 
+PAGE = """<!doctype html><title>Flask</title>
+<a id="self" href="{{ url }}">{{ url }}</a>
+<script nonce="{{ csp_nonce() }}">window.ready = true;</script>
+"""
+
+
+@flask_app.context_processor
+def nonce() -> dict[str, Callable[[], str]]:
+    # A callable: the nonce is made only when a template uses it.
+    return {"csp_nonce": lambda: csp_nonce(request.environ)}
+
+
 @flask_app.get("/")
 def index() -> ResponseReturnValue:
     session["visits"] = session.get("visits", 0) + 1
     url = url_for("index", _external=True)
-    response = make_response(
-        f'<!doctype html><title>Flask</title><a id="self" href="{url}">{url}</a>\n'
-    )
+    response = make_response(render_template_string(PAGE, url=url))
     response.set_cookie("theme", "dark", httponly=True, samesite="Lax")
     return response
 

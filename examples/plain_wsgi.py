@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from wsgiref.util import request_uri
 
-from secheaders_wsgi import SecureHeaders
+from secheaders_wsgi import SecureHeaders, csp_nonce
 from secheaders_wsgi.config import ConfigSource
 
 if TYPE_CHECKING:
@@ -23,7 +23,12 @@ def hello(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[b
     # request_uri() builds the absolute URL from wsgi.url_scheme, so it says
     # https:// once SecureHeaders runs with server_secured.
     url = request_uri(environ, include_query=False)
-    body = f'<!doctype html><title>WSGI</title><a id="self" href="{url}">{url}</a>\n'
+    # Asked for before start_response, so the policy carries it.
+    nonce = csp_nonce(environ)
+    body = (
+        f'<!doctype html><title>WSGI</title><a id="self" href="{url}">{url}</a>\n'
+        f'<script nonce="{nonce}">window.ready = true;</script>\n'
+    )
     start_response(
         "200 OK",
         [

@@ -12,7 +12,7 @@ from pyramid.request import Request
 from pyramid.response import Response
 from pyramid.router import Router
 
-from secheaders_wsgi import SecureHeaders
+from secheaders_wsgi import SecureHeaders, csp_nonce
 from secheaders_wsgi.config import ConfigSource
 
 CONFIG = Path(__file__).with_name("security.yaml")
@@ -22,10 +22,10 @@ def index(request: Request) -> Response:
     # route_url() takes the scheme from wsgi.url_scheme: https once
     # SecureHeaders runs with server_secured.
     url = request.route_url("index")
-    # Nonces (issue 3): read the request's nonce from request.environ here and
-    # put it on the page's <script> tags.
+    nonce = csp_nonce(request.environ)
     response = Response(
         f'<!doctype html><title>Pyramid</title><a id="self" href="{url}">{url}</a>\n'
+        f'<script nonce="{nonce}">window.ready = true;</script>\n'
     )
     response.set_cookie("theme", "dark", httponly=True, samesite="Lax")
     return response

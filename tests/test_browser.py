@@ -245,6 +245,9 @@ def test_flask_example_in_the_browser(page: Page, serve: Any) -> None:
 
     port = origin.rsplit(":", 1)[1]
     assert page.locator("#self").get_attribute("href") == f"https://127.0.0.1:{port}/"
+    # The template's inline script carries the nonce: it ran under a policy
+    # without 'unsafe-inline'.
+    assert page.evaluate("window.ready") is True
     cookies = {cookie["name"]: cookie for cookie in page.context.cookies()}
     assert sorted(cookies) == ["session", "theme"]
     assert all(cookie["secure"] for cookie in cookies.values())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import io
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -55,8 +56,35 @@ def test_example_module_app_is_wrapped_from_the_shared_yaml(module: str) -> None
 def test_example_sends_the_shared_yaml_headers(module: str) -> None:
     response = _get(module)
 
-    expected = headers(load_config(CONFIG), https=True)
+    expected = headers(load_config(CONFIG), https=True, nonce=_nonce(response.text))
     assert [(name, response.headers[name]) for name, _ in expected] == list(expected)
+
+
+def _nonce(page: str) -> str:
+    (nonce,) = re.findall(r'<script nonce="([^"]*)">', page)
+    return nonce
+
+
+@pytest.mark.parametrize("module", EXAMPLES)
+def test_example_template_nonce_is_in_the_policy(module: str) -> None:
+    first, second = _get(module), _get(module)
+
+    nonce = _nonce(first.text)
+    assert (
+        f"script-src 'self' https://cdn.example.com 'nonce-{nonce}';"
+        in (first.headers["Content-Security-Policy"])
+    )
+    assert _nonce(second.text) != nonce
+    # A shared cache must not replay the nonce to everyone.
+    assert first.headers["Cache-Control"] == "private"
+
+
+@pytest.mark.parametrize("module", EXAMPLES)
+def test_example_nonce_stays_out_while_unsafe_inline_is_on(module: str) -> None:
+    response = _get(module, {"server_secured": True})
+
+    assert _nonce(response.text)
+    assert "nonce-" not in response.headers["Content-Security-Policy"]
 
 
 @pytest.mark.parametrize("module", EXAMPLES)
@@ -86,18 +114,29 @@ def test_example_unsecured_keeps_http_and_plain_cookies(module: str) -> None:
     assert "Strict-Transport-Security" not in response.headers
 
 
+def _flask_alone(environ: dict[str, Any], start_response: Any) -> Any:
+    # The Flask app without SecureHeaders; its template needs a nonce, so this
+    # stands in for the one the middleware would put in the environ.
+    from examples.flask_app import flask_app
+
+    environ["secheaders.csp_nonce"] = lambda: "stand-in"
+    return flask_app(environ, start_response)
+
+
 @pytest.mark.parametrize(
-    ("attribute", "scheme"),
+    ("wrapped", "scheme"),
     [
-        pytest.param("flask_app", "http", id="flask-alone"),
-        pytest.param("app", "https", id="flask-wrapped"),
+        pytest.param(False, "http", id="flask-alone"),
+        pytest.param(True, "https", id="flask-wrapped"),
     ],
 )
 def test_flask_url_for_external_follows_the_middleware(
-    attribute: str, scheme: str
+    wrapped: bool, scheme: str
 ) -> None:
     # A raw WSGI call: Flask's own test client would fake the scheme.
-    wsgi_app = getattr(importlib.import_module("examples.flask_app"), attribute)
+    from examples.flask_app import app
+
+    wsgi_app = app if wrapped else _flask_alone
     environ = {
         "REQUEST_METHOD": "GET",
         "PATH_INFO": "/",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 # A real project reads this from the environment.
 SECRET_KEY = "example-only-not-a-secret"
 DEBUG = False
@@ -17,3 +19,12 @@ MIDDLEWARE = [
 SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
 DATABASES: dict[str, object] = {}
 USE_TZ = True
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [Path(__file__).parent / "templates"],
+        "OPTIONS": {
+            "context_processors": ["examples.django_project.context_processors.csp"],
+        },
+    }
+]

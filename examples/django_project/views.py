@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.urls import reverse
 
 
@@ -9,8 +10,7 @@ def index(request: HttpRequest) -> HttpResponse:
     # build_absolute_uri() takes the scheme from wsgi.url_scheme: https once
     # SecureHeaders runs with server_secured.
     url = request.build_absolute_uri(reverse("index"))
-    response = HttpResponse(
-        f'<!doctype html><title>Django</title><a id="self" href="{url}">{url}</a>\n'
-    )
+    # The template puts the request's nonce on its inline script.
+    response = render(request, "index.html", {"url": url})
     response.set_cookie("theme", "dark", httponly=True, samesite="Lax")
     return response
