@@ -46,7 +46,9 @@ class Finding:
 def audit(config: Config) -> tuple[Finding, ...]:
     """The findings for ``config``, most severe first, in a fixed order.
 
-    The header set is the one an HTTPS response gets, so HSTS counts.
+    The header set is the one an HTTPS response gets, so HSTS counts, and the
+    policy is judged as written: a per-request nonce is added only where the
+    app asks for one and 'unsafe-inline' is off, so it changes no finding.
     """
     view = _View.of(config)
     findings = [finding for rule in _RULES for finding in rule(view)]
@@ -108,6 +110,35 @@ def _no_csp(view: _View) -> Iterator[Finding]:
             "no Content-Security-Policy: nothing limits what an injected script "
             "can load or run",
             "remove 'csp_header: false' (or give csp_header a policy)",
+        )
+
+
+# CSP3 section 3.2 and MDN Content-Security-Policy-Report-Only: a report-only
+# policy blocks nothing; it is for trying a policy out, not for protection.
+def _report_only(view: _View) -> Iterator[Finding]:
+    if view.csp is not None and view.config.csp_report_only:
+        yield Finding(
+            "csp-report-only",
+            "high",
+            "the policy goes out as Content-Security-Policy-Report-Only: browsers "
+            "report violations but block nothing",
+            "csp_report_only: false once the reports are clean (try the next "
+            "policy in csp_report_only_header instead)",
+        )
+
+
+# OWASP Content Security Policy Cheat Sheet and MDN report-to: without a
+# reporting endpoint, violations (attacks, or a policy breaking the site) stay
+# in each visitor's console where nobody sees them.
+def _no_reporting(view: _View) -> Iterator[Finding]:
+    config = view.config
+    if view.csp is not None and not (config.csp_report_uri or config.csp_report_path):
+        yield Finding(
+            "no-reporting",
+            "low",
+            "no report endpoint: nobody hears of the violations browsers block",
+            "csp_report_path: /_/csp-reports (the built-in receiver logs them) "
+            "or csp_report_uri",
         )
 
 
@@ -362,6 +393,7 @@ def _referrer(view: _View) -> Iterator[Finding]:
 
 _RULES: tuple[Rule, ...] = (
     _no_csp,
+    _report_only,
     _unsafe_inline_script,
     _script_from_anywhere,
     _unsafe_eval,
@@ -374,4 +406,5 @@ _RULES: tuple[Rule, ...] = (
     _unsafe_inline_style,
     _form_action,
     _xss_protection,
+    _no_reporting,
 )

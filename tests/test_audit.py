@@ -18,6 +18,7 @@ HASH = "'sha256-" + "A" * 43 + "='"
 # the policy always sends beside a CSP.
 STRICT: dict[str, Any] = {
     "server_secured": True,
+    "csp_report_path": "/_/csp-reports",
     "csp_header": {
         "default-src": "'self'",
         "object-src": "'none'",
@@ -31,7 +32,9 @@ STRICT: dict[str, Any] = {
 
 
 def _findings(**changes: Any) -> dict[str, Finding]:
-    return {f.rule: f for f in audit(load_config({**STRICT, **changes}))}
+    """Findings for STRICT with ``changes``; a change to None drops the key."""
+    config = {k: v for k, v in {**STRICT, **changes}.items() if v is not None}
+    return {f.rule: f for f in audit(load_config(config))}
 
 
 def _policy(**directives: str) -> dict[str, str]:
@@ -42,10 +45,22 @@ def test_strict_config_leaves_only_x_xss_protection() -> None:
     assert list(_findings()) == ["x-xss-protection-on"]
 
 
+def test_strict_preset_with_a_receiver_has_no_findings() -> None:
+    config = {"preset": "strict", "server_secured": True, "csp_report_path": "/r"}
+
+    assert audit(load_config(config)) == ()
+
+
 @pytest.mark.parametrize(
     ("changes", "rule", "severity"),
     [
         pytest.param({"csp_header": False}, "no-csp", "high", id="no-csp"),
+        pytest.param(
+            {"csp_report_only": True}, "csp-report-only", "high", id="report-only"
+        ),
+        pytest.param(
+            {"csp_report_path": None}, "no-reporting", "low", id="no-reporting"
+        ),
         pytest.param({"csp_header": False}, "no-nosniff", "medium", id="no-nosniff"),
         pytest.param(
             {"csp_unsafe_inline": True}, "script-unsafe-inline", "high", id="inline"
@@ -195,6 +210,16 @@ def test_rule_fires(changes: dict[str, Any], rule: str, severity: str) -> None:
         pytest.param(
             {"referrer_policy": False}, "referrer-leaks-urls", id="no-referrer-header"
         ),
+        pytest.param(
+            {"csp_report_path": None, "csp_report_uri": "https://r.example.com/csp"},
+            "no-reporting",
+            id="external-report-uri",
+        ),
+        pytest.param(
+            {"csp_report_only_header": {"default-src": "'none'"}},
+            "csp-report-only",
+            id="trial-beside-an-enforced-policy",
+        ),
     ],
 )
 def test_rule_stays_quiet(changes: dict[str, Any], rule: str) -> None:
@@ -302,4 +327,4 @@ def test_audit_output_lists_each_finding_with_its_fix(yaml_file: Any) -> None:
         "        fix: csp_unsafe_inline: false (move inline scripts to files, or use "
         "nonces)",
     ]
-    assert lines[-1] == "6 findings (1 high, 2 medium, 3 low)"
+    assert lines[-1] == "7 findings (1 high, 2 medium, 4 low)"
