@@ -4,8 +4,9 @@ Debian's Chromium (``apt-get install chromium``) driven by Playwright, no browse
 download. The pages are the demo app (``examples/demo``) under different
 configs, served by waitress on loopback; framing tests use a second port as
 the other origin, and the report receiver test serves over TLS with a
-throwaway certificate (made with openssl) that only this browser trusts. Without Chromium or Playwright these tests skip, except in CI
-(``CI=true``), where a missing browser fails them.
+throwaway certificate (made with openssl) that only this browser trusts.
+Without Chromium or Playwright these tests skip, except in CI (``CI=true``),
+where a missing browser fails them.
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ ARGS = [
     "--disable-gpu",
     "--disable-background-networking",
     "--no-first-run",
+    # Deliver Reporting API reports at once, not batched for up to a minute.
+    "--short-reporting-delay",
 ]
 STRICT = {"csp_unsafe_inline": False, "csp_unsafe_eval": False}
 
