@@ -24,7 +24,7 @@ PAGE = """<!doctype html><title>Bottle</title>
 """
 
 
-@bottle_app.get("/", name="index")
+@bottle_app.get("/", name="index")  # type: ignore[untyped-decorator]
 def index() -> str:
     # request.url takes its scheme from wsgi.url_scheme: https once
     # SecureHeaders runs with server_secured.

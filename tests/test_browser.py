@@ -140,7 +140,7 @@ def serve() -> Iterator[Callable[[WSGIApplication], str]]:
         # which leaves a connection open.
         server = StopableWSGIServer.create(app, host="127.0.0.1")
         servers.append(server)
-        return server.application_url.rstrip("/")
+        return str(server.application_url).rstrip("/")
 
     try:
         yield start

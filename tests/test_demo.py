@@ -19,7 +19,7 @@ DEMO_CONFIG = load_config(CONFIG)
 def _nonce(body: str) -> str:
     nonces = set(re.findall(r'<script nonce="([^"]+)"', body))
     assert len(nonces) == 1, nonces
-    return nonces.pop()
+    return str(nonces.pop())
 
 
 def _expected(body: str) -> tuple[tuple[str, str], ...]:

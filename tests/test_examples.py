@@ -62,7 +62,7 @@ def test_example_sends_the_shared_yaml_headers(module: str) -> None:
 
 def _nonce(page: str) -> str:
     (nonce,) = re.findall(r'<script nonce="([^"]*)">', page)
-    return nonce
+    return str(nonce)
 
 
 @pytest.mark.parametrize("module", EXAMPLES)
