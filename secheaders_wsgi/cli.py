@@ -15,6 +15,7 @@ from .audit import SEVERITIES, Severity, at_least, audit
 from .config import Config, load_config
 from .errors import ConfigError
 from .policy import headers
+from .prefixes import PrefixTable
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -33,6 +34,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="show what a plain-http response gets (no Strict-Transport-Security "
         "unless server_secured)",
     )
+    show.add_argument(
+        "--path",
+        help="show the headers for this request path: the longest matching "
+        "paths: rule applies (e.g. --path /embed/x)",
+    )
     check = commands.add_parser(
         "audit", help="list the weaknesses of the header set a config gives"
     )
@@ -50,6 +56,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if args.command == "audit":
         return _audit(config, args.fail_on)
+    if args.path is not None:
+        config = _for_path(config, args.path)
     for name, value in headers(config, https=not args.http):
         print(f"{name}: {value}")
     return 0
@@ -67,3 +75,18 @@ def _audit(config: Config, fail_on: Severity | None) -> int:
     if fail_on is not None and at_least(findings, fail_on):
         return 1
     return 0
+
+
+def _for_path(config: Config, path: str) -> Config:
+    """The config the middleware uses for ``path``; says which rule on stderr."""
+    table = PrefixTable(
+        (prefix, (index, prefix, rule))
+        for index, (prefix, rule) in enumerate(config.paths)
+    )
+    found = table.longest(path)
+    if found is None:
+        print(f"{path}: no paths rule matches; top-level settings", file=sys.stderr)
+        return config
+    index, prefix, rule = found
+    print(f"{path}: rule paths[{index}] (prefix {prefix!r})", file=sys.stderr)
+    return rule

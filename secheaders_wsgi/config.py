@@ -12,14 +12,15 @@ import difflib
 import os
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import Any, Union
 from urllib.parse import urlsplit
 
 import yaml
 
-from . import csp
+from . import csp, permissions
 from .errors import ConfigError, warn
+from .prefixes import normalize
 from .presets import PRESETS
 
 __all__ = ["Config", "ConfigError", "ConfigSource", "load_config"]
@@ -79,6 +80,33 @@ class Config:
     csp_report_uri: str | None = None
     csp_report_path: str | None = None
     csp_report_max_bytes: int = 64 * 1024
+    # issue 4: more headers, redirect, proxies, cookies, paths
+    #: ``False``: no header; a tuple of ``(feature, allowlist)``: the policy.
+    permissions_policy: bool | tuple[Directive, ...] = False
+    cross_origin_opener_policy: str | bool = False
+    cross_origin_embedder_policy: str | bool = False
+    cross_origin_resource_policy: str | bool = False
+    #: ``None``: derived from the frame-ancestors directive; ``False``: never.
+    x_frame_options: str | bool | None = None
+    #: ``None``: ``1; mode=block`` (``0`` under the strict preset) beside a CSP;
+    #: ``False``: never.
+    xss_protection: str | bool | None = None
+    #: ``None``: no header; ``True``: ``?1``; ``False``: ``?0``.
+    origin_agent_cluster: bool | None = None
+    #: ``None``: no header; ``True``: ``on``; ``False``: ``off``.
+    x_dns_prefetch_control: bool | None = None
+    x_permitted_cross_domain_policies: str | bool = False
+    remove_headers: tuple[str, ...] = ("X-Powered-By",)
+    force_https: bool = False
+    force_https_exempt: tuple[str, ...] = ()
+    #: Lower-case host names (``*.example.com`` for subdomains); ``()``: any host.
+    allowed_hosts: tuple[str, ...] = ()
+    trusted_proxies: int = 0
+    cookie_samesite: str | bool = False
+    #: ``True``: every cookie; a tuple: the names of the cookies to mark.
+    cookie_httponly: bool | tuple[str, ...] = False
+    #: ``(prefix, config)`` per rule: each config is the base with the rule merged.
+    paths: tuple[tuple[str, Config], ...] = ()
 
 
 ConfigSource = Union[Mapping[str, Any], str, "os.PathLike[str]", Config, None]
@@ -150,29 +178,84 @@ def _from_mapping(raw: Mapping[str, Any]) -> Config:
                 f"{key}: null is not a value; leave the key out to get its default"
             )
         values[key] = _CHECKS[key](key, value)
+    rules = values.pop("paths", ())
     config = Config(**values)
     _check_combinations(config)
+    if rules:
+        config = replace(config, paths=_rules(config, rules))
+    _check_redirect_keys(config)
     return config
 
 
-def _check_combinations(config: Config) -> None:
-    _check_modern_csp(config)
-    if not isinstance(config.csp_header, tuple):
+def _check_redirect_keys(config: Config) -> None:
+    # Site-wide rather than per merged config: a rule that turns force_https
+    # off for its prefix leaves the inherited keys in force everywhere else.
+    if any(rule.force_https for rule in (config, *(r for _, r in config.paths))):
         return
-    custom = dict(config.csp_header)
+    for key in ("force_https_exempt", "allowed_hosts"):
+        if getattr(config, key):
+            warn(
+                f"{key}: does nothing without force_https: true (it only "
+                "applies to the redirect to https)"
+            )
+
+
+def _check_combinations(
+    config: Config, where: str = "", base: Config | None = None
+) -> None:
+    """Raise for settings that contradict each other, warn for risky ones.
+
+    ``where`` prefixes every message (``paths[2].``); a warning ``base`` gave
+    already is not repeated for each rule that inherits it.
+    """
+    for message in _conflicts(config):
+        raise ConfigError(where + message)
+    inherited = set(_risks(base)) if base is not None else set()
+    for message in _risks(config):
+        if message not in inherited:
+            warn(where + message)
+
+
+def _conflicts(config: Config) -> list[str]:
+    found = _modern_csp_conflicts(config)
+    custom = dict(config.csp_header) if isinstance(config.csp_header, tuple) else {}
     if config.csp_frame_ancestors is not True and "frame-ancestors" in custom:
-        raise ConfigError(
+        found.append(
             "csp_frame_ancestors: the custom csp_header sets frame-ancestors too; "
             "set it in one place only"
         )
+    if config.force_https and config.server_secured:
+        found.append(
+            "force_https: true cannot go with server_secured: true: with "
+            "server_secured every request already counts as https, so nothing "
+            "would ever be redirected. Behind a proxy that terminates TLS, set "
+            "trusted_proxies instead, so that X-Forwarded-Proto tells which "
+            "requests came over https"
+        )
+    return found
+
+
+def _risks(config: Config) -> list[str]:
+    found = _modern_csp_risks(config)
+    custom = dict(config.csp_header) if isinstance(config.csp_header, tuple) else {}
     switches = config.csp_unsafe_inline or config.csp_unsafe_eval or config.debug
     for name in ("script-src", "style-src"):
         if switches and custom.get(name, custom.get("default-src")) == ("'none'",):
-            warn(
+            found.append(
                 f"csp_header.{name}: 'none' is replaced by 'unsafe-eval' / "
                 "'unsafe-inline' because csp_unsafe_eval, csp_unsafe_inline or "
                 "debug is on; set them to false to keep 'none'"
             )
+    found += _x_frame_options_risks(config)
+    if config.cookie_samesite == "None" and not (
+        config.server_secured or config.force_https
+    ):
+        found.append(
+            "cookie_samesite: 'None' makes cookies Secure too, and browsers drop a "
+            "Secure cookie set over plain http; use it on a site served over https "
+            "(server_secured or force_https)"
+        )
+    return found
 
 
 # -- checks: each takes the key (as the place to name in errors) and the raw value
@@ -485,16 +568,17 @@ def _report_max_bytes(where: str, value: object) -> int:
     return value
 
 
-def _check_modern_csp(config: Config) -> None:
+def _modern_csp_conflicts(config: Config) -> list[str]:
+    found = []
     if config.csp_report_only and config.csp_report_only_header is not None:
-        raise ConfigError(
+        found.append(
             "csp_report_only: true cannot be combined with csp_report_only_header "
             "(allowed: one of them: csp_report_only sends the policy as "
             "report-only, csp_report_only_header trials a second policy beside "
             "the enforced one)"
         )
     if config.csp_report_only and config.csp_header is False:
-        raise ConfigError(
+        found.append(
             "csp_report_only: true has no policy to send because csp_header is "
             "false (allowed: a csp_header policy, or csp_report_only_header alone)"
         )
@@ -508,15 +592,21 @@ def _check_modern_csp(config: Config) -> None:
             continue
         for name in ("report-uri", "report-to"):
             if reporting and name in dict(policy):
-                raise ConfigError(
+                found.append(
                     f"{key}.{name}: csp_report_uri or csp_report_path already "
                     f"sets {name}; set the report endpoint in one place only"
                 )
+    return found
+
+
+def _modern_csp_risks(config: Config) -> list[str]:
+    found = []
+    reporting = config.csp_report_uri or config.csp_report_path
     trial = config.csp_report_only_header
     report_only = trial if trial is not None else config.csp_report_only
     if report_only and not reporting and not _reports_itself(report_only):
         key = "csp_report_only" if trial is None else "csp_report_only_header"
-        warn(
+        found.append(
             f"{key}: the report-only policy has no report endpoint, so "
             "violations only show in the browser console; set csp_report_uri "
             "or csp_report_path to collect them"
@@ -527,18 +617,384 @@ def _check_modern_csp(config: Config) -> None:
         custom = dict(config.csp_header)
         script = custom.get("script-src", custom.get("default-src", ()))
         if "'strict-dynamic'" in script:
-            warn(
+            found.append(
                 "csp_header.script-src: browsers ignore 'unsafe-inline' and "
                 "'self' beside 'strict-dynamic', and no nonce is sent while "
                 "csp_unsafe_inline or debug is on, so every script is blocked "
                 "that no hash in the policy allows; set csp_unsafe_inline: false "
                 "and use the nonce"
             )
+    return found
 
 
 def _reports_itself(policy: tuple[Directive, ...] | bool) -> bool:
     names = dict(policy) if isinstance(policy, tuple) else {}
     return "report-uri" in names or "report-to" in names
+
+
+# -- issue 4: more headers, redirect, proxies, cookies, paths
+
+COOP = (
+    "same-origin",
+    "same-origin-allow-popups",
+    "noopener-allow-popups",
+    "unsafe-none",
+)
+COEP = ("require-corp", "credentialless", "unsafe-none")
+CORP = ("same-site", "same-origin", "cross-origin")
+X_FRAME_OPTIONS = ("DENY", "SAMEORIGIN")
+XSS_PROTECTION = ("0", "1", "1; mode=block")
+CROSS_DOMAIN_POLICIES = (
+    "none",
+    "master-only",
+    "by-content-type",
+    "by-ftp-filename",
+    "all",
+    "none-this-response",
+)
+SAMESITE = ("Lax", "Strict", "None")
+
+# RFC 9110 section 5.6.2: a header name is a token.
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+_HOST_NAME = re.compile(
+    r"(?:\*\.)?[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*"
+    r"|\[[0-9a-f:.]+\]"
+)
+#: Keys a per-path rule may not set: they hold for the whole site.
+_SITE_WIDE = {
+    "paths": "rules do not nest; give each prefix its own rule",
+    "trusted_proxies": "how many proxies stand in front of the app does not "
+    "depend on the path; set it at the top level",
+    "csp_report_path": "the report receiver is one endpoint for the whole site; "
+    "set it at the top level",
+    "csp_report_max_bytes": "the report receiver is one endpoint for the whole "
+    "site; set it at the top level",
+}
+_RULE_KEYS = ("prefix", "replace")
+
+
+def _token(allowed: tuple[str, ...]) -> Callable[[str, object], str | bool]:
+    """A check for a header whose value is one of ``allowed``, or false for none."""
+
+    def check(where: str, value: object) -> str | bool:
+        if value is False:
+            return False
+        if not isinstance(value, str) or value not in allowed:
+            hint = (
+                _did_you_mean(value.lower(), allowed) if isinstance(value, str) else ""
+            )
+            raise ConfigError(
+                f"{where}: {value!r} is not allowed{'.' + hint if hint else ''} "
+                f"(allowed: {', '.join(allowed)}, or false for no header)"
+            )
+        return value
+
+    return check
+
+
+def _permissions_policy(where: str, value: object) -> bool | tuple[Directive, ...]:
+    if value is False:
+        return False
+    if not isinstance(value, Mapping):
+        raise ConfigError(
+            f"{where}: {value!r} is not allowed (allowed: a mapping of feature to "
+            "allowlist, e.g. {camera: [], geolocation: [self]}, or false)"
+        )
+    features: dict[str, Sources] = {}
+    for name, allowlist in value.items():
+        if not isinstance(name, str):
+            raise ConfigError(f"{where}: feature name {name!r} is not a string")
+        place = f"{where}.{name}"
+        feature = permissions.check_feature(place, _header_text(place, name))
+        if feature in features:
+            raise ConfigError(f"{place}: the feature {feature!r} is given twice")
+        if isinstance(allowlist, str) or not isinstance(allowlist, (list, tuple)):
+            raise ConfigError(
+                f"{place}: {allowlist!r} is not a list (allowed: [] for none, "
+                '[self], [self, "https://maps.example"] or ["*"])'
+            )
+        entries = tuple(
+            _header_text(f"{place}[{i}]", item).strip()
+            for i, item in enumerate(allowlist)
+        )
+        features[feature] = permissions.check_allowlist(place, entries)
+    return tuple(features.items())
+
+
+def _x_frame_options(where: str, value: object) -> str | bool:
+    if value is False:
+        return False
+    if isinstance(value, str):
+        text = value.strip().upper()
+        if text in X_FRAME_OPTIONS:
+            return text
+        if text.startswith("ALLOW-FROM"):
+            origin = value.strip()[len("ALLOW-FROM") :].strip() or "https://x.example"
+            raise ConfigError(
+                f"{where}: {value!r}: ALLOW-FROM is ignored by every current "
+                "browser (allowed: DENY, SAMEORIGIN or false); to let one site "
+                f"frame yours, use csp_frame_ancestors: [\"'self'\", {origin!r}]"
+            )
+    raise ConfigError(
+        f"{where}: {value!r} is not allowed (allowed: DENY, SAMEORIGIN, or false "
+        "for no header; leave the key out to derive it from csp_frame_ancestors)"
+    )
+
+
+def _xss_protection(where: str, value: object) -> str | bool:
+    if value is False:
+        return False
+    text = value if isinstance(value, str) else None
+    if isinstance(value, int) and not isinstance(value, bool):
+        text = str(value)  # YAML reads `xss_protection: 0` as a number
+    if text is not None:
+        text = "; ".join(part.strip() for part in text.split(";")).lower()
+        if text in XSS_PROTECTION:
+            return text
+    raise ConfigError(
+        f"{where}: {value!r} is not allowed (allowed: '0' (today's advice: the "
+        "filter itself could be abused), '1', '1; mode=block', or false for no "
+        "header; leave the key out for the seed's '1; mode=block')"
+    )
+
+
+def _dns_prefetch(where: str, value: object) -> bool:
+    # YAML 1.1 reads a bare `off` as false: false means "off", never "no header".
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("on", "off"):
+        return value.strip().lower() == "on"
+    raise ConfigError(
+        f"{where}: {value!r} is not allowed (allowed: 'on' or true, 'off' or false; "
+        "leave the key out for no header)"
+    )
+
+
+def _remove_headers(where: str, value: object) -> tuple[str, ...]:
+    if isinstance(value, str) or not isinstance(value, (list, tuple)):
+        raise ConfigError(
+            f"{where}: {value!r} is not a list (allowed: a list of header names, "
+            "e.g. [X-Powered-By]; [] removes nothing)"
+        )
+    names: dict[str, str] = {}
+    for i, item in enumerate(value):
+        name = _header_text(f"{where}[{i}]", item).strip()
+        if not _TOKEN.fullmatch(name):
+            raise ConfigError(
+                f"{where}[{i}]: {item!r} is not a header name (allowed: letters, "
+                "digits and !#$%&'*+.^_`|~-)"
+            )
+        if name.lower() == "server":
+            warn(
+                f"{where}[{i}]: 'Server' usually comes from the WSGI server "
+                "(gunicorn, waitress, uWSGI) after the middleware has run, out of "
+                "its reach; turn it off in the server's own settings"
+            )
+        names.setdefault(name.lower(), name)
+    return tuple(names.values())
+
+
+def _path_prefix(where: str, value: object) -> str:
+    text = _header_text(where, value)
+    if not text.startswith("/") or any(c in text for c in "?# "):
+        raise ConfigError(
+            f"{where}: {text!r} is not a path prefix (allowed: a path that starts "
+            "with '/', without query or fragment, e.g. '/embed/')"
+        )
+    return text
+
+
+def _path_list(where: str, value: object) -> tuple[str, ...]:
+    if isinstance(value, str) or not isinstance(value, (list, tuple)):
+        raise ConfigError(
+            f"{where}: {value!r} is not a list (allowed: a list of paths or "
+            "prefixes, e.g. ['/healthz'])"
+        )
+    return tuple(_path_prefix(f"{where}[{i}]", item) for i, item in enumerate(value))
+
+
+def _allowed_hosts(where: str, value: object) -> tuple[str, ...]:
+    if isinstance(value, str) or not isinstance(value, (list, tuple)):
+        raise ConfigError(
+            f"{where}: {value!r} is not a list (allowed: a list of host names, "
+            "e.g. ['example.com', '*.example.com'])"
+        )
+    if not value:
+        raise ConfigError(
+            f"{where}: [] would refuse every redirect (allowed: a non-empty list "
+            "of host names; leave the key out to accept any valid host)"
+        )
+    hosts = []
+    for i, item in enumerate(value):
+        host = _header_text(f"{where}[{i}]", item).strip().lower().rstrip(".")
+        if not _HOST_NAME.fullmatch(host):
+            raise ConfigError(
+                f"{where}[{i}]: {item!r} is not a host name (allowed: a name such "
+                "as 'example.com', '*.example.com' for its subdomains, or an IP "
+                "address; no scheme, port or path)"
+            )
+        hosts.append(host)
+    return tuple(dict.fromkeys(hosts))
+
+
+def _trusted_proxies(where: str, value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ConfigError(
+            f"{where}: {value!r} is not allowed (allowed: the number of proxies in "
+            "front of the app that set X-Forwarded-*, 0 or more; 0 trusts none)"
+        )
+    return value
+
+
+def _samesite(where: str, value: object) -> str | bool:
+    if value is False:
+        return False
+    if isinstance(value, str):
+        for token in SAMESITE:
+            if value.strip().lower() == token.lower():
+                return token
+    raise ConfigError(
+        f"{where}: {value!r} is not allowed (allowed: Lax, Strict, None, or false "
+        "to leave SameSite alone)"
+    )
+
+
+def _httponly(where: str, value: object) -> bool | tuple[str, ...]:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) or not isinstance(value, (list, tuple)) or not value:
+        raise ConfigError(
+            f"{where}: {value!r} is not allowed (allowed: true for every cookie, "
+            "false for none, or a non-empty list of cookie names)"
+        )
+    names = []
+    for i, item in enumerate(value):
+        name = _header_text(f"{where}[{i}]", item)
+        if not _TOKEN.fullmatch(name):
+            raise ConfigError(
+                f"{where}[{i}]: {item!r} is not a cookie name (allowed: letters, "
+                "digits and !#$%&'*+.^_`|~-)"
+            )
+        names.append(name)
+    return tuple(dict.fromkeys(names))
+
+
+def _rule_list(where: str, value: object) -> tuple[object, ...]:
+    """Only the shape here: a rule is merged once the base config is known."""
+    if isinstance(value, str) or not isinstance(value, (list, tuple)):
+        raise ConfigError(
+            f"{where}: {value!r} is not a list (allowed: a list of rules, each a "
+            "mapping with prefix: and any top-level keys)"
+        )
+    return tuple(value)
+
+
+def _rules(base: Config, rules: tuple[object, ...]) -> tuple[tuple[str, Config], ...]:
+    merged: list[tuple[str, Config]] = []
+    seen: dict[str, int] = {}
+    for index, rule in enumerate(rules):
+        prefix, config = _rule(base, f"paths[{index}]", rule)
+        key = normalize(prefix)
+        if key in seen:
+            raise ConfigError(
+                f"paths[{index}].prefix: {prefix!r} is the prefix of "
+                f"paths[{seen[key]}] already ({merged[seen[key]][0]!r}; a trailing "
+                "'/' changes nothing); merge the two rules"
+            )
+        seen[key] = index
+        merged.append((prefix, config))
+    return tuple(merged)
+
+
+def _rule(base: Config, place: str, rule: object) -> tuple[str, Config]:
+    if not isinstance(rule, Mapping):
+        raise ConfigError(
+            f"{place}: {rule!r} is not a mapping (allowed: prefix: and any "
+            "top-level keys, e.g. {prefix: /api/, csp_header: false})"
+        )
+    for key in rule:
+        if not isinstance(key, str):
+            raise ConfigError(f"{place}: keys must be strings, not {key!r}")
+        if key in _SITE_WIDE:
+            raise ConfigError(
+                f"{place}.{key}: not allowed in a rule: {_SITE_WIDE[key]}"
+            )
+        if key not in _CHECKS and key not in _RULE_KEYS:
+            choices = (*KEYS, *_RULE_KEYS)
+            raise ConfigError(
+                f"{place}: unknown key {key!r}.{_did_you_mean(key, choices)}"
+            )
+    if "prefix" not in rule:
+        raise ConfigError(
+            f"{place}: prefix is missing (allowed: a path such as '/embed/')"
+        )
+    prefix = _path_prefix(f"{place}.prefix", rule["prefix"])
+    replace_mappings = _boolean(f"{place}.replace", rule.get("replace", False))
+    # A preset in a rule is a whole starting point, as at the top level: the
+    # rule's mappings replace the base's, and its own keys win over the preset.
+    if rule.get("preset") is not None:
+        _preset(f"{place}.preset", rule["preset"])
+        rule = _with_preset(rule)
+        replace_mappings = True
+    values: dict[str, Any] = {}
+    for key, value in rule.items():
+        if key in _RULE_KEYS:
+            continue
+        if value is None:
+            raise ConfigError(
+                f"{place}.{key}: null is not a value; leave the key out to keep "
+                "the top-level setting"
+            )
+        values[key] = _CHECKS[key](f"{place}.{key}", value)
+    if not replace_mappings:
+        secured = values.get("server_secured", base.server_secured)
+        for key in ("csp_header", "permissions_policy"):
+            if isinstance(values.get(key), tuple):
+                values[key] = _merged_pairs(
+                    _mapping_of(base, key, secured), values[key]
+                )
+    config = replace(base, paths=(), **values)
+    _check_combinations(config, f"{place}.", base)
+    return prefix, config
+
+
+def _x_frame_options_risks(config: Config) -> list[str]:
+    """An explicit X-Frame-Options that forbids framing frame-ancestors allows."""
+    if not isinstance(config.x_frame_options, str) or config.csp_header is False:
+        return []
+    ancestors = config.csp_frame_ancestors
+    if ancestors is True and isinstance(config.csp_header, tuple):
+        ancestors = dict(config.csp_header).get("frame-ancestors", True)
+    if ancestors is True:  # no frame-ancestors: X-Frame-Options alone decides
+        return []
+    allowed = set(ancestors or ("'none'",)) - {"'none'"}
+    if config.x_frame_options == "SAMEORIGIN":
+        allowed -= {"'self'", csp.SAFE_SRC}
+    if not allowed:
+        return []
+    return [
+        f"x_frame_options: {config.x_frame_options!r} forbids framing that "
+        f"frame-ancestors allows ({' '.join(sorted(allowed))}); browsers that "
+        "know frame-ancestors follow it, older ones block those sites. Leave "
+        "x_frame_options out to derive it, or set it to false"
+    ]
+
+
+def _mapping_of(base: Config, key: str, secured: bool) -> tuple[Directive, ...]:
+    """The base's mapping for ``key``, the default CSP spelt out as one."""
+    current = getattr(base, key)
+    if current is True and key == "csp_header":
+        return csp.default_policy(secured)
+    return current if isinstance(current, tuple) else ()
+
+
+def _merged_pairs(
+    base: tuple[Directive, ...], rule: tuple[Directive, ...]
+) -> tuple[Directive, ...]:
+    """Directive by directive: the rule's value wins, new names come last."""
+    merged = dict(base)
+    merged.update(rule)
+    return tuple(merged.items())
 
 
 _CHECKS: dict[str, Callable[[str, Any], Any]] = {
@@ -560,6 +1016,24 @@ _CHECKS: dict[str, Callable[[str, Any], Any]] = {
     "csp_report_uri": _report_uri,
     "csp_report_path": _report_path,
     "csp_report_max_bytes": _report_max_bytes,
+    # issue 4: more headers, redirect, proxies, cookies, paths
+    "permissions_policy": _permissions_policy,
+    "cross_origin_opener_policy": _token(COOP),
+    "cross_origin_embedder_policy": _token(COEP),
+    "cross_origin_resource_policy": _token(CORP),
+    "x_frame_options": _x_frame_options,
+    "xss_protection": _xss_protection,
+    "origin_agent_cluster": _boolean,
+    "x_dns_prefetch_control": _dns_prefetch,
+    "x_permitted_cross_domain_policies": _token(CROSS_DOMAIN_POLICIES),
+    "remove_headers": _remove_headers,
+    "force_https": _boolean,
+    "force_https_exempt": _path_list,
+    "allowed_hosts": _allowed_hosts,
+    "trusted_proxies": _trusted_proxies,
+    "cookie_samesite": _samesite,
+    "cookie_httponly": _httponly,
+    "paths": _rule_list,
 }
 assert set(_CHECKS) == set(KEYS)
 

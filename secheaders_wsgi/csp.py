@@ -100,6 +100,28 @@ SANDBOX_TOKENS = (
     "allow-top-navigation-to-custom-protocols",
 )
 
+_ANYTHING = ("*", "data:", "blob:")
+
+
+def default_policy(server_secured: bool) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The contract's default policy, with ``'safe-src'`` not yet expanded.
+
+    A per-path rule's ``csp_header`` mapping merges onto this one.
+    """
+    connect = ("https:", "wss:") if server_secured else ("http:", "ws:")
+    return (
+        ("default-src", (SAFE_SRC,)),
+        ("script-src", (SAFE_SRC,)),
+        ("style-src", (SAFE_SRC,)),
+        ("manifest-src", ("'self'",)),
+        ("connect-src", connect),
+        ("img-src", _ANYTHING),
+        ("media-src", _ANYTHING),
+        ("frame-src", _ANYTHING),
+        ("object-src", _ANYTHING),
+    )
+
+
 _HASH_BYTES = {"sha256": 32, "sha384": 48, "sha512": 64}
 _DIRECTIVE_NAME = re.compile(r"[A-Za-z0-9-]+")
 _SCHEME = r"[A-Za-z][A-Za-z0-9+.-]*"

@@ -13,10 +13,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .config import Config, ConfigSource, load_config
+from .cookies import CookieRewrite
 from .nonce import ENVIRON_KEY, Nonce
 from .policy import Header, headers
+from .prefixes import PrefixTable
+from .redirect import ForceHttps
 from .reports import ReportReceiver
-from .scheme import secure_scheme
+from .scheme import secure_scheme, trusted_proxies
 
 if TYPE_CHECKING:
     from _typeshed import OptExcInfo
@@ -43,6 +46,10 @@ class SecureHeaders:
     :func:`~secheaders_wsgi.csp_nonce`); only a response whose app called it
     gets the nonce in its policy. With ``csp_report_path`` set, requests to
     that path are answered by the report receiver and never reach the app.
+
+    With ``force_https`` a plain-http request is redirected and the app is not
+    called. With ``paths`` rules, the rule of the longest matching prefix of
+    ``PATH_INFO`` decides the headers, the redirect and the cookie rewrite.
     """
 
     def __init__(self, app: WSGIApplication, config: ConfigSource = None) -> None:
@@ -51,20 +58,40 @@ class SecureHeaders:
         self.app = app
         self.config = load_config(config)
         self._plan = _Plan.build(self.config)
+        # issue 4: per-path rules and trusted proxies; None keeps the default cheap.
+        self._paths = (
+            PrefixTable(
+                (prefix, _Plan.build(rule)) for prefix, rule in self.config.paths
+            )
+            if self.config.paths
+            else None
+        )
+        self._proxies = (
+            trusted_proxies(self.config.trusted_proxies)
+            if self.config.trusted_proxies
+            else None
+        )
 
     def __call__(
         self, environ: WSGIEnvironment, start_response: StartResponse
     ) -> Iterable[bytes]:
+        if self._proxies is not None:
+            self._proxies(environ)
         plan = self._plan
         if plan.receiver is not None and environ.get("PATH_INFO") == plan.report_path:
             return plan.receiver(environ, start_response)  # the app never sees it
-        secured = plan.secured
-        if secured:
+        if self._paths is not None:
+            plan = self._paths.longest(environ.get("PATH_INFO", "")) or plan
+        if plan.secured:
             secure_scheme(environ)
+        https = environ.get("wsgi.url_scheme") == "https"
+        if not https and plan.redirect is not None and plan.redirect.applies(environ):
+            return plan.redirect.respond(environ, start_response, plan.http)
         environ["secheaders.csp_unsafe_eval"] = plan.unsafe_eval
         environ[ENVIRON_KEY] = nonce = Nonce()
-        https = environ.get("wsgi.url_scheme") == "https"
         ours = plan.https if https else plan.http
+        cookies = plan.https_cookies if https else plan.http_cookies
+        remove = plan.remove
 
         def _start_response(
             status: str, app_headers: list[Header], exc_info: OptExcInfo | None = None
@@ -72,7 +99,7 @@ class SecureHeaders:
             # From here on a first call of the nonce raises: the header is out.
             value = nonce._seal()
             chosen = ours if value is None else plan.nonced(https, value, app_headers)
-            merged = _merged(app_headers, chosen, secured)
+            merged = _merged(app_headers, chosen, cookies, remove)
             return start_response(status, merged, exc_info)
 
         # Return the app's iterable itself: close(), len() and file_wrapper survive.
@@ -97,6 +124,14 @@ class _Plan:
     nonce_cache_control: tuple[Header, ...]
     report_path: str | None
     receiver: ReportReceiver | None
+    # issue 4: more headers, redirect, proxies, cookies, paths
+    #: Lower-case names of the app's headers to drop (``remove_headers``).
+    remove: frozenset[str] = frozenset()
+    #: The Set-Cookie rewrite for http and https responses; ``None``: none.
+    http_cookies: CookieRewrite | None = None
+    https_cookies: CookieRewrite | None = None
+    #: ``force_https``: the redirect for plain-http requests; ``None``: none.
+    redirect: ForceHttps | None = None
 
     @classmethod
     def build(cls, config: Config) -> _Plan:
@@ -114,6 +149,10 @@ class _Plan:
             ),
             report_path=path,
             receiver=ReportReceiver(config.csp_report_max_bytes) if path else None,
+            remove=frozenset(name.lower() for name in config.remove_headers),
+            http_cookies=_cookie_rewrite(config, https=False),
+            https_cookies=_cookie_rewrite(config, https=True),
+            redirect=_redirect(config),
         )
 
     def nonced(
@@ -146,24 +185,51 @@ def _template(config: Config, *, https: bool) -> _Template | None:
     return tuple((name, tuple(value.split(_MARK))) for name, value in marked)
 
 
+def _cookie_rewrite(config: Config, *, https: bool) -> CookieRewrite | None:
+    # server_secured: every cookie is Secure; force_https: those sent over https
+    # (an exempt path answered over http would have its Secure cookie dropped).
+    rewrite = CookieRewrite(
+        secure=config.server_secured or (config.force_https and https),
+        samesite=config.cookie_samesite or None,  # type: ignore[arg-type]
+        httponly=(
+            frozenset(config.cookie_httponly)
+            if isinstance(config.cookie_httponly, tuple)
+            else config.cookie_httponly
+        ),
+    )
+    return None if rewrite == CookieRewrite() else rewrite
+
+
+def _redirect(config: Config) -> ForceHttps | None:
+    if not config.force_https:
+        return None
+    exempt = config.force_https_exempt
+    return ForceHttps(
+        exempt=PrefixTable((path, True) for path in exempt) if exempt else None,
+        allowed_hosts=config.allowed_hosts,
+    )
+
+
 def _merged(
-    app_headers: list[Header], ours: tuple[Header, ...], secure_cookies: bool
+    app_headers: list[Header],
+    ours: tuple[Header, ...],
+    cookies: CookieRewrite | None = None,
+    remove: frozenset[str] = frozenset(),
 ) -> list[Header]:
-    """A new list: the app's headers, then ours that the app did not set."""
-    if secure_cookies:
+    """A new list: the app's headers, then ours that the app did not set.
+
+    The app's headers named in ``remove`` are left out; every Set-Cookie is
+    kept, rewritten by ``cookies``.
+    """
+    present = {name.lower() for name, _ in app_headers}
+    # Rebuild the app's list only when there is something to change in it.
+    if cookies is not None or not present.isdisjoint(remove):
         app_headers = [
-            (name, _secure_cookie(value))
-            if name.lower() == "set-cookie"
+            (name, cookies(value))
+            if cookies is not None and name.lower() == "set-cookie"
             else (name, value)
             for name, value in app_headers
+            if name.lower() not in remove
         ]
-    present = {name.lower() for name, _ in app_headers}
+        present -= remove
     return [*app_headers, *(h for h in ours if h[0].lower() not in present)]
-
-
-def _secure_cookie(value: str) -> str:
-    """Add ``; Secure`` to a Set-Cookie value that lacks it; change nothing else."""
-    for attribute in value.split(";")[1:]:
-        if attribute.split("=", 1)[0].strip().lower() == "secure":
-            return value
-    return value + "; Secure"

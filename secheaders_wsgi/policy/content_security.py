@@ -1,76 +1,20 @@
-"""Pure functions from a validated :class:`~secheaders_wsgi.config.Config` to headers.
+"""Content-Security-Policy and its report-only twin, as data and as text.
 
-Nothing here sees a request: the middleware calls :func:`headers` once per scheme
-at start-up and only copies the result afterwards. :func:`csp_directives` is the
-policy as data, for anything that has to extend it per request.
+The policy as ``(directive, sources)`` pairs comes first (:func:`csp_directives`),
+so that the per-request nonce (:func:`with_nonce`) and the report endpoint
+(:func:`with_report`) can be added before :func:`serialize` writes the header.
 """
 
 from __future__ import annotations
 
-from .config import Config, Directive, Sources
-from .csp import SAFE_SRC
-from .presets import STRICT_HSTS
-
-Header = tuple[str, str]
-
-#: The seed's HSTS value: one year, sub-domains included.
-DEFAULT_HSTS = "max-age=31556926; includeSubDomains"
-
-_ANYTHING = ("*", "data:", "blob:")
+from .. import csp
+from ..config import Config, Directive, Sources
+from ..csp import SAFE_SRC
 
 CSP = "Content-Security-Policy"
 CSP_REPORT_ONLY = "Content-Security-Policy-Report-Only"
 #: The Reporting API group that report-to names and Reporting-Endpoints defines.
 REPORT_GROUP = "csp-endpoint"
-
-
-def headers(
-    config: Config, *, https: bool, nonce: str | None = None
-) -> tuple[Header, ...]:
-    """The security headers for one response, in a fixed order.
-
-    ``https`` says whether the response goes over HTTPS: Strict-Transport-Security
-    is only sent then (RFC 6797 section 7.2). ``nonce``, if given, goes into the
-    ``csp_nonce_directives`` of every CSP header as ``'nonce-<nonce>'``, except
-    while 'unsafe-inline' is in force (see :func:`with_nonce`).
-
-    >>> headers(load_config({"csp_header": False}), https=False)
-    (('Referrer-Policy', 'strict-origin-when-cross-origin'),)
-    """
-    result: list[Header] = []
-    report = report_uri(config)
-    directives = csp_directives(config)
-    if directives is not None:
-        if nonce is not None and not (config.csp_unsafe_inline or config.debug):
-            directives = with_nonce(directives, config.csp_nonce_directives, nonce)
-        name = CSP_REPORT_ONLY if config.csp_report_only else CSP
-        result.append((name, serialize(_with_report(directives, report))))
-    trial = report_only_directives(config)
-    if trial is not None:
-        if nonce is not None:
-            trial = with_nonce(trial, config.csp_nonce_directives, nonce)
-        result.append((CSP_REPORT_ONLY, serialize(_with_report(trial, report))))
-    if directives is not None:
-        result += [
-            ("X-Content-Type-Options", "nosniff"),
-            ("X-XSS-Protection", _xss_protection(config)),
-        ]
-    if isinstance(config.referrer_policy, str):
-        result.append(("Referrer-Policy", config.referrer_policy))
-    hsts = hsts_value(config)
-    if https and hsts is not None:
-        result.append(("Strict-Transport-Security", hsts))
-    if report is not None and (directives is not None or trial is not None):
-        result.append(("Reporting-Endpoints", f'{REPORT_GROUP}="{report}"'))
-    return tuple(result)
-
-
-def hsts_value(config: Config) -> str | None:
-    if isinstance(config.hsts_header, str):
-        return config.hsts_header
-    if config.hsts_header is None and config.server_secured:
-        return STRICT_HSTS if config.preset == "strict" else DEFAULT_HSTS
-    return None
 
 
 def csp_directives(config: Config) -> tuple[Directive, ...] | None:
@@ -95,17 +39,9 @@ def serialize(directives: tuple[Directive, ...]) -> str:
 
 
 def _default_policy(config: Config, safe: Sources) -> dict[str, Sources]:
-    connect = ("https:", "wss:") if config.server_secured else ("http:", "ws:")
     return {
-        "default-src": safe,
-        "script-src": safe,
-        "style-src": safe,
-        "manifest-src": ("'self'",),
-        "connect-src": connect,
-        "img-src": _ANYTHING,
-        "media-src": _ANYTHING,
-        "frame-src": _ANYTHING,
-        "object-src": _ANYTHING,
+        name: _expand(sources, safe)
+        for name, sources in csp.default_policy(config.server_secured)
     }
 
 
@@ -141,8 +77,6 @@ def _expand(sources: Sources, safe: Sources) -> Sources:
 def _unique(sources: tuple[str, ...] | list[str]) -> Sources:
     return tuple(dict.fromkeys(sources))
 
-
-# -- issue 3: modern CSP
 
 # Where a directive takes its sources from when the policy does not have it
 # (CSP3 section 6.8.3, "Get the effective directive"), for the directives a
@@ -197,7 +131,7 @@ def report_uri(config: Config) -> str | None:
     return config.csp_report_uri or config.csp_report_path
 
 
-def _with_report(
+def with_report(
     directives: tuple[Directive, ...], uri: str | None
 ) -> tuple[Directive, ...]:
     # report-uri for browsers without the Reporting API (Firefox, Safari),
@@ -205,10 +139,3 @@ def _with_report(
     if uri is None:
         return directives
     return (*directives, ("report-uri", (uri,)), ("report-to", (REPORT_GROUP,)))
-
-
-def _xss_protection(config: Config) -> str:
-    # "0" turns off the XSS auditor of old browsers, which could be abused to
-    # remove scripts from a page or leak data; modern browsers have none and
-    # CSP replaces it. The seed's "1; mode=block" stays the default.
-    return "0" if config.preset == "strict" else "1; mode=block"

@@ -1,0 +1,178 @@
+"""The vocabulary of ``Permissions-Policy``, for checking ``permissions_policy``.
+
+Used by :mod:`secheaders_wsgi.config`. Feature names come from the W3C
+Permissions Policy registry (standardized and proposed features) plus the
+experimental ones browsers ship; a near miss of one is an error, an obsolete one
+(``interest-cohort``: FLoC was abandoned) is a warning, an unknown one is sent
+as written with a warning, like an unknown CSP directive.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+from .errors import ConfigError, warn
+
+FEATURES = (
+    "accelerometer",
+    "all-screens-capture",
+    "ambient-light-sensor",
+    "attribution-reporting",
+    "autoplay",
+    "bluetooth",
+    "browsing-topics",
+    "camera",
+    "captured-surface-control",
+    "clipboard-read",
+    "clipboard-write",
+    "compute-pressure",
+    "cross-origin-isolated",
+    "deferred-fetch",
+    "deferred-fetch-minimal",
+    "digital-credentials-get",
+    "direct-sockets",
+    "display-capture",
+    "encrypted-media",
+    "execution-while-not-rendered",
+    "execution-while-out-of-viewport",
+    "fullscreen",
+    "gamepad",
+    "geolocation",
+    "gyroscope",
+    "hid",
+    "identity-credentials-get",
+    "idle-detection",
+    "join-ad-interest-group",
+    "keyboard-map",
+    "language-detector",
+    "local-fonts",
+    "magnetometer",
+    "microphone",
+    "midi",
+    "otp-credentials",
+    "payment",
+    "picture-in-picture",
+    "private-aggregation",
+    "private-state-token-issuance",
+    "private-state-token-redemption",
+    "publickey-credentials-create",
+    "publickey-credentials-get",
+    "run-ad-auction",
+    "screen-wake-lock",
+    "serial",
+    "shared-storage",
+    "shared-storage-select-url",
+    "smart-card",
+    "speaker-selection",
+    "storage-access",
+    "summarizer",
+    "sync-xhr",
+    "translator",
+    "unload",
+    "usb",
+    "web-share",
+    "window-management",
+    "xr-spatial-tracking",
+)
+
+#: Names browsers no longer know (they log an error for each), with the fix.
+OBSOLETE = {
+    "interest-cohort": "FLoC was abandoned in 2022; browsing-topics replaced it",
+    "document-domain": "document.domain is being removed from browsers; "
+    "origin_agent_cluster: true turns it off",
+    "vr": "use xr-spatial-tracking",
+    "wake-lock": "use screen-wake-lock",
+    "speaker": "use speaker-selection",
+    "conversion-measurement": "use attribution-reporting",
+    "trust-token-redemption": "use private-state-token-redemption",
+    "battery": "the Battery Status API is not policy-controlled",
+    "notifications": "notifications are not policy-controlled",
+    "push": "push is not policy-controlled",
+    "vibrate": "vibration is not policy-controlled",
+    "layout-animations": "it never shipped",
+    "legacy-image-formats": "it never shipped",
+    "oversized-images": "it never shipped",
+    "unoptimized-images": "it never shipped",
+    "unsized-media": "it never shipped",
+    "vertical-scroll": "it never shipped",
+    "sync-script": "it never shipped",
+}
+
+#: The allowlist keywords, written without quotes (this is not CSP).
+KEYWORDS = ("*", "self", "src")
+
+_FEATURE = re.compile(r"[a-z][a-z0-9-]*")
+# An origin: scheme "://" host [":" port], no path; "*." for any subdomain.
+_ORIGIN = re.compile(
+    r"[A-Za-z][A-Za-z0-9+.-]*://"
+    r"(?:\*\.)?(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])"
+    r"(?::[0-9]+)?"
+)
+
+
+def check_feature(where: str, name: str) -> str:
+    """Return ``name`` if it is a feature; refuse a near miss, warn otherwise."""
+    if not _FEATURE.fullmatch(name):
+        raise ConfigError(
+            f"{where}: {name!r} is not a feature name "
+            f"(allowed: lower-case letters, digits and '-'){_did_you_mean(name)}"
+        )
+    if name in FEATURES or name.startswith("ch-"):  # ch-*: client hint delegation
+        return name
+    if name in OBSOLETE:
+        warn(
+            f"{where}: {name!r} is obsolete ({OBSOLETE[name]}); browsers log an "
+            "error for it. It is sent as written; remove it"
+        )
+        return name
+    hint = _did_you_mean(name)
+    if hint:
+        raise ConfigError(
+            f"{where}: {name!r} is not a Permissions-Policy feature.{hint}"
+        )
+    warn(
+        f"{where}: {name!r} is not a Permissions-Policy feature this version knows; "
+        "it is sent as written"
+    )
+    return name
+
+
+def check_allowlist(where: str, entries: tuple[str, ...]) -> tuple[str, ...]:
+    """Return the allowlist without duplicates; refuse CSP spellings and junk."""
+    for i, entry in enumerate(entries):
+        place = f"{where}[{i}]"
+        bare = entry.strip("'\"").lower()
+        if bare == "none":
+            raise ConfigError(
+                f"{place}: {entry!r} is not allowed: [] is the only spelling of none "
+                "(an empty allowlist turns the feature off)"
+            )
+        if entry != bare and bare in KEYWORDS:
+            raise ConfigError(
+                f"{place}: {entry!r} must be written {bare} without quotes "
+                "(Permissions-Policy is not CSP)"
+            )
+        if entry in KEYWORDS:
+            continue
+        if _ORIGIN.fullmatch(entry.rstrip("/")) and entry.endswith("/"):
+            raise ConfigError(
+                f"{place}: {entry!r} is not an origin: an origin has no path "
+                f"(allowed: {entry.rstrip('/')!r})"
+            )
+        if not _ORIGIN.fullmatch(entry):
+            raise ConfigError(
+                f"{place}: {entry!r} is not an allowlist entry (allowed: *, self, "
+                "src or an origin such as 'https://maps.example')"
+            )
+    if "*" in entries and len(entries) > 1:
+        raise ConfigError(
+            f"{where}: '*' already allows every origin; list it alone, not with "
+            f"{', '.join(e for e in entries if e != '*')}"
+        )
+    return tuple(dict.fromkeys(entries))
+
+
+def _did_you_mean(name: str) -> str:
+    matches = difflib.get_close_matches(name.lower(), FEATURES, n=1, cutoff=0.8)
+    return f" Did you mean {matches[0]!r}?" if matches else ""

@@ -1,0 +1,22 @@
+"""X-Frame-Options: for browsers that do not know CSP frame-ancestors."""
+
+from __future__ import annotations
+
+from ..config import Config
+from .content_security import csp_directives
+
+
+def x_frame_options_value(config: Config) -> str | None:
+    """Explicit, or for browsers without frame-ancestors, derived from it.
+
+    The frame-ancestors the CSP sends: ``'none'`` gives ``DENY``, exactly
+    ``'self'`` gives ``SAMEORIGIN``; anything else has no X-Frame-Options spelling.
+    """
+    if isinstance(config.x_frame_options, str):
+        return config.x_frame_options
+    if config.x_frame_options is False or config.csp_report_only:
+        return None  # a report-only frame-ancestors enforces nothing: neither do we
+    ancestors = dict(csp_directives(config) or ()).get("frame-ancestors")
+    if ancestors == ("'none'",):
+        return "DENY"
+    return "SAMEORIGIN" if ancestors == ("'self'",) else None

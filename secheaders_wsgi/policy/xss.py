@@ -1,0 +1,19 @@
+"""X-XSS-Protection: the seed's ``1; mode=block`` unless told otherwise."""
+
+from __future__ import annotations
+
+from ..config import Config
+
+
+def xss_protection_value(config: Config, *, csp_active: bool) -> str | None:
+    """An explicit ``xss_protection`` always; else the preset's or seed's beside a CSP.
+
+    "0" turns off the XSS auditor of old browsers, which could be abused to
+    remove scripts from a page or leak data; modern browsers have none and CSP
+    replaces it. The seed's "1; mode=block" stays the default.
+    """
+    if isinstance(config.xss_protection, str):
+        return config.xss_protection
+    if config.xss_protection is None and csp_active:
+        return "0" if config.preset == "strict" else "1; mode=block"
+    return None

@@ -1,0 +1,133 @@
+"""``force_https``: answer a plain-http request with a redirect to its https URL.
+
+Use it when the site is served over HTTPS and plain http only exists to send
+people there. A GET or HEAD gets ``301 Moved Permanently``; any other method
+gets ``308 Permanent Redirect``, which makes the browser repeat the method and
+body (a 301 turns a POST into a GET). Path and query string are kept; the port
+is not (an http port means nothing for https, which is served on 443).
+
+The host of the ``Location`` comes from the request, so it is checked: a host
+that is not a valid name, or is outside ``allowed_hosts`` when that is set, gets
+``400 Bad Request``, never a redirect to a host the site does not serve (a
+forged ``Host`` could otherwise poison a shared cache). The application is never
+called for a redirected request.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+from urllib.parse import quote
+
+from .prefixes import PrefixTable
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
+
+__all__ = ["ForceHttps", "host_matches"]
+
+Header = tuple[str, str]
+
+_HOST = re.compile(
+    r"(?P<name>[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.?|\[[0-9A-Fa-f:.]+\])"
+    r"(?::[0-9]*)?"
+)
+# RFC 3986 pchar without "%": PATH_INFO is already decoded, so "%" must be quoted.
+_PATH_SAFE = "/:@!$&'()*+,;=~"
+# QUERY_STRING arrives as sent (still encoded): keep "%" and the query delimiters.
+_QUERY_SAFE = "/:@!$&'()*+,;=~%?"
+_BAD_HOST = b"Bad Request: this host is not served here\n"
+
+
+@dataclass(frozen=True)
+class ForceHttps:
+    """The redirect for one rule, computed at start-up."""
+
+    #: Paths served over plain http too (health checks); ``None``: none.
+    exempt: PrefixTable[bool] | None = None
+    #: Lower-case host names, ``*.example.com`` for any subdomain; ``()``: any.
+    allowed_hosts: tuple[str, ...] = ()
+
+    def applies(self, environ: WSGIEnvironment) -> bool:
+        """Whether this plain-http request is redirected (not an exempt path)."""
+        return self.exempt is None or not self.exempt.longest(
+            environ.get("PATH_INFO", "")
+        )
+
+    def respond(
+        self,
+        environ: WSGIEnvironment,
+        start_response: StartResponse,
+        headers: tuple[Header, ...],
+    ) -> list[bytes]:
+        """Send the redirect (or a 400 for a foreign host), with ``headers``."""
+        head = environ.get("REQUEST_METHOD", "GET").upper() == "HEAD"
+        host = _host(environ)
+        if host is None or not (
+            not self.allowed_hosts or host_matches(host, self.allowed_hosts)
+        ):
+            body = b"" if head else _BAD_HOST
+            start_response(
+                "400 Bad Request",
+                [
+                    ("Content-Type", "text/plain; charset=utf-8"),
+                    ("Content-Length", str(len(_BAD_HOST))),
+                    *headers,
+                ],
+            )
+            return [body]
+        method = environ.get("REQUEST_METHOD", "GET").upper()
+        status = (
+            "301 Moved Permanently"
+            if method in ("GET", "HEAD")
+            else "308 Permanent Redirect"
+        )
+        start_response(
+            status,
+            [
+                ("Location", _https_url(environ, host)),
+                # wsgiref's validator insists on a type even for an empty body.
+                ("Content-Type", "text/plain; charset=utf-8"),
+                ("Content-Length", "0"),
+                *headers,
+            ],
+        )
+        return []
+
+
+def host_matches(host: str, allowed: tuple[str, ...]) -> bool:
+    """``host`` (lower-case, no port) is in ``allowed`` or under a ``*.`` entry."""
+    for entry in allowed:
+        if entry.startswith("*."):
+            if host.endswith(entry[1:]):
+                return True
+        elif host == entry:
+            return True
+    return False
+
+
+def _host(environ: WSGIEnvironment) -> str | None:
+    """The request's host name, lower-case, without port; ``None`` if malformed."""
+    raw = environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")
+    match = _HOST.fullmatch(raw)
+    if match is None:
+        return None
+    return str(match.group("name")).lower().rstrip(".") or None
+
+
+def _https_url(environ: WSGIEnvironment, host: str) -> str:
+    path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
+    url = f"https://{host}{quote(_raw(path), safe=_PATH_SAFE) or '/'}"
+    query = environ.get("QUERY_STRING", "")
+    if query:
+        url += "?" + quote(_raw(query), safe=_QUERY_SAFE)
+    return url
+
+
+def _raw(text: str) -> bytes:
+    """The bytes the client sent: PEP 3333 hands them over decoded as latin-1."""
+    try:
+        return text.encode("latin-1")
+    except UnicodeEncodeError:  # a server that decoded UTF-8 instead
+        return text.encode("utf-8")

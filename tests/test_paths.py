@@ -1,0 +1,433 @@
+"""Per-path rules: longest prefix wins, merged onto the base, chosen in O(path)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from more_helpers import DEFAULT_CSP, HTTPS, TestApp, served, values
+
+from secheaders_wsgi import ConfigError, SecureHeaders, SecurityWarning, load_config
+from secheaders_wsgi.cli import main
+from secheaders_wsgi.policy import headers
+from secheaders_wsgi.prefixes import PrefixTable, normalize
+
+PARTNER = "https://partner.example"
+
+SITE = {
+    "server_secured": True,
+    "permissions_policy": {"camera": [], "geolocation": ["self"]},
+    "csp_frame_ancestors": False,
+    "paths": [
+        {"prefix": "/embed/", "csp_frame_ancestors": ["'self'", PARTNER]},
+        {
+            "prefix": "/admin/",
+            "csp_unsafe_inline": False,
+            "csp_unsafe_eval": False,
+            "csp_header": {"script-src": "'self'", "form-action": "'self'"},
+        },
+        {
+            "prefix": "/api/",
+            "csp_header": False,
+            "cross_origin_resource_policy": "same-origin",
+        },
+        {"prefix": "/admin/reports/", "referrer_policy": "no-referrer"},
+    ],
+}
+
+
+def csp(config: Any, path: str) -> str | None:
+    app, _ = served(config)
+    found = values(app.get(path), "Content-Security-Policy")
+    return found[0] if found else None
+
+
+def sent(config: Any, path: str) -> dict[str, str]:
+    app, _ = served(config)
+    return {k: v for k, v in app.get(path, extra_environ=HTTPS).headerlist}
+
+
+@pytest.mark.parametrize(
+    ("path", "frame_ancestors"),
+    [
+        pytest.param("/", "frame-ancestors 'none'", id="root-base"),
+        pytest.param("/embed", f"frame-ancestors 'self' {PARTNER}", id="prefix-itself"),
+        pytest.param("/embed/", f"frame-ancestors 'self' {PARTNER}", id="prefix-slash"),
+        pytest.param("/embed/x/y", f"frame-ancestors 'self' {PARTNER}", id="below"),
+        pytest.param("/embedded", "frame-ancestors 'none'", id="segment-boundary"),
+        pytest.param("/x/embed/", "frame-ancestors 'none'", id="not-at-start"),
+    ],
+)
+def test_prefix_matches_whole_segments(path: str, frame_ancestors: str) -> None:
+    value = csp(SITE, path)
+    assert value is not None
+    assert value.endswith(frame_ancestors)
+
+
+def test_embed_rule_drops_x_frame_options_base_has_deny() -> None:
+    assert sent(SITE, "/")["X-Frame-Options"] == "DENY"
+    assert "X-Frame-Options" not in sent(SITE, "/embed/x")
+
+
+def test_longest_prefix_wins_and_merges_onto_the_base_not_the_shorter_rule() -> None:
+    reports = sent(SITE, "/admin/reports/q")
+    assert reports["Referrer-Policy"] == "no-referrer"
+    # /admin/'s strict CSP does not apply: rules merge onto the base only.
+    assert (
+        reports["Content-Security-Policy"]
+        == DEFAULT_CSP.replace("http: ws:", "https: wss:") + "; frame-ancestors 'none'"
+    )
+    admin = sent(SITE, "/admin/users")
+    assert admin["Referrer-Policy"] == "strict-origin-when-cross-origin"
+
+
+def test_rule_order_does_not_matter() -> None:
+    reordered = {**SITE, "paths": list(reversed(SITE["paths"]))}  # type: ignore[arg-type]
+    for path in ("/", "/embed/x", "/admin/x", "/admin/reports/x", "/api/x"):
+        assert sent(SITE, path) == sent(reordered, path)
+
+
+def test_csp_mapping_merges_directive_by_directive_onto_the_default() -> None:
+    admin = sent(SITE, "/admin/users")["Content-Security-Policy"]
+    assert admin == (
+        "default-src 'self'; script-src 'self'; style-src 'self'; manifest-src 'self'; "
+        "connect-src https: wss:; img-src * data: blob:; media-src * data: blob:; "
+        "frame-src * data: blob:; object-src * data: blob:; form-action 'self'; "
+        "frame-ancestors 'none'"
+    )
+
+
+def test_csp_mapping_merges_onto_a_custom_base_mapping() -> None:
+    config = {
+        "csp_unsafe_inline": False,
+        "csp_unsafe_eval": False,
+        "csp_header": {"default-src": "'self'", "img-src": "'self'"},
+        "paths": [
+            {"prefix": "/gallery", "csp_header": {"img-src": "'self' cdn.example"}}
+        ],
+    }
+    assert csp(config, "/") == "default-src 'self'; img-src 'self'"
+    assert csp(config, "/gallery/1") == "default-src 'self'; img-src 'self' cdn.example"
+
+
+def test_replace_true_replaces_the_csp_mapping() -> None:
+    config = {
+        "csp_unsafe_inline": False,
+        "csp_unsafe_eval": False,
+        "csp_header": {"default-src": "'self'", "img-src": "'self'"},
+        "paths": [
+            {
+                "prefix": "/gallery",
+                "replace": True,
+                "csp_header": {"img-src": "cdn.example"},
+            }
+        ],
+    }
+    assert csp(config, "/gallery/1") == "img-src cdn.example"
+
+
+def test_replace_true_onto_the_default_policy() -> None:
+    config = {
+        "paths": [
+            {"prefix": "/x", "replace": True, "csp_header": {"default-src": "'self'"}}
+        ]
+    }
+    assert csp(config, "/x") == (
+        "default-src 'self'; script-src 'self' 'unsafe-eval' 'unsafe-inline'; "
+        "style-src 'self' 'unsafe-eval' 'unsafe-inline'"
+    )
+
+
+def test_rule_warnings_are_prefixed_and_inherited_ones_not_repeated() -> None:
+    config = {
+        "csp_header": {"default-src": "'none'"},
+        "paths": [{"prefix": f"/r{i}", "referrer_policy": "origin"} for i in range(50)]
+        + [{"prefix": "/own", "csp_header": {"font-src": "'self'"}, "debug": True}],
+    }
+    with pytest.warns(SecurityWarning) as record:
+        load_config(config)
+    assert sorted(str(w.message).split(":")[0] for w in record) == [
+        "csp_header.script-src",
+        "csp_header.style-src",
+    ]
+    config["csp_unsafe_inline"] = config["csp_unsafe_eval"] = False
+    with pytest.warns(SecurityWarning) as record:
+        load_config(config)
+    assert sorted(str(w.message).split(":")[0] for w in record) == [
+        "paths[50].csp_header.script-src",
+        "paths[50].csp_header.style-src",
+    ]
+
+
+def test_permissions_policy_merges_feature_by_feature_unless_replaced() -> None:
+    config = {
+        "permissions_policy": {"camera": [], "geolocation": []},
+        "paths": [
+            {"prefix": "/map", "permissions_policy": {"geolocation": ["self"]}},
+            {
+                "prefix": "/cam",
+                "replace": True,
+                "permissions_policy": {"camera": ["self"]},
+            },
+        ],
+    }
+    assert sent(config, "/")["Permissions-Policy"] == "camera=(), geolocation=()"
+    assert sent(config, "/map")["Permissions-Policy"] == "camera=(), geolocation=(self)"
+    assert sent(config, "/cam")["Permissions-Policy"] == "camera=(self)"
+
+
+def test_api_rule_without_csp_drops_the_csp_companions() -> None:
+    api = sent(SITE, "/api/v1/items")
+    assert "Content-Security-Policy" not in api
+    assert "X-Content-Type-Options" not in api
+    assert api["Cross-Origin-Resource-Policy"] == "same-origin"
+    assert api["Permissions-Policy"] == "camera=(), geolocation=(self)"  # inherited
+    assert api["Strict-Transport-Security"] == "max-age=31556926; includeSubDomains"
+
+
+def test_a_rule_that_sets_nothing_gives_the_base_headers() -> None:
+    config = {"permissions_policy": {"camera": []}, "paths": [{"prefix": "/same"}]}
+    base = load_config(config)
+    assert headers(base.paths[0][1], https=True) == headers(base, https=True)
+
+
+def test_root_rule_applies_everywhere_else() -> None:
+    config = {"paths": [{"prefix": "/", "referrer_policy": "no-referrer"}]}
+    assert sent(config, "/anything")["Referrer-Policy"] == "no-referrer"
+
+
+def test_rules_can_turn_force_https_on_and_off() -> None:
+    config = {
+        "force_https": True,
+        "paths": [
+            {"prefix": "/legacy", "force_https": False},
+            {"prefix": "/legacy/secure", "force_https": True},
+        ],
+    }
+    app, recorder = served(config)
+    app.get("/", status=301)
+    app.get("/legacy/page", status=200)
+    app.get("/legacy/secure/x", status=301)
+    assert len(recorder.calls) == 1
+
+
+def test_rule_cookie_settings() -> None:
+    config = {"paths": [{"prefix": "/app", "cookie_httponly": True}]}
+    app, _ = served(config, headers=[("Set-Cookie", "a=1")])
+    assert values(app.get("/"), "Set-Cookie") == ["a=1"]
+    assert values(app.get("/app/"), "Set-Cookie") == ["a=1; HttpOnly"]
+
+
+def test_app_set_header_wins_inside_a_rule() -> None:
+    app, _ = served(SITE, headers=[("Content-Security-Policy", "default-src 'none'")])
+    response = app.get("/embed/x")
+    assert values(response, "Content-Security-Policy") == ["default-src 'none'"]
+
+
+def test_yaml_rules_give_what_the_dict_gives(tmp_path: Any) -> None:
+    path = tmp_path / "security.yaml"
+    path.write_text(
+        """\
+server_secured: true
+permissions_policy: {camera: [], geolocation: [self]}
+csp_frame_ancestors: false
+paths:
+  - prefix: /embed/
+    csp_frame_ancestors: ["'self'", "https://partner.example"]
+  - prefix: /admin/
+    csp_unsafe_inline: false
+    csp_unsafe_eval: false
+    csp_header:
+      script-src: "'self'"
+      form-action: "'self'"
+  - prefix: /api/
+    csp_header: false
+    cross_origin_resource_policy: same-origin
+  - prefix: /admin/reports/
+    referrer_policy: no-referrer
+""",
+        encoding="utf-8",
+    )
+    assert load_config(path) == load_config(SITE)
+
+
+# -- the cost of choosing a rule
+
+
+def many_rules(count: int) -> dict[str, Any]:
+    return {
+        "paths": [
+            {
+                "prefix": f"/r{i}/",
+                "referrer_policy": "no-referrer" if i % 2 else "origin",
+            }
+            for i in range(count)
+        ]
+    }
+
+
+def test_a_thousand_rules_work() -> None:
+    app, _ = served(many_rules(1000))
+    assert sent(many_rules(1000), "/r999/x")["Referrer-Policy"] == "no-referrer"
+    response = app.get("/r998/deep/er")
+    assert values(response, "Referrer-Policy") == ["origin"]
+    response = app.get("/r1000/x")
+    assert values(response, "Referrer-Policy") == ["strict-origin-when-cross-origin"]
+
+
+@pytest.mark.parametrize("path", ["/r500/a/b/c", "/nothing/here", "/", "/r1/"])
+def test_choosing_a_rule_walks_the_path_not_the_rules(path: str) -> None:
+    one: PrefixTable[int] = PrefixTable([("/r500/", 1)])
+    thousand: PrefixTable[int] = PrefixTable((f"/r{i}/", i) for i in range(1000))
+    visited_one = len(list(one._walk(path)))
+    visited_thousand = len(list(thousand._walk(path)))
+    # One step per path segment (plus the root), whatever the number of rules.
+    assert visited_thousand <= path.count("/") + 1
+    assert visited_thousand == visited_one or path == "/r1/"
+
+
+def test_the_middleware_looks_up_its_table_once_per_request(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    walks: list[str] = []
+    original = PrefixTable._walk
+
+    def counting(self: PrefixTable[Any], path: str) -> Any:
+        walks.append(path)
+        return original(self, path)
+
+    monkeypatch.setattr(PrefixTable, "_walk", counting)
+    app, _ = served(many_rules(1000))
+    walks.clear()
+    app.get("/r7/page")
+    assert walks == ["/r7/page"]
+
+
+def test_no_rules_means_no_table() -> None:
+    middleware = SecureHeaders(lambda e, s: [], {})
+    assert middleware._paths is None
+    assert middleware._proxies is None
+
+
+# -- show --path
+
+
+def test_show_path_prints_the_rule_headers(
+    tmp_path: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "security.yaml"
+    path.write_text(
+        "csp_frame_ancestors: false\n"
+        "paths:\n"
+        "  - prefix: /embed/\n"
+        "    csp_frame_ancestors: [\"'self'\", https://partner.example]\n"
+        "    permissions_policy: {camera: []}\n",
+        encoding="utf-8",
+    )
+    assert main(["show", str(path), "--path", "/embed/x"]) == 0
+    out, err = capsys.readouterr()
+    assert f"frame-ancestors 'self' {PARTNER}\n" in out
+    assert "Permissions-Policy: camera=()\n" in out
+    assert "X-Frame-Options" not in out
+    assert err == "/embed/x: rule paths[0] (prefix '/embed/')\n"
+
+    assert main(["show", str(path), "--path", "/embedded"]) == 0
+    out, err = capsys.readouterr()
+    assert "frame-ancestors 'none'\n" in out
+    assert "X-Frame-Options: DENY\n" in out
+    assert "Permissions-Policy" not in out
+    assert err == "/embedded: no paths rule matches; top-level settings\n"
+
+
+def test_show_path_bad_rule_exits_2(
+    tmp_path: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "security.yaml"
+    path.write_text("paths:\n  - prefix: /x\n    csp_heder: false\n", encoding="utf-8")
+    assert main(["show", str(path), "--path", "/x"]) == 2
+    _, err = capsys.readouterr()
+    assert "paths[0]: unknown key 'csp_heder'. Did you mean 'csp_header'?" in err
+
+
+def test_rule_errors_name_the_rule() -> None:
+    config = {
+        "paths": [
+            {"prefix": "/a"},
+            {"prefix": "/b"},
+            {"prefix": "/c", "csp_header": {"script-src": "self"}},
+        ]
+    }
+    with pytest.raises(
+        ConfigError,
+        match=r"^paths\[2\]\.csp_header\.script-src\[0\]: 'self' must be quoted",
+    ):
+        load_config(config)
+
+
+def test_rules_match_path_info_not_script_name() -> None:
+    app, _ = served(SITE)
+    response = app.get(
+        "/embed/x",
+        extra_environ={"SCRIPT_NAME": "/mounted", "wsgi.url_scheme": "https"},
+    )
+    assert values(response, "Content-Security-Policy")[0].endswith(
+        f"frame-ancestors 'self' {PARTNER}"
+    )
+
+
+def test_flask_override_example_from_the_docs() -> None:
+    flask = pytest.importorskip("flask")
+    flask_app = flask.Flask(__name__)
+
+    @flask_app.route("/widget")
+    def widget() -> Any:
+        response = flask.make_response("<p>widget</p>")
+        response.headers["Content-Security-Policy"] = (
+            "default-src 'self'; frame-ancestors 'self' https://partner.example"
+        )
+        response.headers["Permissions-Policy"] = "camera=(self)"
+        return response
+
+    @flask_app.route("/other")
+    def other() -> str:
+        return "<p>other</p>"
+
+    config = {"permissions_policy": {"camera": []}, "csp_frame_ancestors": False}
+    app = TestApp(SecureHeaders(flask_app.wsgi_app, config))
+    response = app.get("/widget")
+    assert values(response, "Content-Security-Policy") == [
+        "default-src 'self'; frame-ancestors 'self' https://partner.example"
+    ]
+    assert values(response, "Permissions-Policy") == ["camera=(self)"]
+    assert values(response, "Referrer-Policy") == ["strict-origin-when-cross-origin"]
+    other_response = app.get("/other")
+    assert values(other_response, "Permissions-Policy") == ["camera=()"]
+    assert values(other_response, "X-Frame-Options") == ["DENY"]
+
+
+segment = st.sampled_from(["a", "b", "ab", "", "é"])
+prefix_paths = st.lists(segment, max_size=4).map(lambda parts: "/" + "/".join(parts))
+
+
+def naive_longest(prefixes: list[str], path: str) -> str | None:
+    """Longest prefix by whole segments, the slow obvious way: O(rules)."""
+    best: str | None = None
+    for written in prefixes:
+        p = written.rstrip("/") or "/"
+        if p == "/" or path == p or path.startswith(p + "/"):
+            key = written.rstrip("/") or "/"
+            if best is None or len(key) > len(best.rstrip("/") or "/"):
+                best = written
+    return best
+
+
+@given(
+    prefixes=st.lists(prefix_paths, max_size=8, unique_by=normalize), path=prefix_paths
+)
+def test_property_trie_agrees_with_the_naive_lookup(
+    prefixes: list[str], path: str
+) -> None:
+    table = PrefixTable((p, p) for p in prefixes)
+    assert table.longest(path) == naive_longest(prefixes, path)
