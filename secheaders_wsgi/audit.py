@@ -16,7 +16,7 @@ MDN's HTTP header reference, or the OWASP cheat sheets.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from .config import Config, Sources
@@ -35,12 +35,16 @@ _HASH_PREFIXES = ("'nonce-", "'sha256-", "'sha384-", "'sha512-")
 
 @dataclass(frozen=True)
 class Finding:
-    """One weakness: a rule id, how bad it is, what it means and the fix."""
+    """One weakness: a rule id, how bad it is, what it means and the fix.
+
+    ``prefix`` names the ``paths`` rule it belongs to; ``None``: the top level.
+    """
 
     rule: str
     severity: Severity
     message: str
     fix: str
+    prefix: str | None = None
 
 
 def audit(config: Config) -> tuple[Finding, ...]:
@@ -49,10 +53,23 @@ def audit(config: Config) -> tuple[Finding, ...]:
     The header set is the one an HTTPS response gets, so HSTS counts, and the
     policy is judged as written: a per-request nonce is added only where the
     app asks for one and 'unsafe-inline' is off, so it changes no finding.
+    Each ``paths`` rule is audited too; it reports only what the top level
+    does not already (the weaker ``/embed/`` rule, not the same finding twice).
     """
-    view = _View.of(config)
-    findings = [finding for rule in _RULES for finding in rule(view)]
+    findings = _findings(config)
+    known = {(f.rule, f.message) for f in findings}
+    for prefix, rule_config in config.paths:
+        findings += [
+            replace(f, prefix=prefix)
+            for f in _findings(rule_config)
+            if (f.rule, f.message) not in known
+        ]
     return tuple(sorted(findings, key=lambda f: -SEVERITIES.index(f.severity)))
+
+
+def _findings(config: Config) -> list[Finding]:
+    view = _View.of(config)
+    return [finding for rule in _RULES for finding in rule(view)]
 
 
 def at_least(findings: tuple[Finding, ...], severity: Severity) -> bool:
@@ -267,7 +284,8 @@ def _framing(view: _View) -> Iterator[Finding]:
             "medium",
             "no frame-ancestors and no X-Frame-Options: any site can frame these "
             "pages (clickjacking)",
-            "csp_frame_ancestors: false (or a list, such as [\"'self'\"])",
+            "csp_frame_ancestors: false (or a list, such as [\"'self'\"]); "
+            "X-Frame-Options follows it",
         )
     elif ancestors is not None and any(s in _ANY_HOST for s in ancestors):
         yield Finding(
@@ -356,7 +374,7 @@ def _xss_protection(view: _View) -> Iterator[Finding]:
             "low",
             f"X-XSS-Protection: {value} turns on an auditor that old browsers "
             "could be tricked into using against the page",
-            "send 'X-XSS-Protection: 0' from the app (an app-set header wins)",
+            'xss_protection: "0" (or preset: strict)',
         )
 
 

@@ -66,7 +66,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _audit(config: Config, fail_on: Severity | None) -> int:
     findings = audit(config)
     for finding in findings:
-        print(f"{finding.severity.upper():<6}  {finding.rule}: {finding.message}")
+        where = f"[paths {finding.prefix}] " if finding.prefix is not None else ""
+        print(
+            f"{finding.severity.upper():<6}  {where}{finding.rule}: {finding.message}"
+        )
         print(f"        fix: {finding.fix}")
     counts = ", ".join(
         f"{sum(f.severity == s for f in findings)} {s}" for s in reversed(SEVERITIES)

@@ -220,6 +220,14 @@ def test_rule_fires(changes: dict[str, Any], rule: str, severity: str) -> None:
             "csp-report-only",
             id="trial-beside-an-enforced-policy",
         ),
+        pytest.param(
+            {"csp_frame_ancestors": True, "x_frame_options": "DENY"},
+            "no-frame-ancestors",
+            id="x-frame-options-alone",
+        ),
+        pytest.param(
+            {"xss_protection": "0"}, "x-xss-protection-on", id="xss-protection-0"
+        ),
     ],
 )
 def test_rule_stays_quiet(changes: dict[str, Any], rule: str) -> None:
@@ -264,6 +272,24 @@ def test_fix_names_the_setting_to_change(
     assert _findings(**changes)[rule].fix.startswith(fix)
 
 
+def test_paths_rules_report_only_what_the_top_level_does_not() -> None:
+    paths = [
+        {"prefix": "/embed/", "csp_frame_ancestors": ["*"], "x_frame_options": False},
+        {"prefix": "/legacy/", "csp_unsafe_inline": True},
+    ]
+    findings = audit(load_config({**STRICT, "paths": paths}))
+
+    scoped = sorted((f.prefix, f.rule) for f in findings if f.prefix is not None)
+    assert scoped == [
+        ("/embed/", "frame-ancestors-any-host"),
+        ("/legacy/", "script-unsafe-inline"),
+        ("/legacy/", "style-unsafe-inline"),
+    ]
+    # The top level's own finding is not repeated for each rule.
+    assert [f.rule for f in findings].count("x-xss-protection-on") == 1
+    assert at_least(findings, "high")
+
+
 def test_findings_are_most_severe_first() -> None:
     severities = [f.severity for f in audit(load_config({}))]
 
@@ -299,6 +325,20 @@ def test_at_least(severity: Any, expected: bool) -> None:
 )
 def test_audit_exit_codes(args: list[str], code: int, capsys: Any) -> None:
     assert main(["audit", *args]) == code
+
+
+def test_audit_output_names_the_paths_rule(yaml_file: Any, capsys: Any) -> None:
+    path = yaml_file(
+        "csp_unsafe_inline: false\n"
+        "paths:\n  - prefix: /legacy/\n    csp_unsafe_inline: true\n"
+    )
+
+    assert main(["audit", str(path), "--fail-on", "high"]) == 1
+    assert (
+        capsys.readouterr()
+        .out.splitlines()[0]
+        .startswith("HIGH    [paths /legacy/] script-unsafe-inline: ")
+    )
 
 
 def test_audit_output_lists_each_finding_with_its_fix(yaml_file: Any) -> None:
