@@ -181,7 +181,7 @@ def _checks(page: Page, url: str) -> dict[str, str]:
     """
     page.goto(url)
     results = {}
-    for check in ("inline", "nonce", "eval", "frame"):
+    for check in ("inline", "nonce", "eval", "frame", "camera"):
         output = page.locator(f"#check-{check}:not([data-result=pending])")
         results[check] = output.get_attribute("data-result") or ""
         if output.get_attribute("data-detail"):
@@ -197,6 +197,7 @@ def test_defaults_run_inline_script_and_eval(page: Page, serve: Any) -> None:
         "nonce": "allowed",
         "eval": "allowed",
         "frame": "allowed",
+        "camera": "allowed",
     }
     assert page.evaluate("window.demoInlineRan") is True
     assert page.locator("#violations li").count() == 0
@@ -235,6 +236,7 @@ def test_shipped_demo_config_blocks_all_three(page: Page, serve: Any) -> None:
         "eval": "blocked",
         "eval-detail": "EvalError",
         "frame": "blocked",
+        "camera": "blocked",
     }
 
 
@@ -319,6 +321,20 @@ def test_frame_ancestors_list_lets_the_listed_origin_frame_and_no_other(
         f"Framing '{target}/' violates the following Content Security Policy "
         f'directive: "frame-ancestors {listed}". The request has been blocked.\n'
     ]
+
+
+def test_x_frame_options_alone_refuses_another_origin(
+    page: Page, console: list[str], serve: Any
+) -> None:
+    # No frame-ancestors in the policy: the older header does the job alone.
+    other = serve(framer)
+    target = serve(make_app({**STRICT, "x_frame_options": "DENY"}))
+
+    page.goto(f"{other}/?src={target}/")
+    outcome = page.locator("#framed:not([data-result=pending])")
+
+    assert outcome.get_attribute("data-result") == "refused"
+    assert any("'X-Frame-Options' to 'deny'" in text for text in console), console
 
 
 # -- The built-in receiver. Chromium reads Reporting-Endpoints (and so sends

@@ -106,6 +106,8 @@ def page(
   <output id="check-eval" data-result="pending">checking&hellip;</output></li>
 <li>This page framed by its own origin:
   <output id="check-frame" data-result="pending">checking&hellip;</output></li>
+<li>Camera for this page (Permissions-Policy):
+  <output id="check-camera" data-result="pending">checking&hellip;</output></li>
 </ul>
 <h2>Violations the browser reported</h2>
 <ul id="violations"></ul>

@@ -31,6 +31,15 @@
     report("check-inline", window.demoInlineRan !== true);
     report("check-nonce", window.demoNoncedRan !== true);
 
+    var features = document.permissionsPolicy || document.featurePolicy;
+    if (features) {
+      report("check-camera", !features.allowsFeature("camera"));
+    } else {
+      var camera = document.getElementById("check-camera");
+      camera.dataset.result = "unknown";
+      camera.textContent = "this browser cannot tell";
+    }
+
     try {
       // eslint-disable-next-line no-eval
       var result = eval("6 * 7");
