@@ -112,3 +112,28 @@ def test_flask_url_for_external_says_https_when_secured() -> None:
         _raw_call(SecureHeaders(flask, {"server_secured": True}))
         == b"https://example.com/"
     )
+
+
+@pytest.mark.parametrize(
+    ("host", "port", "url"),
+    [
+        pytest.param("example.com", "80", b"https://example.com/", id="host-no-port"),
+        pytest.param("example.com:80", "80", b"https://example.com/", id="host-port-80"),
+        pytest.param(None, "80", b"https://example.com/", id="no-host"),
+        pytest.param(
+            "example.com:8443", "8443", b"https://example.com:8443/", id="other-port"
+        ),
+    ],
+)
+def test_secured_urls_drop_plain_https_default_port(
+    host: str | None, port: str, url: bytes
+) -> None:
+    environ = environ_for(SERVER_NAME="example.com", SERVER_PORT=port)
+    if host is not None:
+        environ["HTTP_HOST"] = host
+    app = SecureHeaders(_flask_app(), {"server_secured": True})
+    result = app(environ, lambda status, headers, exc_info=None: None)
+    try:
+        assert b"".join(result) == url
+    finally:
+        result.close()  # type: ignore[attr-defined]
