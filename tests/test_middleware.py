@@ -118,7 +118,9 @@ def test_flask_url_for_external_says_https_when_secured() -> None:
     ("host", "port", "url"),
     [
         pytest.param("example.com", "80", b"https://example.com/", id="host-no-port"),
-        pytest.param("example.com:80", "80", b"https://example.com/", id="host-port-80"),
+        pytest.param(
+            "example.com:80", "80", b"https://example.com/", id="host-port-80"
+        ),
         pytest.param(None, "80", b"https://example.com/", id="no-host"),
         pytest.param(
             "example.com:8443", "8443", b"https://example.com:8443/", id="other-port"
