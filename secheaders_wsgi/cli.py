@@ -1,4 +1,9 @@
-"""``python -m secheaders_wsgi show [CONFIG.yaml]``: print the headers of a config."""
+"""``python -m secheaders_wsgi show|audit [CONFIG.yaml]``: headers and weaknesses.
+
+``show`` prints the header set; ``audit`` lists what is weak in it, with the fix,
+and with ``--fail-on SEVERITY`` exits 1 when a finding is that bad or worse.
+Exit status 2: the config itself is wrong.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from .audit import SEVERITIES, Severity, at_least, audit
 from .config import Config, load_config
 from .errors import ConfigError
 from .policy import headers
@@ -33,16 +39,44 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="show the headers for this request path: the longest matching "
         "paths: rule applies (e.g. --path /embed/x)",
     )
+    check = commands.add_parser(
+        "audit", help="list the weaknesses of the header set a config gives"
+    )
+    check.add_argument("config", nargs="?", help="a YAML file (default: all defaults)")
+    check.add_argument(
+        "--fail-on",
+        choices=SEVERITIES,
+        help="exit 1 when a finding is this severe or worse (for CI)",
+    )
     args = parser.parse_args(argv)
     try:
         config = load_config(args.config)
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    if args.command == "show" and args.path is not None:
+    if args.command == "audit":
+        return _audit(config, args.fail_on)
+    if args.path is not None:
         config = _for_path(config, args.path)
     for name, value in headers(config, https=not args.http):
         print(f"{name}: {value}")
+    return 0
+
+
+def _audit(config: Config, fail_on: Severity | None) -> int:
+    findings = audit(config)
+    for finding in findings:
+        where = f"[paths {finding.prefix}] " if finding.prefix is not None else ""
+        print(
+            f"{finding.severity.upper():<6}  {where}{finding.rule}: {finding.message}"
+        )
+        print(f"        fix: {finding.fix}")
+    counts = ", ".join(
+        f"{sum(f.severity == s for f in findings)} {s}" for s in reversed(SEVERITIES)
+    )
+    print(f"{len(findings)} findings ({counts})" if findings else "no findings")
+    if fail_on is not None and at_least(findings, fail_on):
+        return 1
     return 0
 
 

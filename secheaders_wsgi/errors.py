@@ -23,13 +23,10 @@ def warn(message: str) -> None:
     The stack level is counted out of this package, so the warning names the
     line that built ``SecureHeaders`` however deep the check ran.
     """
-    package = os.path.dirname(__file__)
+    package = os.path.dirname(__file__) + os.sep
     frame = sys._getframe(1)
     level = 2
-    while (
-        frame.f_back is not None
-        and os.path.dirname(frame.f_code.co_filename) == package
-    ):
+    while frame.f_back is not None and frame.f_code.co_filename.startswith(package):
         frame = frame.f_back
         level += 1
     warnings.warn(message, SecurityWarning, stacklevel=level)

@@ -29,8 +29,10 @@ __all__ = ["ForceHttps", "host_matches"]
 
 Header = tuple[str, str]
 
+# RFC 1035: labels of at most 63 characters, at most 253 in all; or an IPv6 literal.
 _HOST = re.compile(
-    r"(?P<name>[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.?|\[[0-9A-Fa-f:.]+\])"
+    r"(?P<name>(?=[^:]{1,254}(?::|$))[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})*\.?"
+    r"|\[[0-9A-Fa-f:.]+\])"
     r"(?::[0-9]*)?"
 )
 # RFC 3986 pchar without "%": PATH_INFO is already decoded, so "%" must be quoted.
@@ -118,7 +120,10 @@ def _host(environ: WSGIEnvironment) -> str | None:
 
 def _https_url(environ: WSGIEnvironment, host: str) -> str:
     path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
-    url = f"https://{host}{quote(_raw(path), safe=_PATH_SAFE) or '/'}"
+    # A path without its leading "/" (a forged X-Forwarded-Prefix, a lax server)
+    # would run on into the host: "https://example.com" + ".evil.example".
+    quoted = quote(_raw(path), safe=_PATH_SAFE)
+    url = f"https://{host}{quoted if quoted.startswith('/') else '/' + quoted}"
     query = environ.get("QUERY_STRING", "")
     if query:
         url += "?" + quote(_raw(query), safe=_QUERY_SAFE)

@@ -23,8 +23,17 @@ if TYPE_CHECKING:
 
 
 def secure_scheme(environ: WSGIEnvironment) -> None:
-    """Set ``wsgi.url_scheme`` to ``https`` in place, as PEP 3333 lets middleware do."""
+    """Set ``wsgi.url_scheme`` to ``https`` in place, as PEP 3333 lets middleware do.
+
+    Port 80, http's default, becomes 443, https's: left alone, a request whose
+    ``Host`` says ``example.com:80`` would build ``https://example.com:80/``.
+    """
     environ["wsgi.url_scheme"] = "https"
+    host = environ.get("HTTP_HOST")
+    if host is not None and host.endswith(":80"):
+        environ["HTTP_HOST"] = host[:-3]
+    if environ.get("SERVER_PORT") == "80":
+        environ["SERVER_PORT"] = "443"
 
 
 def trusted_proxies(hops: int) -> Callable[[WSGIEnvironment], None]:

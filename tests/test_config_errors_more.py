@@ -1,4 +1,4 @@
-"""Bad values for every key issue 4 adds: a ConfigError naming key, value and fix."""
+"""Bad values for every key beyond the core and modern-CSP ones: a ConfigError naming key, value and fix."""
 
 from __future__ import annotations
 

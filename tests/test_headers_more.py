@@ -1,4 +1,4 @@
-"""The headers issue 4 adds: each off unless configured, exact values, fixed order."""
+"""The headers beyond the core set: each off unless configured, exact values, fixed order."""
 
 from __future__ import annotations
 

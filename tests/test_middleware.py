@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 from flask import Flask, url_for
-from helpers import make_app, served
+from helpers import environ_for, make_app, served
 from webtest import TestApp
 
 from secheaders_wsgi import SecureHeaders
@@ -97,23 +97,7 @@ def _flask_app() -> Flask:
 
 def _raw_call(app: Any) -> bytes:
     """Call a WSGI app by hand with an http environ, as a plain-http server would."""
-    environ = {
-        "REQUEST_METHOD": "GET",
-        "SCRIPT_NAME": "",
-        "PATH_INFO": "/",
-        "QUERY_STRING": "",
-        "SERVER_NAME": "example.com",
-        "SERVER_PORT": "80",
-        "HTTP_HOST": "example.com",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "wsgi.version": (1, 0),
-        "wsgi.url_scheme": "http",
-        "wsgi.input": __import__("io").BytesIO(),
-        "wsgi.errors": __import__("sys").stderr,
-        "wsgi.multithread": False,
-        "wsgi.multiprocess": False,
-        "wsgi.run_once": False,
-    }
+    environ = environ_for(SERVER_NAME="example.com", HTTP_HOST="example.com")
     result = app(environ, lambda status, headers, exc_info=None: None)
     try:
         return b"".join(result)
@@ -128,3 +112,30 @@ def test_flask_url_for_external_says_https_when_secured() -> None:
         _raw_call(SecureHeaders(flask, {"server_secured": True}))
         == b"https://example.com/"
     )
+
+
+@pytest.mark.parametrize(
+    ("host", "port", "url"),
+    [
+        pytest.param("example.com", "80", b"https://example.com/", id="host-no-port"),
+        pytest.param(
+            "example.com:80", "80", b"https://example.com/", id="host-port-80"
+        ),
+        pytest.param(None, "80", b"https://example.com/", id="no-host"),
+        pytest.param(
+            "example.com:8443", "8443", b"https://example.com:8443/", id="other-port"
+        ),
+    ],
+)
+def test_secured_urls_drop_plain_https_default_port(
+    host: str | None, port: str, url: bytes
+) -> None:
+    environ = environ_for(SERVER_NAME="example.com", SERVER_PORT=port)
+    if host is not None:
+        environ["HTTP_HOST"] = host
+    app = SecureHeaders(_flask_app(), {"server_secured": True})
+    result = app(environ, lambda status, headers, exc_info=None: None)
+    try:
+        assert b"".join(result) == url
+    finally:
+        result.close()  # type: ignore[attr-defined]

@@ -1,4 +1,4 @@
-"""Where issue 4 meets issue 3: presets, nonces, report-only and the receiver in rules."""
+"""Per-path rules meet modern CSP: presets, nonces, report-only and the receiver in rules."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The README's YAML examples for issue 4's keys are valid, warning-free configs."""
+"""The README's YAML examples for the extra headers are valid, warning-free configs."""
 
 from __future__ import annotations
 

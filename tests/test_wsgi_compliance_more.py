@@ -1,4 +1,4 @@
-"""PEP 3333 for what issue 4 adds: redirects, 400s, rules, cookies, proxies."""
+"""PEP 3333 for redirects, 400s, path rules, cookie rewrites and proxies."""
 
 from __future__ import annotations
 

@@ -101,7 +101,7 @@ def headers(
     return tuple(result)
 
 
-# issue 4: the headers after the core set, in this order; None means "no header".
+# The headers after the core set, in this order; None means "no header".
 _MORE_HEADERS = (
     ("Permissions-Policy", permissions_policy_value),
     ("Cross-Origin-Opener-Policy", cross_origin_opener_policy_value),

@@ -1,0 +1,1 @@
+"""Runnable example apps, each wrapped in ``SecureHeaders`` from ``security.yaml``."""

@@ -1,0 +1,1 @@
+"""A minimal Django project whose WSGI application is wrapped in SecureHeaders."""

@@ -1,0 +1,428 @@
+"""``audit``: the weaknesses of the header set a config gives, and how to fix each.
+
+Use it before deploying a config, or in CI to gate one:
+``python -m secheaders_wsgi audit security.yaml --fail-on high``. It reads only
+the headers and the policy the config makes (the same data the middleware
+sends); it never sees the application, so it cannot know about headers the app
+sets itself.
+
+>>> [finding.rule for finding in audit(load_config({"csp_header": False}))][:1]
+['no-csp']
+
+Each rule cites its source in a comment: the CSP Level 3 specification (CSP3),
+MDN's HTTP header reference, or the OWASP cheat sheets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, replace
+from typing import Literal
+
+from .config import Config, Sources
+from .policy import csp_directives, headers
+
+__all__ = ["SEVERITIES", "Finding", "Severity", "audit", "at_least"]
+
+Severity = Literal["low", "medium", "high"]
+#: From least to most severe.
+SEVERITIES: tuple[Severity, ...] = ("low", "medium", "high")
+
+# Scheme-only sources and '*' let a directive load from any host on the web.
+_ANY_HOST = ("*", "http:", "https:", "data:", "blob:", "filesystem:")
+_HASH_PREFIXES = ("'nonce-", "'sha256-", "'sha384-", "'sha512-")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One weakness: a rule id, how bad it is, what it means and the fix.
+
+    ``prefix`` names the ``paths`` rule it belongs to; ``None``: the top level.
+    """
+
+    rule: str
+    severity: Severity
+    message: str
+    fix: str
+    prefix: str | None = None
+
+
+def audit(config: Config) -> tuple[Finding, ...]:
+    """The findings for ``config``, most severe first, in a fixed order.
+
+    The header set is the one an HTTPS response gets, so HSTS counts, and the
+    policy is judged as written: a per-request nonce is added only where the
+    app asks for one and 'unsafe-inline' is off, so it changes no finding.
+    Each ``paths`` rule is audited too; it reports only what the top level
+    does not already (the weaker ``/embed/`` rule, not the same finding twice).
+    """
+    findings = _findings(config)
+    known = {(f.rule, f.message) for f in findings}
+    for prefix, rule_config in config.paths:
+        findings += [
+            replace(f, prefix=prefix)
+            for f in _findings(rule_config)
+            if (f.rule, f.message) not in known
+        ]
+    return tuple(sorted(findings, key=lambda f: -SEVERITIES.index(f.severity)))
+
+
+def _findings(config: Config) -> list[Finding]:
+    view = _View.of(config)
+    return [finding for rule in _RULES for finding in rule(view)]
+
+
+def at_least(findings: tuple[Finding, ...], severity: Severity) -> bool:
+    """Whether any finding is ``severity`` or worse (``--fail-on``)."""
+    floor = SEVERITIES.index(severity)
+    return any(SEVERITIES.index(f.severity) >= floor for f in findings)
+
+
+@dataclass(frozen=True)
+class _View:
+    config: Config
+    #: Header name, lower-cased -> value.
+    headers: Mapping[str, str]
+    #: Directive name -> sources; ``None`` when no CSP is sent.
+    csp: Mapping[str, Sources] | None
+
+    @classmethod
+    def of(cls, config: Config) -> _View:
+        directives = csp_directives(config)
+        return cls(
+            config=config,
+            headers={
+                name.lower(): value for name, value in headers(config, https=True)
+            },
+            csp=None if directives is None else dict(directives),
+        )
+
+    def fetch(self, name: str) -> Sources | None:
+        """The sources a fetch directive enforces, falling back to default-src."""
+        if self.csp is None:
+            return None
+        return self.csp.get(name, self.csp.get("default-src"))
+
+    def where(self, name: str) -> str:
+        """The config setting that feeds a directive, for the fix text."""
+        custom = self.config.csp_header
+        if not isinstance(custom, tuple):
+            return (
+                "csp_safe_src" if name in ("script-src", "style-src") else "csp_header"
+            )
+        source = name if name in dict(custom) else "default-src"
+        return f"csp_header.{source}"
+
+
+Rule = Callable[[_View], Iterator[Finding]]
+
+
+# MDN, Content-Security-Policy: "the primary goal of CSP is to mitigate and
+# report XSS attacks"; OWASP Secure Headers Project lists it as recommended.
+def _no_csp(view: _View) -> Iterator[Finding]:
+    if view.csp is None:
+        yield Finding(
+            "no-csp",
+            "high",
+            "no Content-Security-Policy: nothing limits what an injected script "
+            "can load or run",
+            "remove 'csp_header: false' (or give csp_header a policy)",
+        )
+
+
+# CSP3 section 3.2 and MDN Content-Security-Policy-Report-Only: a report-only
+# policy blocks nothing; it is for trying a policy out, not for protection.
+def _report_only(view: _View) -> Iterator[Finding]:
+    if view.csp is not None and view.config.csp_report_only:
+        yield Finding(
+            "csp-report-only",
+            "high",
+            "the policy goes out as Content-Security-Policy-Report-Only: browsers "
+            "report violations but block nothing",
+            "csp_report_only: false once the reports are clean (try the next "
+            "policy in csp_report_only_header instead)",
+        )
+
+
+# OWASP Content Security Policy Cheat Sheet and MDN report-to: without a
+# reporting endpoint, violations (attacks, or a policy breaking the site) stay
+# in each visitor's console where nobody sees them.
+def _no_reporting(view: _View) -> Iterator[Finding]:
+    config = view.config
+    if view.csp is not None and not (config.csp_report_uri or config.csp_report_path):
+        yield Finding(
+            "no-reporting",
+            "low",
+            "no report endpoint: nobody hears of the violations browsers block",
+            "csp_report_path: /_/csp-reports (the built-in receiver logs them) "
+            "or csp_report_uri",
+        )
+
+
+# CSP3 section 6.1.1 (script-src) and MDN "unsafe inline script": with
+# 'unsafe-inline' an injected <script> runs. CSP3 section 8.2: a nonce or hash
+# in the same directive makes browsers ignore 'unsafe-inline'.
+def _unsafe_inline_script(view: _View) -> Iterator[Finding]:
+    script = view.fetch("script-src")
+    if script is None or "'unsafe-inline'" not in script:
+        return
+    if any(source.startswith(_HASH_PREFIXES) for source in script):
+        return
+    fix = "debug: false" if view.config.debug else "csp_unsafe_inline: false"
+    yield Finding(
+        "script-unsafe-inline",
+        "high",
+        "script-src allows 'unsafe-inline' without a nonce or hash: any injected "
+        "<script> or onclick= runs, which is what CSP is for stopping",
+        f"{fix} (move inline scripts to files, or use nonces)",
+    )
+
+
+# MDN, CSP style-src "unsafe inline styles": injected styles can exfiltrate
+# data through selectors and reshape the page; a smaller risk than script.
+def _unsafe_inline_style(view: _View) -> Iterator[Finding]:
+    style = view.fetch("style-src")
+    if style is not None and "'unsafe-inline'" in style:
+        fix = "debug: false" if view.config.debug else "csp_unsafe_inline: false"
+        yield Finding(
+            "style-unsafe-inline",
+            "low",
+            "style-src allows 'unsafe-inline': injected <style> and style= apply",
+            fix,
+        )
+
+
+# MDN, CSP script-src "unsafe eval expressions": eval(), new Function() and
+# string setTimeout turn injected strings into code.
+def _unsafe_eval(view: _View) -> Iterator[Finding]:
+    script = view.fetch("script-src")
+    if script is not None and "'unsafe-eval'" in script:
+        yield Finding(
+            "script-unsafe-eval",
+            "medium",
+            "script-src allows 'unsafe-eval': eval() and new Function() run strings "
+            "as code",
+            "csp_unsafe_eval: false (Alpine.js: load its @alpinejs/csp build)",
+        )
+
+
+# OWASP Content Security Policy Cheat Sheet and CSP3 section 2.3.1: '*' and
+# scheme-only sources (https:, data:) allow scripts from any host, and data:
+# lets an attacker write the script inline in the URL; the policy then stops
+# nothing.
+def _script_from_anywhere(view: _View) -> Iterator[Finding]:
+    script = view.fetch("script-src")
+    if view.csp is not None and script is None:
+        # CSP3 section 6.1: a fetch directive that is absent, with no
+        # default-src to fall back to, restricts nothing.
+        yield Finding(
+            "script-src-missing",
+            "high",
+            "neither script-src nor default-src is set: scripts load from anywhere",
+            "default-src: \"'self'\" (or a script-src) in csp_header",
+        )
+    for source in script or ():
+        if source in _ANY_HOST:
+            yield Finding(
+                "script-any-host",
+                "high",
+                f"script-src allows {source}: scripts load from any host"
+                + (" or from the URL itself" if source == "data:" else ""),
+                f"remove {source!r} from {view.where('script-src')}",
+            )
+
+
+# OWASP CSP Cheat Sheet ("object-src 'none'") and MDN object-src: <object> and
+# <embed> can load active content; CSP3 section 6.1.1 lets default-src govern
+# object-src only when object-src is absent.
+def _object_src(view: _View) -> Iterator[Finding]:
+    if view.csp is None:
+        return
+    objects = view.fetch("object-src")
+    fix = (
+        "a custom csp_header with object-src: \"'none'\" (the default policy "
+        "allows * data: blob:)"
+        if view.config.csp_header is True
+        else "object-src: \"'none'\" in csp_header"
+    )
+    if objects is None:
+        yield Finding(
+            "object-src-missing",
+            "medium",
+            "neither object-src nor default-src is set: <object> and <embed> "
+            "load from anywhere",
+            fix,
+        )
+        return
+    wide = [source for source in objects if source in _ANY_HOST]
+    if wide:
+        yield Finding(
+            "object-src-any-host",
+            "medium",
+            f"object-src allows any host ({' '.join(wide)}): <object> and <embed> "
+            "load active content from anywhere",
+            fix,
+        )
+    elif objects != ("'none'",):
+        yield Finding(
+            "object-src-not-none",
+            "low",
+            f"object-src is {' '.join(objects)!r}, not 'none': few sites need "
+            "plugins at all",
+            fix,
+        )
+
+
+# OWASP Clickjacking Defense Cheat Sheet and MDN frame-ancestors: without
+# frame-ancestors or X-Frame-Options any site can frame the page and trick
+# clicks. CSP3 section 6.4.2: frame-ancestors does not fall back to default-src.
+def _framing(view: _View) -> Iterator[Finding]:
+    ancestors = None if view.csp is None else view.csp.get("frame-ancestors")
+    if ancestors is None and "x-frame-options" not in view.headers:
+        yield Finding(
+            "no-frame-ancestors",
+            "medium",
+            "no frame-ancestors and no X-Frame-Options: any site can frame these "
+            "pages (clickjacking)",
+            "csp_frame_ancestors: false (or a list, such as [\"'self'\"]); "
+            "X-Frame-Options follows it",
+        )
+    elif ancestors is not None and any(s in _ANY_HOST for s in ancestors):
+        yield Finding(
+            "frame-ancestors-any-host",
+            "medium",
+            f"frame-ancestors {' '.join(ancestors)} lets any site frame these pages",
+            "csp_frame_ancestors: the list of origins that may frame them",
+        )
+
+
+# RFC 6797 and OWASP HTTP Strict Transport Security Cheat Sheet: without HSTS
+# the first plain-http request can be intercepted and downgraded (SSL strip).
+def _hsts(view: _View) -> Iterator[Finding]:
+    if not view.config.server_secured:
+        return
+    value = view.headers.get("strict-transport-security")
+    if value is None:
+        yield Finding(
+            "no-hsts",
+            "high",
+            "server_secured but no Strict-Transport-Security: a first http request "
+            "can be downgraded",
+            "remove 'hsts_header: false'",
+        )
+        return
+    # OWASP recommends max-age of a year (31536000 s) and includeSubDomains.
+    directives = [part.strip().lower() for part in value.split(";")]
+    max_age = next(
+        (
+            int(d.split("=", 1)[1].strip('"'))
+            for d in directives
+            if d.startswith("max-age=")
+        ),
+        0,
+    )
+    if max_age < 31536000:
+        yield Finding(
+            "hsts-short",
+            "medium" if max_age < 86400 else "low",
+            f"Strict-Transport-Security max-age={max_age} is under a year",
+            "hsts_header: 'max-age=31556926; includeSubDomains'",
+        )
+    if "includesubdomains" not in directives:
+        yield Finding(
+            "hsts-no-subdomains",
+            "low",
+            "Strict-Transport-Security without includeSubDomains: a sub-domain can "
+            "be used to plant cookies over http",
+            "hsts_header: 'max-age=31556926; includeSubDomains'",
+        )
+
+
+# CSP3 section 6.3.1 (base-uri) does not fall back to default-src; OWASP CSP
+# Cheat Sheet: an injected <base href> re-points every relative script URL.
+def _base_uri(view: _View) -> Iterator[Finding]:
+    if view.csp is not None and "base-uri" not in view.csp:
+        yield Finding(
+            "no-base-uri",
+            "medium",
+            "no base-uri: an injected <base href> re-points relative URLs, "
+            "scripts included",
+            "base-uri: \"'self'\" (or \"'none'\") in a custom csp_header",
+        )
+
+
+# CSP3 section 6.3.3 (form-action) does not fall back to default-src: an
+# injected <form> can post to any host (OWASP CSP Cheat Sheet).
+def _form_action(view: _View) -> Iterator[Finding]:
+    if view.csp is not None and "form-action" not in view.csp:
+        yield Finding(
+            "no-form-action",
+            "low",
+            "no form-action: an injected form can send what users type to any host",
+            "form-action: \"'self'\" in a custom csp_header",
+        )
+
+
+# OWASP HTTP Headers Cheat Sheet and MDN X-XSS-Protection: browsers removed the
+# XSS auditor, and where it remains "1" can be abused to leak data; send "0" and
+# rely on CSP.
+def _xss_protection(view: _View) -> Iterator[Finding]:
+    value = view.headers.get("x-xss-protection")
+    if value is not None and value.split(";")[0].strip() == "1":
+        yield Finding(
+            "x-xss-protection-on",
+            "low",
+            f"X-XSS-Protection: {value} turns on an auditor that old browsers "
+            "could be tricked into using against the page",
+            'xss_protection: "0" (or preset: strict)',
+        )
+
+
+# MDN X-Content-Type-Options and OWASP HTTP Headers Cheat Sheet: without
+# nosniff a browser may run an upload or a JSON answer as script or style.
+def _nosniff(view: _View) -> Iterator[Finding]:
+    if view.headers.get("x-content-type-options", "").lower() != "nosniff":
+        yield Finding(
+            "no-nosniff",
+            "medium",
+            "no X-Content-Type-Options: nosniff: browsers may guess a response "
+            "is script",
+            "remove 'csp_header: false' (nosniff comes with the policy)",
+        )
+
+
+# MDN Referrer-Policy: unsafe-url and no-referrer-when-downgrade send full URLs
+# (paths, query strings, tokens) to other sites.
+def _referrer(view: _View) -> Iterator[Finding]:
+    value = view.headers.get("referrer-policy")
+    if value is None:
+        return
+    # The last token a browser understands is the one it uses.
+    policy = value.split(",")[-1].strip()
+    if policy in ("unsafe-url", "no-referrer-when-downgrade"):
+        yield Finding(
+            "referrer-leaks-urls",
+            "medium",
+            f"Referrer-Policy {policy} sends full URLs, query strings included, "
+            "to other sites",
+            "referrer_policy: strict-origin-when-cross-origin",
+        )
+
+
+_RULES: tuple[Rule, ...] = (
+    _no_csp,
+    _report_only,
+    _unsafe_inline_script,
+    _script_from_anywhere,
+    _unsafe_eval,
+    _object_src,
+    _framing,
+    _hsts,
+    _base_uri,
+    _nosniff,
+    _referrer,
+    _unsafe_inline_style,
+    _form_action,
+    _xss_protection,
+    _no_reporting,
+)

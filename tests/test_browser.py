@@ -1,0 +1,409 @@
+"""A real browser enforces what the middleware sends.
+
+Debian's Chromium (``apt-get install chromium``) driven by Playwright, no browser
+download. The pages are the demo app (``examples/demo``) under different
+configs, served by waitress on loopback; framing tests use a second port as
+the other origin, and the report receiver test serves over TLS with a
+throwaway certificate (made with openssl) that only this browser trusts.
+Without Chromium or Playwright these tests skip, except in CI (``CI=true``),
+where a missing browser fails them.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import json
+import logging
+import os
+import shutil
+import ssl
+import subprocess
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from socketserver import ThreadingMixIn
+from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
+from urllib.parse import parse_qs
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+import pytest
+from webtest.http import StopableWSGIServer
+
+from examples import flask_app
+from examples.demo.app import make_app
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+    from playwright.sync_api import Browser, Page
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--no-first-run",
+    # Deliver Reporting API reports at once, not batched for up to a minute.
+    "--short-reporting-delay",
+]
+STRICT = {"csp_unsafe_inline": False, "csp_unsafe_eval": False}
+
+
+def _missing(reason: str) -> NoReturn:
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"CI=true and the browser tests cannot run: {reason}")
+    pytest.skip(reason)
+
+
+class Tls(NamedTuple):
+    cert: Path
+    key: Path
+    #: base64 SHA-256 of the public key, for --ignore-certificate-errors-spki-list
+    spki: str
+
+
+@pytest.fixture(scope="session")
+def tls(tmp_path_factory: pytest.TempPathFactory) -> Tls | None:
+    """A throwaway certificate for 127.0.0.1, or None without openssl."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        return None
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+
+    def run(*args: str, stdin: bytes = b"") -> bytes:
+        done = subprocess.run(
+            [openssl, *args], input=stdin, capture_output=True, check=True, timeout=60
+        )
+        return done.stdout
+
+    run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+        "-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1",
+        "-addext", "subjectAltName=IP:127.0.0.1")  # fmt: skip
+    public = run("x509", "-pubkey", "-noout", "-in", str(cert))
+    der = run("pkey", "-pubin", "-outform", "der", stdin=public)
+    return Tls(cert, key, base64.b64encode(hashlib.sha256(der).digest()).decode())
+
+
+@pytest.fixture(scope="session")
+def browser(tls: Tls | None) -> Iterator[Browser]:
+    """One headless Chromium for the whole session.
+
+    It trusts the test certificate alone (by its key), not every certificate.
+    """
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _missing("playwright is not installed (pip install -e '.[test]')")
+    if not os.access(CHROMIUM, os.X_OK):
+        _missing(
+            f"no Chromium at {CHROMIUM} (apt-get install chromium, or set CHROMIUM)"
+        )
+    with sync_playwright() as playwright:
+        trust = [f"--ignore-certificate-errors-spki-list={tls.spki}"] if tls else []
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=[*ARGS, *trust]
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_default_timeout(5000)
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def console(page: Page) -> list[str]:
+    """The console messages of the page and its frames, as the test goes."""
+    messages: list[str] = []
+    page.on("console", lambda message: messages.append(message.text))
+    return messages
+
+
+@pytest.fixture
+def serve() -> Iterator[Callable[[WSGIApplication], str]]:
+    """Serve an app with waitress on a free loopback port; returns its origin."""
+    servers: list[StopableWSGIServer] = []
+
+    def start(app: WSGIApplication) -> str:
+        # The socket listens once create() returns; no need for its wait(),
+        # which leaves a connection open.
+        server = StopableWSGIServer.create(app, host="127.0.0.1")
+        servers.append(server)
+        return str(server.application_url).rstrip("/")
+
+    try:
+        yield start
+    finally:
+        for server in servers:
+            server.shutdown()
+
+
+def framer(environ: WSGIEnvironment, start_response: StartResponse) -> list[bytes]:
+    """Another origin's page that frames ``?src=`` and says whether it loaded."""
+    src = html.escape(parse_qs(environ.get("QUERY_STRING", ""))["src"][0])
+    start_response("200 OK", [("Content-Type", "text/html; charset=utf-8")])
+    page = f"""<!doctype html><title>framer</title>
+<output id="framed" data-result="pending"></output>
+<script>
+  var output = document.getElementById("framed");
+  window.addEventListener("message", function (event) {{
+    if (event.data === "secheaders-demo:framed") output.dataset.result = "loaded";
+  }});
+  function loaded() {{
+    // A refused frame fires load too, with an error page that posts nothing.
+    setTimeout(function () {{
+      if (output.dataset.result === "pending") output.dataset.result = "refused";
+    }}, 300);
+  }}
+</script>
+<iframe src="{src}" onload="loaded()"></iframe>
+"""
+    return [page.encode()]
+
+
+def _checks(page: Page, url: str) -> dict[str, str]:
+    """What the demo page's own scripts found, run by the page, not by DevTools.
+
+    Code run through page.evaluate() is exempt from CSP (like the DevTools
+    console), so eval() there proves nothing; static/checks.js runs under the
+    page's policy and records what happened in data attributes.
+    """
+    page.goto(url)
+    results = {}
+    for check in ("inline", "nonce", "eval", "frame", "camera"):
+        output = page.locator(f"#check-{check}:not([data-result=pending])")
+        results[check] = output.get_attribute("data-result") or ""
+        if output.get_attribute("data-detail"):
+            results[f"{check}-detail"] = output.get_attribute("data-detail") or ""
+    return results
+
+
+def test_defaults_run_inline_script_and_eval(page: Page, serve: Any) -> None:
+    url = serve(make_app({}))
+
+    assert _checks(page, url) == {
+        "inline": "allowed",
+        "nonce": "allowed",
+        "eval": "allowed",
+        "frame": "allowed",
+        "camera": "allowed",
+    }
+    assert page.evaluate("window.demoInlineRan") is True
+    assert page.locator("#violations li").count() == 0
+
+
+def test_unsafe_inline_false_blocks_inline_script_visibly(
+    page: Page, console: list[str], serve: Any
+) -> None:
+    url = serve(make_app({"csp_unsafe_inline": False}))
+
+    checks = _checks(page, url)
+
+    assert (checks["inline"], checks["eval"]) == ("blocked", "allowed")
+    assert page.evaluate("window.demoInlineRan") is None
+    # The violation is visible twice: the event the page saw, and the console.
+    assert "script-src-elem refused inline" in page.locator("#violations").inner_text()
+    assert any("Executing inline script violates" in text for text in console)
+
+
+def test_unsafe_eval_false_makes_eval_throw(page: Page, serve: Any) -> None:
+    url = serve(make_app({"csp_unsafe_eval": False}))
+
+    checks = _checks(page, url)
+
+    assert (checks["eval"], checks["eval-detail"]) == ("blocked", "EvalError")
+    assert checks["inline"] == "allowed"
+    assert "script-src refused eval" in page.locator("#violations").inner_text()
+
+
+def test_shipped_demo_config_blocks_all_three(page: Page, serve: Any) -> None:
+    checks = _checks(page, serve(make_app()))
+
+    assert checks == {
+        "inline": "blocked",
+        "nonce": "allowed",
+        "eval": "blocked",
+        "eval-detail": "EvalError",
+        "frame": "blocked",
+        "camera": "blocked",
+    }
+
+
+def test_flask_example_in_the_browser(page: Page, serve: Any) -> None:
+    # examples/security.yaml says server_secured: the browser speaks plain http
+    # to waitress, as a TLS proxy would, and still gets https links and cookies
+    # it stores as Secure (Chromium lets loopback http keep them).
+    origin = serve(flask_app.app)
+
+    page.goto(f"{origin}/")
+
+    port = origin.rsplit(":", 1)[1]
+    assert page.locator("#self").get_attribute("href") == f"https://127.0.0.1:{port}/"
+    # The template's inline script carries the nonce: it ran under a policy
+    # without 'unsafe-inline'.
+    assert page.evaluate("window.ready") is True
+    cookies = {cookie["name"]: cookie for cookie in page.context.cookies()}
+    assert sorted(cookies) == ["session", "theme"]
+    assert all(cookie["secure"] for cookie in cookies.values())
+
+
+def test_debug_keeps_inline_script_despite_unsafe_inline_false(
+    page: Page, serve: Any
+) -> None:
+    url = serve(make_app({"csp_unsafe_inline": False, "debug": True}))
+
+    assert _checks(page, url)["inline"] == "allowed"
+
+
+def test_nonce_runs_the_nonced_script_and_not_the_injected_one(
+    page: Page, serve: Any
+) -> None:
+    # The demo page asks for its nonce: one inline script carries it, the
+    # other, standing for an injected one, does not.
+    url = serve(make_app({"csp_unsafe_inline": False}))
+
+    checks = _checks(page, url)
+
+    assert (checks["nonce"], checks["inline"]) == ("allowed", "blocked")
+    assert page.evaluate("[window.demoNoncedRan, window.demoInlineRan]") == [True, None]
+
+
+@pytest.mark.parametrize(
+    ("ancestors", "expected"),
+    [
+        pytest.param(True, "loaded", id="unset-any-origin-frames"),
+        pytest.param(False, "refused", id="false-none-frames"),
+        pytest.param([], "refused", id="empty-list-none-frames"),
+        pytest.param(["'self'"], "refused", id="self-other-origin-refused"),
+    ],
+)
+def test_frame_ancestors_from_another_origin(
+    page: Page, console: list[str], serve: Any, ancestors: Any, expected: str
+) -> None:
+    other = serve(framer)
+    target = serve(make_app({**STRICT, "csp_frame_ancestors": ancestors}))
+
+    page.goto(f"{other}/?src={target}/")
+    outcome = page.locator("#framed:not([data-result=pending])")
+
+    assert outcome.get_attribute("data-result") == expected
+    # A refusal is the browser's doing, and it says so.
+    refusals = [text for text in console if "frame-ancestors" in text]
+    assert bool(refusals) == (expected == "refused"), console
+
+
+def test_frame_ancestors_list_lets_the_listed_origin_frame_and_no_other(
+    page: Page, console: list[str], serve: Any
+) -> None:
+    listed = serve(framer)
+    unlisted = serve(framer)
+    target = serve(make_app({**STRICT, "csp_frame_ancestors": [listed]}))
+
+    results = {}
+    for name, origin in (("listed", listed), ("unlisted", unlisted)):
+        page.goto(f"{origin}/?src={target}/")
+        outcome = page.locator("#framed:not([data-result=pending])")
+        results[name] = outcome.get_attribute("data-result")
+
+    assert results == {"listed": "loaded", "unlisted": "refused"}
+    assert [text for text in console if "frame-ancestors" in text] == [
+        f"Framing '{target}/' violates the following Content Security Policy "
+        f'directive: "frame-ancestors {listed}". The request has been blocked.\n'
+    ]
+
+
+def test_x_frame_options_alone_refuses_another_origin(
+    page: Page, console: list[str], serve: Any
+) -> None:
+    # No frame-ancestors in the policy: the older header does the job alone.
+    other = serve(framer)
+    target = serve(make_app({**STRICT, "x_frame_options": "DENY"}))
+
+    page.goto(f"{other}/?src={target}/")
+    outcome = page.locator("#framed:not([data-result=pending])")
+
+    assert outcome.get_attribute("data-result") == "refused"
+    assert any("'X-Frame-Options' to 'deny'" in text for text in console), console
+
+
+# -- The built-in receiver. Chromium reads Reporting-Endpoints (and so sends
+# report-to reports) only from HTTPS responses, and ignores report-uri once
+# report-to is present: over plain http it reports nothing. So this test serves
+# over TLS, with a throwaway certificate for 127.0.0.1.
+
+
+class _ThreadingServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def serve_https(tls: Tls | None) -> Iterator[Callable[[WSGIApplication], str]]:
+    """Serve an app over TLS on a free loopback port; returns its origin."""
+    if tls is None:
+        _missing("no openssl to make a certificate for the HTTPS test server")
+    running: list[tuple[WSGIServer, threading.Thread]] = []
+
+    def start(app: WSGIApplication) -> str:
+        server = make_server(
+            "127.0.0.1", 0, app, _ThreadingServer, handler_class=_QuietHandler
+        )
+        server.base_environ["HTTPS"] = "on"  # wsgiref then says wsgi.url_scheme https
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(tls.cert, tls.key)
+        # The handshake happens in the request thread, not in accept().
+        server.socket = context.wrap_socket(
+            server.socket, server_side=True, do_handshake_on_connect=False
+        )
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        running.append((server, thread))
+        return f"https://127.0.0.1:{server.server_port}"
+
+    try:
+        yield start
+    finally:
+        for server, thread in running:
+            server.shutdown()
+            server.server_close()
+            thread.join(timeout=5)
+
+
+def test_receiver_gets_the_browsers_own_violation_report(
+    browser: Browser, serve_https: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    config = {"csp_unsafe_inline": False, "csp_report_path": "/_/csp-reports"}
+    origin = serve_https(make_app(config))
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        with caplog.at_level(logging.WARNING, logger="secheaders.csp"):
+            page.goto(f"{origin}/")
+            for _ in range(100):  # at most ~5 s
+                if caplog.records:
+                    break
+                page.wait_for_timeout(50)
+    finally:
+        context.close()
+
+    reports = [json.loads(record.getMessage()) for record in caplog.records]
+    inline = [r for r in reports if r["effective_directive"] == "script-src-elem"]
+    assert inline, reports
+    assert inline[0]["blocked_uri"] == "inline"
+    assert inline[0]["document_uri"] == f"{origin}/"
+    assert inline[0]["format"] == "reports+json"  # Chromium's Reporting API
