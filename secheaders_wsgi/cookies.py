@@ -29,8 +29,17 @@ class CookieRewrite:
     httponly: bool | frozenset[str] = False
 
     def __call__(self, value: str) -> str:
-        name_value = value.split(";", 1)[0]
         lowered = value.lower()
+        if (
+            self.secure
+            and "secure" not in lowered
+            and self.samesite is None
+            and self.httponly is False
+            and value[-1:] not in _BLANK_OR_SEMICOLON
+        ):
+            # server_secured alone, the usual rewrite: nothing to parse.
+            return value + "; Secure"
+        name_value = value.split(";", 1)[0]
         # An attribute can only be there if its name occurs in the value: when
         # no name this rewrite asks about does (the usual case), skip parsing.
         if (
@@ -69,6 +78,7 @@ def secure_cookie(value: str) -> str:
 
 
 _SECURE = CookieRewrite(secure=True)
+_BLANK_OR_SEMICOLON = frozenset(" \t;")
 
 
 def _append(value: str, attributes: list[str]) -> str:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from .config import Config, ConfigSource, load_config
 from .cookies import CookieRewrite
-from .nonce import ENVIRON_KEY, Nonce
+from .nonce import ENVIRON_KEY, new_nonce, too_late
 from .policy import Header, headers
 from .prefixes import PrefixTable
 from .redirect import ForceHttps
@@ -58,7 +58,6 @@ class SecureHeaders:
         self.app = app
         self.config = load_config(config)
         self._plan = _Plan.build(self.config)
-        # issue 4: per-path rules and trusted proxies; None keeps the default cheap.
         self._paths = (
             PrefixTable(
                 (prefix, _Plan.build(rule)) for prefix, rule in self.config.paths
@@ -71,128 +70,177 @@ class SecureHeaders:
             if self.config.trusted_proxies
             else None
         )
+        # Most sites use none of these: one test per request instead of four.
+        self._plain = (
+            self._paths is None
+            and self._proxies is None
+            and self._plan.receiver is None
+            and self._plan.http.redirect is None
+        )
 
     def __call__(
         self, environ: WSGIEnvironment, start_response: StartResponse
     ) -> Iterable[bytes]:
-        if self._proxies is not None:
-            self._proxies(environ)
         plan = self._plan
-        if plan.receiver is not None and environ.get("PATH_INFO") == plan.report_path:
-            return plan.receiver(environ, start_response)  # the app never sees it
-        if self._paths is not None:
-            plan = self._paths.longest(environ.get("PATH_INFO", "")) or plan
+        if not self._plain:
+            routed = self._route(environ, start_response)
+            if not isinstance(routed, _Plan):
+                return routed  # the receiver's answer or the redirect
+            plan = routed
         if plan.secured:
             secure_scheme(environ)
-        https = environ.get("wsgi.url_scheme") == "https"
-        if not https and plan.redirect is not None and plan.redirect.applies(environ):
-            return plan.redirect.respond(environ, start_response, plan.http)
+        side = plan.https if environ.get("wsgi.url_scheme") == "https" else plan.http
         environ["secheaders.csp_unsafe_eval"] = plan.unsafe_eval
-        environ[ENVIRON_KEY] = nonce = Nonce()
-        ours = plan.https if https else plan.http
-        watch = plan.https_watch if https else plan.http_watch
-        cookies = plan.https_cookies if https else plan.http_cookies
-        remove = plan.remove
+        made: str | None = None
+        sent = False
+
+        def nonce() -> str:
+            nonlocal made
+            if made is None:
+                if sent:
+                    raise too_late()
+                made = new_nonce()
+            return made
+
+        environ[ENVIRON_KEY] = nonce
 
         def _start_response(
             status: str, app_headers: list[Header], exc_info: OptExcInfo | None = None
         ) -> object:
-            # From here on a first call of the nonce raises: the header is out.
-            value = nonce._seal()
-            if value is None:
+            nonlocal sent
+            sent = True  # from here on a first call of the nonce raises
+            if made is None:
                 # Usually no app header is one of ours, one to remove or a cookie
-                # to rewrite: then appending is all there is to do, without
-                # building a set per response.
+                # to rewrite: then appending is all there is to do.
+                watch = side.watch
                 for name, _ in app_headers:
                     if name.lower() in watch:
                         break
                 else:
-                    return start_response(status, [*app_headers, *ours], exc_info)
-                merged = _merged(app_headers, ours, cookies, remove)
+                    return start_response(
+                        status, [*app_headers, *side.headers], exc_info
+                    )
+                merged = _merged(
+                    app_headers, side.headers, side.names, side.cookies, side.remove
+                )
             else:
                 present = {name.lower() for name, _ in app_headers}
-                chosen = plan.nonced(https, value, present)
-                merged = _merged(app_headers, chosen, cookies, remove, present)
+                chosen = side.nonced(made, present)
+                merged = _merged(
+                    app_headers, chosen, side.names, side.cookies, side.remove, present
+                )
             return start_response(status, merged, exc_info)
 
         # Return the app's iterable itself: close(), len() and file_wrapper survive.
         return self.app(environ, _start_response)  # type: ignore[arg-type]
+
+    def _route(
+        self, environ: WSGIEnvironment, start_response: StartResponse
+    ) -> _Plan | Iterable[bytes]:
+        """Trusted proxies, the report receiver, path rules and the redirect.
+
+        Returns the plan for this request, or the response when the receiver
+        or the redirect answers it instead of the app.
+        """
+        if self._proxies is not None:
+            self._proxies(environ)
+        plan = self._plan
+        path = environ.get("PATH_INFO", "")
+        if plan.receiver is not None and path == plan.report_path:
+            return plan.receiver(environ, start_response)  # never the app's
+        if self._paths is not None:
+            plan = self._paths.longest(path) or plan
+        if plan.secured:
+            secure_scheme(environ)
+        redirect = plan.http.redirect
+        if (
+            redirect is not None
+            and environ.get("wsgi.url_scheme") != "https"
+            and redirect.applies(environ)
+        ):
+            return redirect.respond(environ, start_response, plan.http.headers)
+        return plan
+
+
+@dataclass(frozen=True, slots=True)
+class _Side:
+    """What one config means for an http or an https response."""
+
+    headers: tuple[Header, ...]
+    #: Lower-case names of every header we may add, the nonced ones included.
+    names: frozenset[str]
+    #: Lower-case names of app headers that need more than appending ours:
+    #: ours (the app's win), ``remove`` and, with a cookie rewrite, set-cookie.
+    watch: frozenset[str]
+    #: Lower-case names of the app's headers to drop (``remove_headers``).
+    remove: frozenset[str]
+    #: The Set-Cookie rewrite; ``None``: none.
+    cookies: CookieRewrite | None
+    #: Our headers split where the nonce goes; ``None``: the nonce changes
+    #: nothing (no CSP, 'unsafe-inline' in force, no nonce directive).
+    nonce_template: _Nonced | None
+    #: Added to a response whose own CSP header carries the nonce.
+    nonce_cache_control: tuple[Header, ...]
+    #: ``force_https``: the redirect for plain-http requests; ``None``: none.
+    redirect: ForceHttps | None
+
+    @classmethod
+    def build(cls, config: Config, *, https: bool) -> _Side:
+        ours = headers(config, https=https)
+        remove = frozenset(name.lower() for name in config.remove_headers)
+        cookies = _cookie_rewrite(config, https=https)
+        cache = config.csp_nonce_cache_control
+        cache_control = (("Cache-Control", cache),) if isinstance(cache, str) else ()
+        return cls(
+            headers=ours,
+            names=frozenset(name.lower() for name, _ in (*ours, *cache_control)),
+            watch=_watch(ours, remove, cookies),
+            remove=remove,
+            cookies=cookies,
+            nonce_template=_template(config, https=https),
+            nonce_cache_control=cache_control,
+            redirect=None if https else _redirect(config),
+        )
+
+    def nonced(self, nonce: str, present: set[str]) -> tuple[Header, ...]:
+        """Our headers for a response whose app used ``nonce``.
+
+        ``present``: the lower-cased names of the app's headers.
+        """
+        template = self.nonce_template
+        if template is None:
+            return self.headers
+        ours = tuple([(name, nonce.join(pieces)) for name, pieces in template.template])
+        # A shared cache would replay one nonce to every visitor. Only when our
+        # nonced header goes out: an app-set CSP or Cache-Control wins.
+        for name in template.carriers:
+            if name not in present:
+                return ours + self.nonce_cache_control
+        return ours
 
 
 @dataclass(frozen=True)
 class _Plan:
     """What one config means for a request, computed once at start-up."""
 
-    http: tuple[Header, ...]
-    https: tuple[Header, ...]
+    http: _Side
+    https: _Side
     secured: bool
     unsafe_eval: bool
-    # issue 3: modern CSP
-    #: The headers when the app used its nonce, each value split where the
-    #: nonce goes, so the request only joins strings; None: the nonce changes
-    #: nothing (no CSP, 'unsafe-inline' in force, no nonce directive).
-    nonced_http: _Nonced | None
-    nonced_https: _Nonced | None
-    #: Added to a response whose own CSP header carries the nonce.
-    nonce_cache_control: tuple[Header, ...]
     report_path: str | None
     receiver: ReportReceiver | None
-    #: Lower-case names of app headers that need more than appending ours:
-    #: ours (the app's win), ``remove`` and, with a cookie rewrite, set-cookie.
-    http_watch: frozenset[str]
-    https_watch: frozenset[str]
-    # issue 4: more headers, redirect, proxies, cookies, paths
-    #: Lower-case names of the app's headers to drop (``remove_headers``).
-    remove: frozenset[str] = frozenset()
-    #: The Set-Cookie rewrite for http and https responses; ``None``: none.
-    http_cookies: CookieRewrite | None = None
-    https_cookies: CookieRewrite | None = None
-    #: ``force_https``: the redirect for plain-http requests; ``None``: none.
-    redirect: ForceHttps | None = None
 
     @classmethod
     def build(cls, config: Config) -> _Plan:
-        cache = config.csp_nonce_cache_control
         path = config.csp_report_path
-        http, https = headers(config, https=False), headers(config, https=True)
-        remove = frozenset(name.lower() for name in config.remove_headers)
-        http_cookies = _cookie_rewrite(config, https=False)
-        https_cookies = _cookie_rewrite(config, https=True)
         return cls(
-            http=http,
-            https=https,
+            http=_Side.build(config, https=False),
+            https=_Side.build(config, https=True),
             secured=config.server_secured,
             unsafe_eval=config.csp_unsafe_eval,
-            nonced_http=_template(config, https=False),
-            nonced_https=_template(config, https=True),
-            nonce_cache_control=(
-                (("Cache-Control", cache),) if isinstance(cache, str) else ()
-            ),
             report_path=path,
             receiver=ReportReceiver(config.csp_report_max_bytes) if path else None,
-            http_watch=_watch(http, remove, http_cookies),
-            https_watch=_watch(https, remove, https_cookies),
-            remove=remove,
-            http_cookies=http_cookies,
-            https_cookies=https_cookies,
-            redirect=_redirect(config),
         )
-
-    def nonced(self, https: bool, nonce: str, present: set[str]) -> tuple[Header, ...]:
-        """Our headers for a response whose app used ``nonce``.
-
-        ``present``: the lower-cased names of the app's headers.
-        """
-        nonced = self.nonced_https if https else self.nonced_http
-        if nonced is None:
-            return self.https if https else self.http
-        ours = tuple([(name, nonce.join(pieces)) for name, pieces in nonced.template])
-        # A shared cache would replay one nonce to every visitor. Only when our
-        # nonced header goes out: an app-set CSP or Cache-Control wins.
-        for name in nonced.carriers:
-            if name not in present:
-                return ours + self.nonce_cache_control
-        return ours
 
 
 @dataclass(frozen=True)
@@ -256,6 +304,7 @@ def _redirect(config: Config) -> ForceHttps | None:
 def _merged(
     app_headers: list[Header],
     ours: tuple[Header, ...],
+    names: frozenset[str],
     cookies: CookieRewrite | None = None,
     remove: frozenset[str] = frozenset(),
     present: set[str] | None = None,
@@ -263,8 +312,8 @@ def _merged(
     """A new list: the app's headers, then ours that the app did not set.
 
     The app's headers named in ``remove`` are left out; every Set-Cookie is
-    kept, rewritten by ``cookies``. ``present``: the lower-cased names of the
-    app's headers, when the caller has them already.
+    kept, rewritten by ``cookies``. ``names``: the lower-cased names in ``ours``;
+    ``present``: those of the app's headers, when the caller has them already.
     """
     if present is None:
         present = {name.lower() for name, _ in app_headers}
@@ -283,4 +332,6 @@ def _merged(
     elif not present.isdisjoint(remove):
         app_headers = [h for h in app_headers if h[0].lower() not in remove]
         present = present - remove
+    if present.isdisjoint(names):
+        return [*app_headers, *ours]
     return [*app_headers, *[h for h in ours if h[0].lower() not in present]]

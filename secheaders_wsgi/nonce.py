@@ -8,6 +8,8 @@ a zero-argument callable. Put its value on each inline ``<script>`` and
 
 Only a response whose app called it gets ``'nonce-...'`` in its policy; any
 other response gets the precomputed header, and no random bytes are drawn.
+The callable itself is a closure the middleware makes per request (a closure
+is the cheapest per-request object there is); this module holds its parts.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import secrets
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["ENVIRON_KEY", "Nonce", "csp_nonce"]
+__all__ = ["ENVIRON_KEY", "csp_nonce", "new_nonce", "too_late"]
 
 ENVIRON_KEY = "secheaders.csp_nonce"
 
@@ -25,39 +27,25 @@ ENVIRON_KEY = "secheaders.csp_nonce"
 _NONCE_BYTES = 18
 
 
-class Nonce:
-    """The nonce of one request; call it to get the value.
+def new_nonce() -> str:
+    """A fresh nonce: 144 bits from :mod:`secrets`, base64url without padding."""
+    return secrets.token_urlsafe(_NONCE_BYTES)
 
-    The first call draws the value from :mod:`secrets`; later calls return the
-    same one. A *first* call after the response headers were sent raises
-    :class:`RuntimeError`: the policy has already left without the nonce, so
-    the browser would block the script it was meant for. A nonce made before
-    keeps returning its value, so a template streamed after the headers works.
+
+def too_late() -> RuntimeError:
+    """The error for a *first* call of the nonce after the headers were sent.
+
+    The policy has already left without the nonce, so the browser would block
+    the element it was meant for; doing nothing would hide that (django-csp's
+    known bug). A nonce made before keeps returning its value, so a template
+    streamed after the headers works.
     """
-
-    __slots__ = ("_sent", "_value")
-
-    def __init__(self) -> None:
-        self._value: str | None = None
-        self._sent = False
-
-    def __call__(self) -> str:
-        value = self._value
-        if value is None:
-            if self._sent:
-                raise RuntimeError(
-                    "the CSP nonce was asked for after start_response: the "
-                    "Content-Security-Policy header has been sent without it, so "
-                    "browsers would block the element it is for; get the nonce "
-                    "before the response starts (e.g. render the template first)"
-                )
-            value = self._value = secrets.token_urlsafe(_NONCE_BYTES)
-        return value
-
-    def _seal(self) -> str | None:
-        """Mark the headers as sent and return the nonce, if one was made."""
-        self._sent = True
-        return self._value
+    return RuntimeError(
+        "the CSP nonce was asked for after start_response: the "
+        "Content-Security-Policy header has been sent without it, so "
+        "browsers would block the element it is for; get the nonce "
+        "before the response starts (e.g. render the template first)"
+    )
 
 
 def csp_nonce(environ: Mapping[str, Any]) -> str:
