@@ -1,6 +1,6 @@
 """Regenerate ``benchmarks/RESULTS.md``: both benchmarks, one command.
 
-    python benchmarks/report.py            # about a minute and a half
+    python benchmarks/report.py            # about a minute; also the README's block
     python benchmarks/report.py --quick    # a smoke run of the same
     python benchmarks/report.py --no-served
 
@@ -23,6 +23,9 @@ import overhead  # noqa: E402
 import served  # noqa: E402
 
 OUT = HERE / "RESULTS.md"
+README = HERE.parent / "README.md"
+# The README's results block, rewritten by every full run.
+START, END = "<!-- benchmarks:start -->", "<!-- benchmarks:end -->"
 
 
 def _commit() -> str:
@@ -109,6 +112,31 @@ def markdown(inproc: dict[str, Any], serve: dict[str, Any] | None, cmd: str) -> 
     return "\n".join(lines)
 
 
+def readme_block(inproc: dict[str, Any], serve: dict[str, Any] | None) -> str:
+    lines = [
+        f"Measured {inproc['date']} on {inproc['machine']}, commit {_commit()}:",
+        "",
+        overhead.targets_text(inproc, markdown=True),
+    ]
+    if serve is not None:
+        lines += [
+            "",
+            "Served by gunicorn (sync, 1 worker) under wrk, a trivial app:",
+            "",
+            "```",
+            f"served throughput / bare: {serve['ratio']:.3f} (goal >= 0.97)",
+            served.cpu_text(serve),
+            "```",
+        ]
+    return "\n".join(lines)
+
+
+def update_readme(block: str) -> None:
+    text = README.read_text(encoding="utf-8")
+    start, end = text.index(START) + len(START), text.index(END)
+    README.write_text(text[:start] + "\n" + block + "\n" + text[end:], "utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="smoke run")
@@ -120,6 +148,8 @@ def main(argv: list[str] | None = None) -> int:
     serve = None if args.no_served else served.run(quick=args.quick)
     text = markdown(inproc, serve, cmd)
     args.output.write_text(text + "\n", encoding="utf-8")
+    if not args.quick and args.output == OUT:
+        update_readme(readme_block(inproc, serve))
     print(text)
     print(f"\nwritten to {args.output}", file=sys.stderr)
     return 0
