@@ -299,14 +299,16 @@ def _framing(view: _View) -> Iterator[Finding]:
 # RFC 6797 and OWASP HTTP Strict Transport Security Cheat Sheet: without HSTS
 # the first plain-http request can be intercepted and downgraded (SSL strip).
 def _hsts(view: _View) -> Iterator[Finding]:
-    if not view.config.server_secured:
+    # Both mean the site is served over https, so HSTS belongs on it.
+    served_over = "server_secured" if view.config.server_secured else "force_https"
+    if not (view.config.server_secured or view.config.force_https):
         return
     value = view.headers.get("strict-transport-security")
     if value is None:
         yield Finding(
             "no-hsts",
             "high",
-            "server_secured but no Strict-Transport-Security: a first http request "
+            f"{served_over} but no Strict-Transport-Security: a first http request "
             "can be downgraded",
             "remove 'hsts_header: false'",
         )

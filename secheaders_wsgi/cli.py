@@ -58,7 +58,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _audit(config, args.fail_on)
     if args.path is not None:
         config = _for_path(config, args.path)
-    for name, value in headers(config, https=not args.http):
+    # With server_secured every request counts as https, plain-http ones too.
+    https = not args.http or config.server_secured
+    for name, value in headers(config, https=https):
         print(f"{name}: {value}")
     return 0
 

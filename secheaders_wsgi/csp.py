@@ -169,11 +169,7 @@ def check_directive(where: str, name: str, sources: tuple[str, ...]) -> tuple[st
             check_source(f"{where}[{i}]", source)
             if name == "frame-ancestors":
                 check_frame_ancestor(f"{where}[{i}]", source)
-        if "'none'" in sources and len(sources) > 1:
-            raise ConfigError(
-                f"{where}: 'none' must be the only source, not one of "
-                f"{' '.join(sources)!r} (browsers ignore it beside others)"
-            )
+        check_none_alone(where, sources)
         return sources
     if name == "sandbox":
         for token in sources:
@@ -190,6 +186,15 @@ def check_directive(where: str, name: str, sources: tuple[str, ...]) -> tuple[st
                 "(allowed: a non-empty value without ';' or ',')"
             )
     return sources
+
+
+def check_none_alone(where: str, sources: tuple[str, ...]) -> None:
+    """Refuse ``'none'`` beside other sources: browsers ignore it there."""
+    if "'none'" in sources and len(sources) > 1:
+        raise ConfigError(
+            f"{where}: 'none' must be the only source, not one of "
+            f"{' '.join(sources)!r} (browsers ignore it beside others)"
+        )
 
 
 def check_source(where: str, source: str) -> str:

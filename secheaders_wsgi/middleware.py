@@ -125,7 +125,8 @@ class SecureHeaders:
                 )
             else:
                 present = {name.lower() for name, _ in app_headers}
-                chosen = side.nonced(made, present)
+                # An app header that remove_headers drops does not win over ours.
+                chosen = side.nonced(made, present - side.remove)
                 merged = _merged(
                     app_headers, chosen, side.names, side.cookies, side.remove, present
                 )

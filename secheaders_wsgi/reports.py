@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterable, Iterator, Mapping
+from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -83,12 +84,12 @@ class ReportReceiver:
         if body is None:
             return _answer(start_response, "413 Content Too Large")
         try:
-            reports = list(_reports(json.loads(body)))
+            reports = list(islice(_reports(json.loads(body)), _MAX_REPORTS))
         except (ValueError, RecursionError):
             # ValueError: not JSON, not UTF-8, or not a report.
             # RecursionError: "[[[[...", nested deeper than the parser goes.
             return _answer(start_response, "400 Bad Request")
-        for report in reports[:_MAX_REPORTS]:
+        for report in reports:
             line = json.dumps(report, sort_keys=True)
             LOGGER.warning("%s", line, extra={"csp_report": report})
         return _answer(start_response, "204 No Content")

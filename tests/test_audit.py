@@ -368,3 +368,13 @@ def test_audit_output_lists_each_finding_with_its_fix(yaml_file: Any) -> None:
         "nonces)",
     ]
     assert lines[-1] == "7 findings (1 high, 2 medium, 4 low)"
+
+
+@pytest.mark.parametrize(
+    ("hsts", "rule"),
+    [(False, "no-hsts"), ("max-age=60", "hsts-short")],
+    ids=["none", "short"],
+)
+def test_force_https_sites_are_held_to_hsts_too(hsts: Any, rule: str) -> None:
+    config = load_config({"force_https": True, "hsts_header": hsts})
+    assert rule in {finding.rule for finding in audit(config)}

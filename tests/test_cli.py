@@ -67,3 +67,10 @@ def test_missing_file_exits_2(tmp_path: Any) -> None:
     shown = run("show", str(tmp_path / "absent.yaml"))
     assert shown.returncode == 2
     assert "absent.yaml: no such file" in shown.stderr
+
+
+def test_show_http_under_server_secured_keeps_hsts(yaml_file: Any, capsys: Any) -> None:
+    # Every request counts as https when secured, plain-http ones too.
+    path = yaml_file("server_secured: true\n")
+    assert main(["show", str(path), "--http"]) == 0
+    assert "Strict-Transport-Security: max-age=31556926" in capsys.readouterr().out

@@ -14,6 +14,7 @@ import pytest
 from helpers import served
 
 from secheaders_wsgi import ConfigError, SecureHeaders, load_config
+from secheaders_wsgi.config import Config
 from secheaders_wsgi.policy import headers
 
 FULL = {
@@ -132,6 +133,15 @@ def test_headers_are_byte_identical_under_any_hash_seed() -> None:
     assert len(outputs) == 1
     here = json.dumps([headers(load_config(config), https=h) for h in (True, False)])
     assert outputs == {here.encode() + b"\n"}
+
+
+def test_a_config_built_by_hand_is_refused() -> None:
+    # Regression: an unchecked Config let CR/LF through into a header.
+    forged = Config(referrer_policy="no-referrer\r\nSet-Cookie: evil=1")
+    with pytest.raises(
+        ConfigError, match="a Config built by hand has not been checked"
+    ):
+        SecureHeaders(lambda e, s: [], forged)
 
 
 def test_load_config_refuses_other_types() -> None:

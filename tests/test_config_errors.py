@@ -95,6 +95,21 @@ BAD = [
         id="tab-directive",
     ),
     pytest.param(
+        {"csp_report_uri": "https://r.example/\x85"},
+        "csp_report_uri: 'https://r.example/\\x85' has the control character '\\x85'",
+        id="c1-control",
+    ),
+    pytest.param(
+        {"csp_frame_ancestors": ["'none'", "'self'"]},
+        "csp_frame_ancestors: 'none' must be the only source, not one of \"'none' 'self'\"",
+        id="frame-ancestors-none-with-others",
+    ),
+    pytest.param(
+        {"csp_safe_src": ["'self'", "'none'"]},
+        "csp_safe_src: 'none' must be the only source",
+        id="safe-src-none-with-others",
+    ),
+    pytest.param(
         {"csp_safe_src": ["'self'", "caf\u00e9\u2603.example"]},
         "csp_safe_src[1]: 'café☃.example' has the non-latin-1 character '☃'",
         id="non-latin-1",

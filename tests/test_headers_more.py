@@ -228,8 +228,8 @@ def test_yaml_bare_off_means_off_not_no_header(tmp_path: Any) -> None:
         ),
         pytest.param(
             {"csp_header": False, "csp_frame_ancestors": False},
-            None,
-            id="no-csp-nothing-to-derive-from",
+            "DENY",
+            id="no-csp-x-frame-options-alone-says-it",
         ),
         pytest.param(
             {"csp_frame_ancestors": False, "x_frame_options": "sameorigin"},

@@ -328,3 +328,14 @@ def test_nonced_responses_pass_wsgi_validators_on_both_sides() -> None:
     app = TestApp(validator(SecureHeaders(inner, STRICT_INLINE)))
     response = app.get("/")
     assert f"'nonce-{response.text}'" in response.headers["Content-Security-Policy"]
+
+
+def test_a_removed_app_csp_does_not_cancel_cache_control() -> None:
+    # Regression: remove_headers drops the app's CSP, so ours (with the nonce)
+    # goes out, and a shared cache must not replay it.
+    app_csp = [("Content-Type", "text/html"), ("Content-Security-Policy", "x")]
+    config = {**STRICT_INLINE, "remove_headers": ["Content-Security-Policy"]}
+    response = served(config, headers=app_csp).get("/")
+    [csp] = all_headers(response, "Content-Security-Policy")
+    assert "'nonce-" in csp
+    assert all_headers(response, "Cache-Control") == ["private"]

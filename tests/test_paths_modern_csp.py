@@ -69,7 +69,8 @@ def test_a_strict_base_reaches_its_rules() -> None:
     assert values(api, "Content-Security-Policy") == []
     assert values(api, "X-XSS-Protection") == []  # it goes with the CSP
     assert values(api, "Strict-Transport-Security") == [STRICT_HSTS]
-    assert values(api, "X-Frame-Options") == []  # nothing to derive it from
+    # The preset's csp_frame_ancestors: false, said without a CSP to carry it.
+    assert values(api, "X-Frame-Options") == ["DENY"]
 
 
 def test_explicit_xss_protection_beats_the_preset() -> None:

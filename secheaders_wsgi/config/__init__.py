@@ -10,6 +10,7 @@ loads files, applies presets, checks how keys combine and merges per-path rules.
 from __future__ import annotations
 
 import os
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Any, Union
@@ -105,12 +106,18 @@ ConfigSource = Union[Mapping[str, Any], str, "os.PathLike[str]", Config, None]
 
 KEYS = tuple(f.name for f in fields(Config))
 
+# The configs that went through the checks: only these are taken as they are.
+_VALIDATED: weakref.WeakSet[Config] = weakref.WeakSet()
+_DEFAULTS = Config()
+_VALIDATED.add(_DEFAULTS)
+
 
 def load_config(source: ConfigSource = None) -> Config:
     """Validate ``source`` and return a frozen :class:`Config`.
 
     ``source`` is ``None`` (all defaults), a mapping, a path to a YAML file
-    (``str`` or ``os.PathLike``) holding the same keys, or a ``Config``.
+    (``str`` or ``os.PathLike``) holding the same keys, or a ``Config`` that
+    ``load_config`` returned before.
 
     >>> load_config({"server_secured": True}).server_secured
     True
@@ -118,9 +125,15 @@ def load_config(source: ConfigSource = None) -> Config:
     Raises :class:`ConfigError` naming the key, the bad value and what is allowed.
     """
     if source is None:
-        return Config()
+        return _DEFAULTS
     if isinstance(source, Config):
-        return source
+        if source in _VALIDATED:
+            return source
+        raise ConfigError(
+            "a Config built by hand has not been checked (a value in it could "
+            "inject a header): pass the mapping or the YAML path instead, or a "
+            "Config that load_config() returned"
+        )
     if isinstance(source, (str, os.PathLike)):
         path = os.fspath(source)
         try:
@@ -176,6 +189,7 @@ def _from_mapping(raw: Mapping[str, Any]) -> Config:
     if rules:
         config = replace(config, paths=_rules(config, rules))
     _check_redirect_keys(config)
+    _VALIDATED.add(config)
     return config
 
 

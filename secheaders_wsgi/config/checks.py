@@ -95,10 +95,12 @@ def _source_list(where: str, value: object) -> Sources:
             f"{where}: {value!r} is not a list (allowed: a list of CSP sources, "
             f'e.g. ["\'self\'", "cdn.example.com"])'
         )
-    return tuple(
+    sources = tuple(
         csp.check_source(f"{where}[{i}]", header_text(f"{where}[{i}]", item))
         for i, item in enumerate(value)
     )
+    csp.check_none_alone(where, sources)
+    return sources
 
 
 def _safe_src(where: str, value: object) -> Sources:
@@ -176,7 +178,7 @@ def header_text(where: str, value: object) -> str:
                 "(allowed: latin-1 text only; punycode-encode international "
                 "domain names)"
             )
-        if ord(char) < 0x20 or ord(char) == 0x7F:
+        if ord(char) < 0x20 or 0x7F <= ord(char) <= 0x9F:  # C0, DEL and C1
             raise ConfigError(
                 f"{where}: {value!r} has the control character {char!r} "
                 "(allowed: printable characters only; CR and LF would inject a header)"

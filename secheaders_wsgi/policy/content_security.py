@@ -27,10 +27,18 @@ def csp_directives(config: Config) -> tuple[Directive, ...] | None:
     else:
         policy = {name: _expand(sources, safe) for name, sources in config.csp_header}
     _add_unsafe(policy, _unsafe_sources(config))
-    if config.csp_frame_ancestors is not True:
-        ancestors = config.csp_frame_ancestors or ("'none'",)
-        policy["frame-ancestors"] = _expand(ancestors, safe)
+    ancestors = frame_ancestors(config)
+    if ancestors is not None:
+        policy["frame-ancestors"] = ancestors
     return tuple(policy.items())
+
+
+def frame_ancestors(config: Config) -> Sources | None:
+    """The sources ``csp_frame_ancestors`` asks for, or ``None`` for no directive."""
+    if config.csp_frame_ancestors is True:
+        return None
+    ancestors = config.csp_frame_ancestors or ("'none'",)
+    return _expand(ancestors, _unique(config.csp_safe_src))
 
 
 def serialize(directives: tuple[Directive, ...]) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..config import Config
-from .content_security import csp_directives
+from .content_security import csp_directives, frame_ancestors
 
 
 def x_frame_options_value(config: Config) -> str | None:
@@ -11,12 +11,17 @@ def x_frame_options_value(config: Config) -> str | None:
 
     The frame-ancestors the CSP sends: ``'none'`` gives ``DENY``, exactly
     ``'self'`` gives ``SAMEORIGIN``; anything else has no X-Frame-Options spelling.
+    With ``csp_header: false`` there is no CSP to carry it, and X-Frame-Options
+    alone says what ``csp_frame_ancestors`` asks for.
     """
     if isinstance(config.x_frame_options, str):
         return config.x_frame_options
     if config.x_frame_options is False or config.csp_report_only:
         return None  # a report-only frame-ancestors enforces nothing: neither do we
-    ancestors = dict(csp_directives(config) or ()).get("frame-ancestors")
+    if config.csp_header is False:
+        ancestors = frame_ancestors(config)
+    else:
+        ancestors = dict(csp_directives(config) or ()).get("frame-ancestors")
     if ancestors == ("'none'",):
         return "DENY"
     return "SAMEORIGIN" if ancestors == ("'self'",) else None
