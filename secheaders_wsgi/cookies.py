@@ -10,6 +10,10 @@ attribute the cookie already has (in any case) is never added a second time.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .config import Config
 
 __all__ = ["CookieRewrite", "secure_cookie"]
 
@@ -27,6 +31,25 @@ class CookieRewrite:
     samesite: str | None = None
     #: ``True``: every cookie; a set: only the cookies with these names.
     httponly: bool | frozenset[str] = False
+
+    @classmethod
+    def for_config(cls, config: Config, *, https: bool) -> CookieRewrite | None:
+        """The rewrite ``config`` asks for on http or https responses; ``None``: none.
+
+        ``server_secured``: every cookie is Secure; ``force_https``: those sent
+        over https (an exempt path answered over http would have a Secure cookie
+        dropped by the browser).
+        """
+        rewrite = cls(
+            secure=config.server_secured or (config.force_https and https),
+            samesite=config.cookie_samesite or None,  # type: ignore[arg-type]
+            httponly=(
+                frozenset(config.cookie_httponly)
+                if isinstance(config.cookie_httponly, tuple)
+                else config.cookie_httponly
+            ),
+        )
+        return None if rewrite == cls() else rewrite
 
     def __call__(self, value: str) -> str:
         lowered = value.lower()

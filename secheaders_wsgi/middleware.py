@@ -70,11 +70,17 @@ class SecureHeaders:
             if self.config.trusted_proxies
             else None
         )
+        # Site-wide: a rule may not set csp_report_path, so one receiver serves all.
+        path = self.config.csp_report_path
+        self._report_path = path
+        self._receiver = (
+            ReportReceiver(self.config.csp_report_max_bytes) if path else None
+        )
         # Most sites use none of these: one test per request instead of four.
         self._plain = (
             self._paths is None
             and self._proxies is None
-            and self._plan.receiver is None
+            and self._receiver is None
             and self._plan.http.redirect is None
         )
 
@@ -82,13 +88,14 @@ class SecureHeaders:
         self, environ: WSGIEnvironment, start_response: StartResponse
     ) -> Iterable[bytes]:
         plan = self._plan
-        if not self._plain:
+        if self._plain:
+            if plan.secured:
+                secure_scheme(environ)
+        else:
             routed = self._route(environ, start_response)
             if not isinstance(routed, _Plan):
                 return routed  # the receiver's answer or the redirect
             plan = routed
-        if plan.secured:
-            secure_scheme(environ)
         side = plan.https if environ.get("wsgi.url_scheme") == "https" else plan.http
         environ["secheaders.csp_unsafe_eval"] = plan.unsafe_eval
         made: str | None = None
@@ -147,8 +154,8 @@ class SecureHeaders:
             self._proxies(environ)
         plan = self._plan
         path = environ.get("PATH_INFO", "")
-        if plan.receiver is not None and path == plan.report_path:
-            return plan.receiver(environ, start_response)  # never the app's
+        if self._receiver is not None and path == self._report_path:
+            return self._receiver(environ, start_response)  # never the app's
         if self._paths is not None:
             plan = self._paths.longest(path) or plan
         if plan.secured:
@@ -189,7 +196,7 @@ class _Side:
     def build(cls, config: Config, *, https: bool) -> _Side:
         ours = headers(config, https=https)
         remove = frozenset(name.lower() for name in config.remove_headers)
-        cookies = _cookie_rewrite(config, https=https)
+        cookies = CookieRewrite.for_config(config, https=https)
         cache = config.csp_nonce_cache_control
         cache_control = (("Cache-Control", cache),) if isinstance(cache, str) else ()
         return cls(
@@ -200,7 +207,7 @@ class _Side:
             cookies=cookies,
             nonce_template=_template(config, https=https),
             nonce_cache_control=cache_control,
-            redirect=None if https else _redirect(config),
+            redirect=None if https else ForceHttps.for_config(config),
         )
 
     def nonced(self, nonce: str, present: set[str]) -> tuple[Header, ...]:
@@ -228,19 +235,14 @@ class _Plan:
     https: _Side
     secured: bool
     unsafe_eval: bool
-    report_path: str | None
-    receiver: ReportReceiver | None
 
     @classmethod
     def build(cls, config: Config) -> _Plan:
-        path = config.csp_report_path
         return cls(
             http=_Side.build(config, https=False),
             https=_Side.build(config, https=True),
             secured=config.server_secured,
             unsafe_eval=config.csp_unsafe_eval,
-            report_path=path,
-            receiver=ReportReceiver(config.csp_report_max_bytes) if path else None,
         )
 
 
@@ -277,37 +279,12 @@ def _watch(
     return frozenset(names)
 
 
-def _cookie_rewrite(config: Config, *, https: bool) -> CookieRewrite | None:
-    # server_secured: every cookie is Secure; force_https: those sent over https
-    # (an exempt path answered over http would have its Secure cookie dropped).
-    rewrite = CookieRewrite(
-        secure=config.server_secured or (config.force_https and https),
-        samesite=config.cookie_samesite or None,  # type: ignore[arg-type]
-        httponly=(
-            frozenset(config.cookie_httponly)
-            if isinstance(config.cookie_httponly, tuple)
-            else config.cookie_httponly
-        ),
-    )
-    return None if rewrite == CookieRewrite() else rewrite
-
-
-def _redirect(config: Config) -> ForceHttps | None:
-    if not config.force_https:
-        return None
-    exempt = config.force_https_exempt
-    return ForceHttps(
-        exempt=PrefixTable((path, True) for path in exempt) if exempt else None,
-        allowed_hosts=config.allowed_hosts,
-    )
-
-
 def _merged(
     app_headers: list[Header],
     ours: tuple[Header, ...],
     names: frozenset[str],
-    cookies: CookieRewrite | None = None,
-    remove: frozenset[str] = frozenset(),
+    cookies: CookieRewrite | None,
+    remove: frozenset[str],
     present: set[str] | None = None,
 ) -> list[Header]:
     """A new list: the app's headers, then ours that the app did not set.

@@ -25,6 +25,8 @@ from .prefixes import PrefixTable
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
+    from .config import Config
+
 __all__ = ["ForceHttps", "host_matches"]
 
 Header = tuple[str, str]
@@ -50,6 +52,17 @@ class ForceHttps:
     exempt: PrefixTable[bool] | None = None
     #: Lower-case host names, ``*.example.com`` for any subdomain; ``()``: any.
     allowed_hosts: tuple[str, ...] = ()
+
+    @classmethod
+    def for_config(cls, config: Config) -> ForceHttps | None:
+        """The redirect ``config`` asks for; ``None`` without ``force_https``."""
+        if not config.force_https:
+            return None
+        exempt = config.force_https_exempt
+        return cls(
+            exempt=PrefixTable((path, True) for path in exempt) if exempt else None,
+            allowed_hosts=config.allowed_hosts,
+        )
 
     def applies(self, environ: WSGIEnvironment) -> bool:
         """Whether this plain-http request is redirected (not an exempt path)."""
