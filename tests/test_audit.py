@@ -160,6 +160,12 @@ def test_strict_preset_with_a_receiver_has_no_findings() -> None:
             id="no-form-action",
         ),
         pytest.param(
+            {"csp_header": _policy(**{"object-src": "data:"})},
+            "object-src-any-host",
+            "medium",
+            id="object-src-data",
+        ),
+        pytest.param(
             {"referrer_policy": "unsafe-url"},
             "referrer-leaks-urls",
             "medium",

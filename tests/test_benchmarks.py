@@ -5,6 +5,7 @@ No timing is asserted: the numbers depend on the machine and its load.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -47,3 +48,43 @@ def test_overhead_quick_prints_every_variant_row() -> None:
         cells = row[len(name) :].split()
         assert cells[0] == "skipped" or cells[0].replace(",", "").isdigit(), row
     assert "defaults overhead / limit overhead:" in done.stdout
+
+
+def test_served_quick_measures_bare_limit_and_wrapped() -> None:
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(BENCHMARKS / "served.py"),
+            "--quick",
+            "--client",
+            "python",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    result = json.loads(done.stdout)
+    assert set(result["ratio_to_bare"]) == {"bare", "limit", "wrapped"}
+    assert all(rps > 0 for rps in result["median_rps"].values())
+
+
+def test_report_writes_the_results_file(tmp_path: Path) -> None:
+    out = tmp_path / "RESULTS.md"
+    subprocess.run(
+        [
+            sys.executable,
+            str(BENCHMARKS / "report.py"),
+            "--quick",
+            "--no-served",
+            "-o",
+            str(out),
+        ],
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("# Benchmark results")
+    assert "| defaults overhead / limit overhead |" in text

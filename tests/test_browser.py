@@ -20,6 +20,7 @@ import os
 import shutil
 import ssl
 import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -407,3 +408,31 @@ def test_receiver_gets_the_browsers_own_violation_report(
     assert inline[0]["blocked_uri"] == "inline"
     assert inline[0]["document_uri"] == f"{origin}/"
     assert inline[0]["format"] == "reports+json"  # Chromium's Reporting API
+
+
+@pytest.mark.parametrize(
+    ("ci", "exit_code", "says"),
+    [
+        pytest.param(None, 0, "no Chromium at /nonexistent", id="local-skips"),
+        pytest.param(
+            "true", 1, "CI=true and the browser tests cannot run", id="ci-fails"
+        ),
+    ],
+)
+def test_a_missing_browser_skips_locally_and_fails_in_ci(
+    ci: str | None, exit_code: int, says: str
+) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "CI"}
+    env["CHROMIUM"] = "/nonexistent"
+    if ci is not None:
+        env["CI"] = ci
+    test = f"{__file__}::test_defaults_run_inline_script_and_eval"
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", test],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == exit_code, done.stdout + done.stderr
+    assert says in done.stdout

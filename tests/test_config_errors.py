@@ -342,6 +342,18 @@ def test_bad_yaml_file_names_the_file(yaml_file: Any, text: str, message: str) -
         SecureHeaders(app, str(path))
 
 
+def test_yaml_python_tags_are_refused_not_run(tmp_path: Any) -> None:
+    # safe_load only: a tag that would create a file if it ran.
+    marker = tmp_path / "ran"
+    path = tmp_path / "evil.yaml"
+    path.write_text(
+        f"server_secured: !!python/object/apply:os.mkdir [{str(marker)!r}]\n"
+    )
+    with pytest.raises(ConfigError, match=f"^{re.escape(str(path))}: not valid YAML"):
+        SecureHeaders(app, path)
+    assert not marker.exists()
+
+
 def test_missing_yaml_file_names_the_file(tmp_path: Any) -> None:
     path = tmp_path / "nowhere.yaml"
     with pytest.raises(ConfigError, match=f"^{re.escape(str(path))}: no such file$"):

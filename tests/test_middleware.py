@@ -139,3 +139,41 @@ def test_secured_urls_drop_plain_https_default_port(
         assert b"".join(result) == url
     finally:
         result.close()  # type: ignore[attr-defined]
+
+
+def test_requests_never_rebuild_the_headers(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The contract: computed once at construction, per rule too; a request
+    # (http, https, a rule's path, with or without a nonce) only copies.
+    from secheaders_wsgi import csp_nonce, middleware, policy
+
+    def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        if environ["QUERY_STRING"] == "nonce":
+            csp_nonce(environ)
+        start_response("200 OK", [("Content-Type", "text/html")])
+        return [b""]
+
+    config = {
+        "csp_unsafe_inline": False,
+        "hsts_header": "max-age=60",
+        "csp_report_path": "/_/csp",
+        "paths": [{"prefix": "/embed/", "csp_frame_ancestors": ["'self'"]}],
+    }
+    wrapped = TestApp(SecureHeaders(app, config))
+
+    def forbidden(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("headers were computed during a request")
+
+    for module in (middleware, policy):
+        monkeypatch.setattr(module, "headers", forbidden)
+    monkeypatch.setattr(middleware._Plan, "build", forbidden)
+    monkeypatch.setattr(middleware._Side, "build", forbidden)
+    for path in ("/", "/embed/x"):
+        for query in ("", "nonce"):
+            for scheme in ("http", "https"):
+                response = wrapped.get(
+                    path, query, extra_environ={"wsgi.url_scheme": scheme}
+                )
+                assert "Content-Security-Policy" in response.headers
+                assert ("Strict-Transport-Security" in response.headers) is (
+                    scheme == "https"
+                )

@@ -90,6 +90,19 @@ def test_a_request_that_never_asks_draws_no_random_bytes(
     assert "nonce-" not in response.headers["Content-Security-Policy"]
 
 
+def test_the_nonce_is_drawn_from_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+    drawn: list[int] = []
+
+    def token_urlsafe(nbytes: int) -> str:
+        drawn.append(nbytes)
+        return "SENTINEL"
+
+    monkeypatch.setattr(nonce_module.secrets, "token_urlsafe", token_urlsafe)
+    response = served(STRICT_INLINE).get("/")
+    assert "'nonce-SENTINEL'" in response.headers["Content-Security-Policy"]
+    assert drawn == [18]  # 144 bits
+
+
 def test_two_concurrent_requests_never_share_a_nonce() -> None:
     # Both requests are in flight at once: each made its nonce before either
     # has sent its headers.

@@ -58,6 +58,8 @@ def test_one_proxy_takes_scheme_host_port_and_prefix() -> None:
     assert seen["SERVER_PORT"] == "443"
     assert seen["SCRIPT_NAME"] == "/shop"
     assert seen["REMOTE_ADDR"] == "10.0.0.1"  # X-Forwarded-For is not ours to apply
+    # werkzeug's ProxyFix did it, not parsing of our own: it keeps the originals.
+    assert seen["werkzeug.proxy_fix.orig"]["wsgi.url_scheme"] == "http"
 
 
 def test_one_proxy_believes_only_the_last_hop() -> None:
