@@ -98,7 +98,49 @@ valid_configs = st.fixed_dictionaries(
         "debug": st.booleans(),
     },
 )
-configs = st.one_of(junk_configs, valid_configs)
+# The keys beyond the core, valid values and near misses, inside rules too.
+more_keys = {
+    "xss_protection": st.sampled_from([False, "0", "1; mode=block", 0, "2"]),
+    "x_frame_options": st.sampled_from([False, "DENY", "sameorigin", "ALLOW-FROM x"]),
+    "permissions_policy": st.sampled_from(
+        [False, {"camera": []}, {"geolocation": ["self", "https://m.example"]}]
+    ),
+    "cross_origin_opener_policy": st.sampled_from([False, "same-origin", "nope"]),
+    "cross_origin_resource_policy": st.sampled_from([False, "same-site"]),
+    "origin_agent_cluster": st.booleans(),
+    "x_dns_prefetch_control": st.sampled_from([True, False, "on", "maybe"]),
+    "csp_nonce_directives": st.sampled_from([[], ["script-src"], ["img-src"]]),
+    "csp_report_uri": st.sampled_from(["/r", "https://r.example/c", "http://x"]),
+    "csp_report_only": st.booleans(),
+    "cookie_samesite": st.sampled_from([False, "Lax", "Strict"]),
+    "remove_headers": st.sampled_from([[], ["X-Powered-By", "Via"], ["bad name"]]),
+}
+rules = st.lists(
+    st.fixed_dictionaries(
+        {"prefix": st.sampled_from(["/a/", "/b", "/a/b/", "bad"])},
+        optional={
+            "csp_header": st.one_of(
+                st.booleans(), st.fixed_dictionaries({"img-src": valid_lists})
+            ),
+            "csp_unsafe_inline": st.booleans(),
+            **more_keys,
+        },
+    ),
+    max_size=3,
+)
+modern_configs = st.builds(
+    lambda core, more, paths, preset: {
+        **core,
+        **more,
+        **({"paths": paths} if paths else {}),
+        **({"preset": "strict"} if preset else {}),
+    },
+    valid_configs,
+    st.fixed_dictionaries({}, optional=more_keys),
+    rules,
+    st.booleans(),
+)
+configs = st.one_of(junk_configs, valid_configs, modern_configs)
 
 
 def _build(config: dict[str, Any]) -> Any:
@@ -115,20 +157,38 @@ def test_a_config_is_refused_or_gives_clean_headers(config: dict[str, Any]) -> N
     except ConfigError as exc:
         assert str(exc)
         return
+    for each in (loaded, *(rule for _, rule in loaded.paths)):
+        _check_headers(each)
+
+
+def _check_headers(config: Any) -> None:
     for https in (True, False):
-        for name, value in headers(loaded, https=https):
-            assert type(name) is str and type(value) is str
-            value.encode("latin-1")
-            assert not _CONTROL.search(name + value)
-    directives = csp_directives(loaded)
+        for nonce in (None, "N0nce-_"):
+            sent = headers(config, https=https, nonce=nonce)
+            names = [name.lower() for name, _ in sent]
+            assert len(names) == len(set(names)), f"a header twice: {names}"
+            for name, value in sent:
+                assert type(name) is str and type(value) is str
+                value.encode("latin-1")
+                assert not _CONTROL.search(name + value)
+    directives = csp_directives(config)
     if directives is None:
         return
     names = [name for name, _ in directives]
     assert len(names) == len(set(names))
     assert all(_TOKEN.fullmatch(name) for name in names)
-    value = dict(headers(loaded, https=True))["Content-Security-Policy"]
+    sent_dict = dict(headers(config, https=True))
+    value = sent_dict.get(
+        "Content-Security-Policy", sent_dict.get("Content-Security-Policy-Report-Only")
+    )
+    assert value is not None
     parsed = csp_of(value)
-    assert parsed == {name: list(sources) for name, sources in directives}
+    # What reporting adds (report-uri, report-to) is the only difference.
+    extra = {k: v for k, v in parsed.items() if k not in dict(directives)}
+    assert set(extra) <= {"report-uri", "report-to"}
+    assert {k: v for k, v in parsed.items() if k not in extra} == {
+        name: list(sources) for name, sources in directives
+    }
 
 
 cookie_names = st.from_regex(r"[A-Za-z0-9_]{1,10}", fullmatch=True)
