@@ -7,10 +7,10 @@ body (a 301 turns a POST into a GET). Path and query string are kept; the port
 is not (an http port means nothing for https, which is served on 443).
 
 The host of the ``Location`` comes from the request, so it is checked: a host
-that is not a valid name, or is outside ``allowed_hosts`` when that is set, gets
-``400 Bad Request``, never a redirect to a host the site does not serve (a
-forged ``Host`` could otherwise poison a shared cache). The application is never
-called for a redirected request.
+that is not a valid name gets ``400 Bad Request``, and so does one outside
+``allowed_hosts``. Without ``allowed_hosts`` any valid name is taken as sent:
+set it, or a forged ``Host`` could poison a shared cache with a redirect to
+another site. The application is never called for a redirected request.
 """
 
 from __future__ import annotations

@@ -225,7 +225,7 @@ BAD = [
         (
             "xss_protection: True is not allowed (allowed: '0' (today's advice: the "
             "filter itself could be abused), '1', '1; mode=block', or false for no "
-            "header; leave the key out for the seed's '1; mode=block')"
+            "header; leave the key out for the default '1; mode=block')"
         ),
         id="xss-true",
     ),
@@ -234,7 +234,7 @@ BAD = [
         (
             "xss_protection: '1; mode=allow' is not allowed (allowed: '0' (today's "
             "advice: the filter itself could be abused), '1', '1; mode=block', or "
-            "false for no header; leave the key out for the seed's '1; mode=block')"
+            "false for no header; leave the key out for the default '1; mode=block')"
         ),
         id="xss-bad",
     ),
@@ -243,7 +243,7 @@ BAD = [
         (
             "xss_protection: 2 is not allowed (allowed: '0' (today's advice: the "
             "filter itself could be abused), '1', '1; mode=block', or false for no "
-            "header; leave the key out for the seed's '1; mode=block')"
+            "header; leave the key out for the default '1; mode=block')"
         ),
         id="xss-two",
     ),

@@ -254,7 +254,7 @@ def test_x_frame_options(config: dict[str, Any], expected: str | None) -> None:
 @pytest.mark.parametrize(
     ("config", "expected"),
     [
-        pytest.param({}, "1; mode=block", id="seed-default"),
+        pytest.param({}, "1; mode=block", id="default"),
         pytest.param({"xss_protection": "0"}, "0", id="zero"),
         pytest.param({"xss_protection": 0}, "0", id="yaml-number-zero"),
         pytest.param({"xss_protection": "1"}, "1", id="one"),

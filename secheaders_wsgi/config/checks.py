@@ -446,7 +446,7 @@ def _xss_protection(where: str, value: object) -> str | bool:
     raise ConfigError(
         f"{where}: {value!r} is not allowed (allowed: '0' (today's advice: the "
         "filter itself could be abused), '1', '1; mode=block', or false for no "
-        "header; leave the key out for the seed's '1; mode=block')"
+        "header; leave the key out for the default '1; mode=block')"
     )
 
 

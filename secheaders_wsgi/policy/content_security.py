@@ -54,7 +54,7 @@ def _default_policy(config: Config, safe: Sources) -> dict[str, Sources]:
 
 
 def _unsafe_sources(config: Config) -> Sources:
-    # Order as in the seed's documented header: eval first, then inline.
+    # Order as in the contract's documented header: eval first, then inline.
     extra: Sources = ()
     if config.csp_unsafe_eval:
         extra += ("'unsafe-eval'",)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from ..config import Config
 from ..presets import STRICT_HSTS
 
-#: The seed's HSTS value: one year, sub-domains included.
+#: The contract's HSTS value: one year, sub-domains included.
 DEFAULT_HSTS = "max-age=31556926; includeSubDomains"
 
 
 def hsts_value(config: Config) -> str | None:
+    """The Strict-Transport-Security value ``config`` asks for, or ``None``."""
     if isinstance(config.hsts_header, str):
         return config.hsts_header
     # force_https promises https too: it gets the default, on https responses.
