@@ -19,6 +19,7 @@ from .prefixes import PrefixTable
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status (2 for a bad config)."""
     parser = argparse.ArgumentParser(
         prog="python -m secheaders_wsgi",
         description="Security headers for WSGI applications.",

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import base64
 import binascii
-import difflib
 import re
 
-from .errors import ConfigError, warn
+from .errors import ConfigError, closest, did_you_mean, warn
 
 #: Our own keyword: it stands for the sources of ``csp_safe_src``.
 SAFE_SRC = "'safe-src'"
@@ -225,6 +224,7 @@ def check_source(where: str, source: str) -> str:
 
 
 def check_frame_ancestor(where: str, source: str) -> None:
+    """Refuse a keyword that means nothing in frame-ancestors (``'unsafe-inline'``)."""
     if source.startswith("'") and source not in FRAME_ANCESTOR_KEYWORDS:
         raise ConfigError(
             f"{where}: {source!r} means nothing in frame-ancestors "
@@ -284,10 +284,10 @@ def _is_nonce_or_hash(word: str) -> bool:
 
 
 def _did_you_mean(name: str) -> str:
-    matches = difflib.get_close_matches(name, KNOWN_DIRECTIVES, n=1, cutoff=0.8)
-    return f" Did you mean {matches[0]!r}?" if matches else ""
+    # Strict: a near miss of a directive is an error, anything else a warning.
+    return did_you_mean(name, KNOWN_DIRECTIVES, cutoff=0.8)
 
 
 def _did_you_mean_keyword(source: str) -> str:
-    matches = difflib.get_close_matches(source.lower(), KEYWORDS, n=1, cutoff=0.7)
-    return f'; did you mean "{matches[0]}"?' if matches else ""
+    match = closest(source.lower(), KEYWORDS, cutoff=0.7)
+    return f'; did you mean "{match}"?' if match else ""

@@ -1,12 +1,13 @@
-"""The one exception a bad configuration raises."""
+"""What a bad or risky configuration raises or warns, and the did-you-mean hint."""
 
 from __future__ import annotations
 
+import difflib
 import os
 import sys
 import warnings
 
-__all__ = ["ConfigError", "SecurityWarning", "warn"]
+__all__ = ["ConfigError", "SecurityWarning", "closest", "did_you_mean", "warn"]
 
 
 class ConfigError(ValueError):
@@ -34,3 +35,23 @@ def warn(message: str) -> None:
 
 class SecurityWarning(UserWarning):
     """A setting is valid but weakens the protection or may not do what was meant."""
+
+
+def closest(word: str, choices: tuple[str, ...], cutoff: float = 0.6) -> str | None:
+    """The choice ``word`` most likely misspells, or ``None``."""
+    matches = difflib.get_close_matches(word, choices, n=1, cutoff=cutoff)
+    return matches[0] if matches else None
+
+
+def did_you_mean(
+    word: str, choices: tuple[str, ...], cutoff: float = 0.6, prefix: bool = False
+) -> str:
+    """`` Did you mean 'x'?`` for the closest choice, or ``""``.
+
+    ``prefix``: a word that starts a choice suggests it too (``hsts`` for
+    ``hsts_header``), for names a user may abbreviate.
+    """
+    match = closest(word, choices, cutoff)
+    if match is None and prefix and len(word) > 2:
+        match = next((c for c in choices if c.startswith(word)), None)
+    return f" Did you mean {match!r}?" if match else ""

@@ -9,10 +9,9 @@ as written with a warning, like an unknown CSP directive.
 
 from __future__ import annotations
 
-import difflib
 import re
 
-from .errors import ConfigError, warn
+from .errors import ConfigError, did_you_mean, warn
 
 FEATURES = (
     "accelerometer",
@@ -174,5 +173,4 @@ def check_allowlist(where: str, entries: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _did_you_mean(name: str) -> str:
-    matches = difflib.get_close_matches(name.lower(), FEATURES, n=1, cutoff=0.8)
-    return f" Did you mean {matches[0]!r}?" if matches else ""
+    return did_you_mean(name.lower(), FEATURES, cutoff=0.8)

@@ -147,3 +147,10 @@ def test_a_config_built_by_hand_is_refused() -> None:
 def test_load_config_refuses_other_types() -> None:
     with pytest.raises(ConfigError, match=r"config must be a mapping.*not int 42"):
         load_config(42)  # type: ignore[arg-type]
+
+
+def test_every_key_has_exactly_one_check() -> None:
+    from secheaders_wsgi.config import KEYS
+    from secheaders_wsgi.config.checks import CHECKS
+
+    assert sorted(CHECKS) == sorted(KEYS)

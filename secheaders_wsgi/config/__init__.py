@@ -470,6 +470,3 @@ def _merged_pairs(
 
 def _one_line(exc: Exception) -> str:
     return " ".join(str(exc).split())
-
-
-assert set(CHECKS) == set(KEYS)

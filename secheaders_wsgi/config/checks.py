@@ -8,13 +8,12 @@ allowed. No check sees another key: combinations are checked in ``__init__``.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from .. import csp, permissions
+from .. import csp, errors, permissions
 from ..errors import ConfigError, warn
 from ..presets import PRESETS
 
@@ -43,6 +42,7 @@ _HSTS = re.compile(
 
 
 def boolean(where: str, value: object) -> bool:
+    """A real boolean: the string ``"false"`` is refused, not taken as true."""
     if not isinstance(value, bool):
         raise ConfigError(f"{where}: {value!r} is not a boolean (allowed: true, false)")
     return value
@@ -187,6 +187,7 @@ def header_text(where: str, value: object) -> str:
 
 
 def preset_name(where: str, value: object) -> str:
+    """The name of a preset (``strict``)."""
     if not isinstance(value, str) or value not in PRESETS:
         hint = did_you_mean(value, tuple(PRESETS)) if isinstance(value, str) else ""
         raise ConfigError(
@@ -487,6 +488,7 @@ def _remove_headers(where: str, value: object) -> tuple[str, ...]:
 
 
 def path_prefix(where: str, value: object) -> str:
+    """A path prefix such as ``/embed/``: starts with ``/``, no query or fragment."""
     text = header_text(where, value)
     if not text.startswith("/") or any(c in text for c in "?# "):
         raise ConfigError(
@@ -622,6 +624,5 @@ CHECKS: dict[str, Callable[[str, Any], Any]] = {
 
 
 def did_you_mean(word: str, choices: tuple[str, ...]) -> str:
-    matches = difflib.get_close_matches(word, choices, n=1)
-    matches = matches or [c for c in choices if c.startswith(word) and len(word) > 2]
-    return f" Did you mean {matches[0]!r}?" if matches else ""
+    """The hint for a misspelt key or value; abbreviations count too."""
+    return errors.did_you_mean(word, choices, prefix=True)

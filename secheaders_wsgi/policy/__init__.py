@@ -1,7 +1,8 @@
 """Pure functions from a validated :class:`~secheaders_wsgi.config.Config` to headers.
 
-Nothing here sees a request: the middleware calls :func:`headers` once per scheme
-at start-up and only copies the result afterwards. :func:`csp_directives` is the
+Nothing here sees a request: the middleware calls :func:`headers` at start-up, for
+each scheme and rule (and once more with a marker where a nonce goes), and only
+copies the results afterwards. :func:`csp_directives` is the
 policy as data, for anything that has to extend it per request.
 
 One module per header (or family of headers); this one puts them in their

@@ -6,18 +6,22 @@ from ..config import Config
 
 
 def cross_origin_opener_policy_value(config: Config) -> str | None:
+    """The ``cross_origin_opener_policy`` token, or ``None`` when off."""
     return _token(config.cross_origin_opener_policy)
 
 
 def cross_origin_embedder_policy_value(config: Config) -> str | None:
+    """The ``cross_origin_embedder_policy`` token, or ``None`` when off."""
     return _token(config.cross_origin_embedder_policy)
 
 
 def cross_origin_resource_policy_value(config: Config) -> str | None:
+    """The ``cross_origin_resource_policy`` token, or ``None`` when off."""
     return _token(config.cross_origin_resource_policy)
 
 
 def x_permitted_cross_domain_policies_value(config: Config) -> str | None:
+    """The ``x_permitted_cross_domain_policies`` token, or ``None`` when off."""
     return _token(config.x_permitted_cross_domain_policies)
 
 
@@ -27,6 +31,7 @@ def origin_agent_cluster_value(config: Config) -> str | None:
 
 
 def x_dns_prefetch_control_value(config: Config) -> str | None:
+    """``on`` or ``off`` as ``x_dns_prefetch_control`` says; ``None``: no header."""
     return _switch(config.x_dns_prefetch_control, "on", "off")
 
 
