@@ -411,6 +411,20 @@ def _referrer(view: _View) -> Iterator[Finding]:
         )
 
 
+# OWASP Web Security Testing Guide, Testing for Host Header Injection
+# (WSTG-INPV-17): a redirect built from an unchecked Host can be cached and
+# served to other users, sending them to the attacker's site.
+def _redirect_hosts(view: _View) -> Iterator[Finding]:
+    if view.config.force_https and not view.config.allowed_hosts:
+        yield Finding(
+            "force-https-any-host",
+            "medium",
+            "force_https redirects to whatever host the request names: a forged "
+            "Host can poison a shared cache with a redirect to another site",
+            'allowed_hosts: [example.com, "*.example.com"]',
+        )
+
+
 _RULES: tuple[Rule, ...] = (
     _no_csp,
     _report_only,
@@ -420,6 +434,7 @@ _RULES: tuple[Rule, ...] = (
     _object_src,
     _framing,
     _hsts,
+    _redirect_hosts,
     _base_uri,
     _nosniff,
     _referrer,

@@ -384,3 +384,14 @@ def test_audit_output_lists_each_finding_with_its_fix(yaml_file: Any) -> None:
 def test_force_https_sites_are_held_to_hsts_too(hsts: Any, rule: str) -> None:
     config = load_config({"force_https": True, "hsts_header": hsts})
     assert rule in {finding.rule for finding in audit(config)}
+
+
+@pytest.mark.parametrize(
+    ("allowed", "fires"), [(None, True), (["example.com"], False)], ids=["any", "set"]
+)
+def test_force_https_without_allowed_hosts_is_flagged(
+    allowed: Any, fires: bool
+) -> None:
+    config = {"force_https": True, **({"allowed_hosts": allowed} if allowed else {})}
+    rules = {finding.rule for finding in audit(load_config(config))}
+    assert ("force-https-any-host" in rules) is fires
