@@ -135,18 +135,35 @@ def _csp_header(where: str, value: object) -> bool | tuple[Directive, ...]:
             f"{where}: {value!r} is not allowed (allowed: true for the default "
             "policy, false for none, or a mapping of directive name to sources)"
         )
-    directives: dict[str, Sources] = {}
-    for name, sources in value.items():
+    return _named(
+        where,
+        value,
+        "directive",
+        csp.check_directive_name,
+        lambda place, name, sources: csp.check_directive(
+            place, name, _directive_value(place, sources)
+        ),
+    )
+
+
+def _named(
+    where: str,
+    value: Mapping[Any, Any],
+    kind: str,
+    check_name: Callable[[str, str], str],
+    check_value: Callable[[str, str, object], Sources],
+) -> tuple[Directive, ...]:
+    """A mapping of names (checked, each once, any case) to checked values."""
+    pairs: dict[str, Sources] = {}
+    for name, entry in value.items():
         if not isinstance(name, str):
-            raise ConfigError(f"{where}: directive name {name!r} is not a string")
+            raise ConfigError(f"{where}: {kind} name {name!r} is not a string")
         place = f"{where}.{name}"
-        lowered = csp.check_directive_name(place, header_text(place, name))
-        if lowered in directives:
-            raise ConfigError(f"{place}: the directive {lowered!r} is given twice")
-        directives[lowered] = csp.check_directive(
-            place, lowered, _directive_value(place, sources)
-        )
-    return tuple(directives.items())
+        key = check_name(place, header_text(place, name))
+        if key in pairs:
+            raise ConfigError(f"{place}: the {kind} {key!r} is given twice")
+        pairs[key] = check_value(place, key, entry)
+    return tuple(pairs.items())
 
 
 def _directive_value(where: str, value: object) -> Sources:
@@ -393,25 +410,19 @@ def _permissions_policy(where: str, value: object) -> bool | tuple[Directive, ..
             f"{where}: {value!r} is not allowed (allowed: a mapping of feature to "
             "allowlist, e.g. {camera: [], geolocation: [self]}, or false)"
         )
-    features: dict[str, Sources] = {}
-    for name, allowlist in value.items():
-        if not isinstance(name, str):
-            raise ConfigError(f"{where}: feature name {name!r} is not a string")
-        place = f"{where}.{name}"
-        feature = permissions.check_feature(place, header_text(place, name))
-        if feature in features:
-            raise ConfigError(f"{place}: the feature {feature!r} is given twice")
-        if isinstance(allowlist, str) or not isinstance(allowlist, (list, tuple)):
-            raise ConfigError(
-                f"{place}: {allowlist!r} is not a list (allowed: [] for none, "
-                '[self], [self, "https://maps.example"] or ["*"])'
-            )
-        entries = tuple(
-            header_text(f"{place}[{i}]", item).strip()
-            for i, item in enumerate(allowlist)
+    return _named(where, value, "feature", permissions.check_feature, _allowlist)
+
+
+def _allowlist(place: str, feature: str, allowlist: object) -> Sources:
+    if isinstance(allowlist, str) or not isinstance(allowlist, (list, tuple)):
+        raise ConfigError(
+            f"{place}: {allowlist!r} is not a list (allowed: [] for none, "
+            '[self], [self, "https://maps.example"] or ["*"])'
         )
-        features[feature] = permissions.check_allowlist(place, entries)
-    return tuple(features.items())
+    entries = tuple(
+        header_text(f"{place}[{i}]", item).strip() for i, item in enumerate(allowlist)
+    )
+    return permissions.check_allowlist(place, entries)
 
 
 def _x_frame_options(where: str, value: object) -> str | bool:
