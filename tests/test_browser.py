@@ -33,7 +33,8 @@ import pytest
 from webtest.http import StopableWSGIServer
 
 from examples import flask_app
-from examples.demo.app import make_app
+from examples.demo.app import demo, make_app, recorder
+from secheaders_wsgi import SecureHeaders
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -322,6 +323,36 @@ def test_frame_ancestors_list_lets_the_listed_origin_frame_and_no_other(
         f"Framing '{target}/' violates the following Content Security Policy "
         f'directive: "frame-ancestors {listed}". The request has been blocked.\n'
     ]
+
+
+def test_a_path_rule_lets_a_partner_frame_only_its_prefix(
+    page: Page, console: list[str], serve: Any
+) -> None:
+    partner = serve(framer)
+
+    def mounted(environ: WSGIEnvironment, start_response: StartResponse) -> Any:
+        # The demo page also answers under /embed/ (as SCRIPT_NAME /embed).
+        path = environ.get("PATH_INFO", "")
+        if path.startswith("/embed/"):
+            environ["SCRIPT_NAME"] += "/embed"
+            environ["PATH_INFO"] = path[len("/embed") :]
+        return demo(environ, start_response)
+
+    config = {
+        **STRICT,
+        "csp_frame_ancestors": False,
+        "paths": [{"prefix": "/embed/", "csp_frame_ancestors": [partner]}],
+    }
+    target = serve(recorder(SecureHeaders(mounted, config)))
+
+    results = {}
+    for path in ("/embed/", "/"):
+        page.goto(f"{partner}/?src={target}{path}")
+        outcome = page.locator("#framed:not([data-result=pending])")
+        results[path] = outcome.get_attribute("data-result")
+
+    assert results == {"/embed/": "loaded", "/": "refused"}
+    assert any("frame-ancestors 'none'" in text for text in console), console
 
 
 def test_x_frame_options_alone_refuses_another_origin(
