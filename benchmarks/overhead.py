@@ -263,7 +263,10 @@ def _check_secure_cookies(response_headers: list[Header]) -> None:
 
 def forty_directives() -> dict[str, list[str]]:
     """A custom policy of 40 directives, several sources each."""
-    from secheaders_wsgi.csp import BARE_DIRECTIVES, SOURCE_LIST_DIRECTIVES
+    from secheaders_wsgi.config.csp_grammar import (
+        BARE_DIRECTIVES,
+        SOURCE_LIST_DIRECTIVES,
+    )
 
     policy: dict[str, list[str]] = {
         name: ["'self'", f"https://cdn{i}.example.com", "*.gstatic.com"]

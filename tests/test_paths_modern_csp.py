@@ -10,8 +10,8 @@ import pytest
 from more_helpers import HTTPS, TestApp, served, values
 
 from secheaders_wsgi import ConfigError, SecureHeaders, csp_nonce, load_config
+from secheaders_wsgi.config.presets import STRICT_HSTS
 from secheaders_wsgi.policy import headers
-from secheaders_wsgi.presets import STRICT_HSTS
 
 
 def noncing_app(

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from secheaders_wsgi import ConfigError, SecurityWarning, load_config
-from secheaders_wsgi.csp import KEYWORDS, KNOWN_DIRECTIVES
+from secheaders_wsgi.config.csp_grammar import KEYWORDS, KNOWN_DIRECTIVES
 from secheaders_wsgi.policy import csp_directives, headers
 
 _TOKEN = re.compile(r"[A-Za-z0-9-]+")

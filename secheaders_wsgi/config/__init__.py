@@ -17,10 +17,9 @@ from typing import Any, Union
 
 import yaml
 
-from .. import csp
 from ..errors import ConfigError, warn
 from ..prefixes import normalize
-from ..presets import PRESETS
+from . import csp_grammar as csp
 from .checks import (
     CHECKS,
     Directive,
@@ -30,6 +29,7 @@ from .checks import (
     path_prefix,
     preset_name,
 )
+from .presets import PRESETS
 
 __all__ = [
     "KEYS",

@@ -13,9 +13,11 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from .. import csp, errors, permissions
+from .. import errors
 from ..errors import ConfigError, warn
-from ..presets import PRESETS
+from . import csp_grammar as csp
+from . import permissions_grammar as permissions
+from .presets import PRESETS
 
 Sources = tuple[str, ...]
 Directive = tuple[str, Sources]

@@ -12,7 +12,7 @@ fixed order.
 from __future__ import annotations
 
 from ..config import Config
-from .content_security import (
+from .csp import (
     CSP,
     CSP_REPORT_ONLY,
     REPORT_GROUP,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..config import Config
-from .content_security import csp_directives, frame_ancestors
+from .csp import csp_directives, frame_ancestors
 
 
 def x_frame_options_value(config: Config) -> str | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..config import Config
-from ..presets import STRICT_HSTS
+from ..config.presets import STRICT_HSTS
 
 #: The contract's HSTS value: one year, sub-domains included.
 DEFAULT_HSTS = "max-age=31556926; includeSubDomains"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from .errors import ConfigError, did_you_mean, warn
+from ..errors import ConfigError, did_you_mean, warn
 
 FEATURES = (
     "accelerometer",

@@ -7,9 +7,9 @@ so that the per-request nonce (:func:`with_nonce`) and the report endpoint
 
 from __future__ import annotations
 
-from .. import csp
 from ..config import Config, Directive, Sources
-from ..csp import SAFE_SRC
+from ..config import csp_grammar as grammar
+from ..config.csp_grammar import SAFE_SRC
 
 CSP = "Content-Security-Policy"
 CSP_REPORT_ONLY = "Content-Security-Policy-Report-Only"
@@ -49,7 +49,7 @@ def serialize(directives: tuple[Directive, ...]) -> str:
 def _default_policy(config: Config, safe: Sources) -> dict[str, Sources]:
     return {
         name: _expand(sources, safe)
-        for name, sources in csp.default_policy(config.server_secured)
+        for name, sources in grammar.default_policy(config.server_secured)
     }
 
 

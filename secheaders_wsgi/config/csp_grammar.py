@@ -11,7 +11,7 @@ import base64
 import binascii
 import re
 
-from .errors import ConfigError, closest, did_you_mean, warn
+from ..errors import ConfigError, closest, did_you_mean, warn
 
 #: Our own keyword: it stands for the sources of ``csp_safe_src``.
 SAFE_SRC = "'safe-src'"
