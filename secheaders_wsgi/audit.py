@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from .config import Config, Sources
+from .config.csp_grammar import effective
 from .policy import csp_directives, headers
 
 __all__ = ["SEVERITIES", "Finding", "Severity", "audit", "at_least"]
@@ -99,9 +100,7 @@ class _View:
 
     def fetch(self, name: str) -> Sources | None:
         """The sources a fetch directive enforces, falling back to default-src."""
-        if self.csp is None:
-            return None
-        return self.csp.get(name, self.csp.get("default-src"))
+        return None if self.csp is None else effective(self.csp, name)
 
     def where(self, name: str) -> str:
         """The config setting that feeds a directive, for the fix text."""
@@ -148,8 +147,7 @@ def _report_only(view: _View) -> Iterator[Finding]:
 # reporting endpoint, violations (attacks, or a policy breaking the site) stay
 # in each visitor's console where nobody sees them.
 def _no_reporting(view: _View) -> Iterator[Finding]:
-    config = view.config
-    if view.csp is not None and not (config.csp_report_uri or config.csp_report_path):
+    if view.csp is not None and view.config.report_endpoint is None:
         yield Finding(
             "no-reporting",
             "low",

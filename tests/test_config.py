@@ -151,6 +151,6 @@ def test_load_config_refuses_other_types() -> None:
 
 def test_every_key_has_exactly_one_check() -> None:
     from secheaders_wsgi.config import KEYS
-    from secheaders_wsgi.config.checks import CHECKS
+    from secheaders_wsgi.config.model import CHECKS
 
     assert sorted(CHECKS) == sorted(KEYS)

@@ -10,8 +10,10 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from collections.abc import Mapping
 
 from ..errors import ConfigError, closest, did_you_mean, warn
+from .values import Sources
 
 #: Our own keyword: it stands for the sources of ``csp_safe_src``.
 SAFE_SRC = "'safe-src'"
@@ -66,6 +68,36 @@ NONCE_DIRECTIVES = (
 )
 KNOWN_DIRECTIVES = (*SOURCE_LIST_DIRECTIVES, *BARE_DIRECTIVES, *OTHER_DIRECTIVES)
 
+# Where a directive takes its sources from when the policy does not have it
+# (CSP3 section 6.8.3, "Get the effective directive"). A fetch directive not
+# listed falls back to default-src; other directives (base-uri, form-action,
+# frame-ancestors, ...) fall back to nothing.
+_FALLBACKS = {
+    "script-src-elem": ("script-src", "default-src"),
+    "script-src-attr": ("script-src", "default-src"),
+    "style-src-elem": ("style-src", "default-src"),
+    "style-src-attr": ("style-src", "default-src"),
+    "default-src": (),
+}
+
+
+def effective(policy: Mapping[str, Sources], name: str) -> Sources | None:
+    """The sources the browser enforces for ``name``: its own, else its fallback's.
+
+    >>> effective({"default-src": ("'self'",)}, "script-src")
+    ("'self'",)
+    >>> effective({"default-src": ("'self'",)}, "form-action") is None
+    True
+    """
+    if name in policy:
+        return policy[name]
+    default = ("default-src",) if name in FETCH_DIRECTIVES else ()
+    for fallback in _FALLBACKS.get(name, default):
+        if fallback in policy:
+            return policy[fallback]
+    return None
+
+
 KEYWORDS = (
     "'self'",
     "'none'",
@@ -98,28 +130,6 @@ SANDBOX_TOKENS = (
     "allow-top-navigation-by-user-activation",
     "allow-top-navigation-to-custom-protocols",
 )
-
-_ANYTHING = ("*", "data:", "blob:")
-
-
-def default_policy(server_secured: bool) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """The contract's default policy, with ``'safe-src'`` not yet expanded.
-
-    A per-path rule's ``csp_header`` mapping merges onto this one.
-    """
-    connect = ("https:", "wss:") if server_secured else ("http:", "ws:")
-    return (
-        ("default-src", (SAFE_SRC,)),
-        ("script-src", (SAFE_SRC,)),
-        ("style-src", (SAFE_SRC,)),
-        ("manifest-src", ("'self'",)),
-        ("connect-src", connect),
-        ("img-src", _ANYTHING),
-        ("media-src", _ANYTHING),
-        ("frame-src", _ANYTHING),
-        ("object-src", _ANYTHING),
-    )
-
 
 _HASH_BYTES = {"sha256": 32, "sha384": 48, "sha512": 64}
 _DIRECTIVE_NAME = re.compile(r"[A-Za-z0-9-]+")

@@ -1,6 +1,6 @@
 """The vocabulary of ``Permissions-Policy``, for checking ``permissions_policy``.
 
-Used by :mod:`secheaders_wsgi.config`. Feature names come from the W3C
+Holds the check of the ``permissions_policy`` key. Feature names come from the W3C
 Permissions Policy registry (standardized and proposed features) plus the
 experimental ones browsers ship; a near miss of one is an error, an obsolete one
 (``interest-cohort``: FLoC was abandoned) is a warning, an unknown one is sent
@@ -10,8 +10,10 @@ as written with a warning, like an unknown CSP directive.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from ..errors import ConfigError, did_you_mean, warn
+from .values import Directive, Sources, named, texts
 
 FEATURES = (
     "accelerometer",
@@ -108,6 +110,27 @@ _ORIGIN = re.compile(
     r"(?:\*\.)?(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])"
     r"(?::[0-9]+)?"
 )
+
+
+def permissions_policy(where: str, value: object) -> bool | tuple[Directive, ...]:
+    """The check of ``permissions_policy``: false, or feature -> allowlist."""
+    if value is False:
+        return False
+    if not isinstance(value, Mapping):
+        raise ConfigError(
+            f"{where}: {value!r} is not allowed (allowed: a mapping of feature to "
+            "allowlist, e.g. {camera: [], geolocation: [self]}, or false)"
+        )
+    return named(where, value, "feature", check_feature, _allowlist)
+
+
+def _allowlist(place: str, feature: str, allowlist: object) -> Sources:
+    entries = texts(
+        place,
+        allowlist,
+        '[] for none, [self], [self, "https://maps.example"] or ["*"]',
+    )
+    return check_allowlist(place, tuple(entry.strip() for entry in entries))
 
 
 def check_feature(where: str, name: str) -> str:

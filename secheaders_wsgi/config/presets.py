@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["PRESETS", "STRICT_HSTS"]
+from .csp_grammar import SAFE_SRC
+from .values import Directive
 
 #: HSTS under ``preset: strict`` when ``server_secured``: two years, sub-domains
 #: included. Two years is the max-age the hstspreload.org list asks for, so a
@@ -67,3 +68,26 @@ PRESETS: Mapping[str, Mapping[str, Any]] = {
         "csp_frame_ancestors": False,
     },
 }
+
+
+_ANYTHING = ("*", "data:", "blob:")
+
+
+def default_policy(server_secured: bool) -> tuple[Directive, ...]:
+    """The contract's default CSP, with ``'safe-src'`` not yet expanded.
+
+    What ``csp_header: true`` means; a per-path rule's ``csp_header`` mapping
+    merges onto it. :mod:`secheaders_wsgi.policy.csp` expands it.
+    """
+    connect = ("https:", "wss:") if server_secured else ("http:", "ws:")
+    return (
+        ("default-src", (SAFE_SRC,)),
+        ("script-src", (SAFE_SRC,)),
+        ("style-src", (SAFE_SRC,)),
+        ("manifest-src", ("'self'",)),
+        ("connect-src", connect),
+        ("img-src", _ANYTHING),
+        ("media-src", _ANYTHING),
+        ("frame-src", _ANYTHING),
+        ("object-src", _ANYTHING),
+    )

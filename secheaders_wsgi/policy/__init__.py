@@ -18,7 +18,6 @@ from .csp import (
     REPORT_GROUP,
     csp_directives,
     report_only_directives,
-    report_uri,
     serialize,
     with_nonce,
     with_report,
@@ -36,23 +35,7 @@ from .simple import (
 )
 from .xss import xss_protection_value
 
-__all__ = [
-    "CSP",
-    "CSP_REPORT_ONLY",
-    "DEFAULT_HSTS",
-    "REPORT_GROUP",
-    "Header",
-    "csp_directives",
-    "headers",
-    "hsts_value",
-    "permissions_policy_value",
-    "report_only_directives",
-    "report_uri",
-    "serialize",
-    "with_nonce",
-    "x_frame_options_value",
-    "xss_protection_value",
-]
+__all__ = ["DEFAULT_HSTS", "Header", "csp_directives", "headers"]
 
 Header = tuple[str, str]
 
@@ -71,7 +54,7 @@ def headers(
     (('Referrer-Policy', 'strict-origin-when-cross-origin'),)
     """
     result: list[Header] = []
-    report = report_uri(config)
+    report = config.report_endpoint
     directives = csp_directives(config)
     if directives is not None:
         if nonce is not None and not (config.csp_unsafe_inline or config.debug):

@@ -8,8 +8,8 @@ so that the per-request nonce (:func:`with_nonce`) and the report endpoint
 from __future__ import annotations
 
 from ..config import Config, Directive, Sources
-from ..config import csp_grammar as grammar
-from ..config.csp_grammar import SAFE_SRC
+from ..config.csp_grammar import SAFE_SRC, effective
+from ..config.presets import default_policy
 
 CSP = "Content-Security-Policy"
 CSP_REPORT_ONLY = "Content-Security-Policy-Report-Only"
@@ -49,7 +49,7 @@ def serialize(directives: tuple[Directive, ...]) -> str:
 def _default_policy(config: Config, safe: Sources) -> dict[str, Sources]:
     return {
         name: _expand(sources, safe)
-        for name, sources in grammar.default_policy(config.server_secured)
+        for name, sources in default_policy(config.server_secured)
     }
 
 
@@ -68,7 +68,7 @@ def _add_unsafe(policy: dict[str, Sources], extra: Sources) -> None:
     if not extra:
         return
     for name in ("script-src", "style-src"):
-        base = policy.get(name, policy.get("default-src"))
+        base = effective(policy, name)
         if base is not None:
             # 'none' beside other sources is ignored by browsers: drop it.
             kept = tuple(source for source in base if source != "'none'")
@@ -86,18 +86,6 @@ def _unique(sources: tuple[str, ...] | list[str]) -> Sources:
     return tuple(dict.fromkeys(sources))
 
 
-# Where a directive takes its sources from when the policy does not have it
-# (CSP3 section 6.8.3, "Get the effective directive"), for the directives a
-# nonce can go in.
-_FALLBACK = {
-    "script-src-elem": ("script-src", "default-src"),
-    "style-src-elem": ("style-src", "default-src"),
-    "script-src": ("default-src",),
-    "style-src": ("default-src",),
-    "default-src": (),
-}
-
-
 def with_nonce(
     directives: tuple[Directive, ...], names: tuple[str, ...], nonce: str
 ) -> tuple[Directive, ...]:
@@ -113,10 +101,7 @@ def with_nonce(
     policy = dict(directives)
     source = f"'nonce-{nonce}'"
     for name in names:
-        base = policy.get(name)
-        for fallback in _FALLBACK[name]:
-            if base is None:
-                base = policy.get(fallback)
+        base = effective(policy, name)
         if base is None or "'unsafe-inline'" in base:
             continue
         policy[name] = tuple(s for s in base if s != "'none'") + (source,)
@@ -132,11 +117,6 @@ def report_only_directives(config: Config) -> tuple[Directive, ...] | None:
         (name, _expand(sources, safe))
         for name, sources in config.csp_report_only_header
     )
-
-
-def report_uri(config: Config) -> str | None:
-    """Where browsers send CSP reports: ``csp_report_uri``, else the receiver."""
-    return config.csp_report_uri or config.csp_report_path
 
 
 def with_report(

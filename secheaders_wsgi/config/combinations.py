@@ -1,0 +1,170 @@
+"""Checks across keys: settings that contradict each other, or are valid but risky.
+
+A contradiction is a :class:`~secheaders_wsgi.ConfigError`; a risky setting is a
+:class:`~secheaders_wsgi.SecurityWarning`, said once for the top level and once
+for each rule that adds it.
+"""
+
+from __future__ import annotations
+
+from ..errors import ConfigError, warn
+from .csp_grammar import SAFE_SRC, effective
+from .model import Config
+from .values import Directive
+
+
+def check_redirect_keys(config: Config) -> None:
+    # Site-wide rather than per merged config: a rule that turns force_https
+    # off for its prefix leaves the inherited keys in force everywhere else.
+    if any(rule.force_https for rule in (config, *(r for _, r in config.paths))):
+        return
+    for key in ("force_https_exempt", "allowed_hosts"):
+        if getattr(config, key):
+            warn(
+                f"{key}: does nothing without force_https: true (it only "
+                "applies to the redirect to https)"
+            )
+
+
+def check_combinations(
+    config: Config, where: str = "", base: Config | None = None
+) -> None:
+    """Raise for settings that contradict each other, warn for risky ones.
+
+    ``where`` prefixes every message (``paths[2].``); a warning ``base`` gave
+    already is not repeated for each rule that inherits it.
+    """
+    for message in _conflicts(config):
+        raise ConfigError(where + message)
+    inherited = set(_risks(base)) if base is not None else set()
+    for message in _risks(config):
+        if message not in inherited:
+            warn(where + message)
+
+
+def _conflicts(config: Config) -> list[str]:
+    found = _modern_csp_conflicts(config)
+    custom = dict(config.csp_header) if isinstance(config.csp_header, tuple) else {}
+    if config.csp_frame_ancestors is not True and "frame-ancestors" in custom:
+        found.append(
+            "csp_frame_ancestors: the custom csp_header sets frame-ancestors too; "
+            "set it in one place only"
+        )
+    if config.force_https and config.server_secured:
+        found.append(
+            "force_https: true cannot go with server_secured: true: with "
+            "server_secured every request already counts as https, so nothing "
+            "would ever be redirected. Behind a proxy that terminates TLS, set "
+            "trusted_proxies instead, so that X-Forwarded-Proto tells which "
+            "requests came over https"
+        )
+    return found
+
+
+def _risks(config: Config) -> list[str]:
+    found = _modern_csp_risks(config)
+    custom = dict(config.csp_header) if isinstance(config.csp_header, tuple) else {}
+    switches = config.csp_unsafe_inline or config.csp_unsafe_eval or config.debug
+    for name in ("script-src", "style-src"):
+        if switches and effective(custom, name) == ("'none'",):
+            found.append(
+                f"csp_header.{name}: 'none' is replaced by 'unsafe-eval' / "
+                "'unsafe-inline' because csp_unsafe_eval, csp_unsafe_inline or "
+                "debug is on; set them to false to keep 'none'"
+            )
+    found += _x_frame_options_risks(config)
+    if config.cookie_samesite == "None" and not (
+        config.server_secured or config.force_https
+    ):
+        found.append(
+            "cookie_samesite: 'None' makes cookies Secure too, and browsers drop a "
+            "Secure cookie set over plain http; use it on a site served over https "
+            "(server_secured or force_https)"
+        )
+    return found
+
+
+def _modern_csp_conflicts(config: Config) -> list[str]:
+    found = []
+    if config.csp_report_only and config.csp_report_only_header is not None:
+        found.append(
+            "csp_report_only: true cannot be combined with csp_report_only_header "
+            "(allowed: one of them: csp_report_only sends the policy as "
+            "report-only, csp_report_only_header trials a second policy beside "
+            "the enforced one)"
+        )
+    if config.csp_report_only and config.csp_header is False:
+        found.append(
+            "csp_report_only: true has no policy to send because csp_header is "
+            "false (allowed: a csp_header policy, or csp_report_only_header alone)"
+        )
+    reporting = config.report_endpoint
+    policies = {
+        "csp_header": config.csp_header,
+        "csp_report_only_header": config.csp_report_only_header,
+    }
+    for key, policy in policies.items():
+        if not isinstance(policy, tuple):
+            continue
+        for name in ("report-uri", "report-to"):
+            if reporting and name in dict(policy):
+                found.append(
+                    f"{key}.{name}: csp_report_uri or csp_report_path already "
+                    f"sets {name}; set the report endpoint in one place only"
+                )
+    return found
+
+
+def _modern_csp_risks(config: Config) -> list[str]:
+    found = []
+    reporting = config.report_endpoint
+    trial = config.csp_report_only_header
+    report_only = trial if trial is not None else config.csp_report_only
+    if report_only and not reporting and not _reports_itself(report_only):
+        key = "csp_report_only" if trial is None else "csp_report_only_header"
+        found.append(
+            f"{key}: the report-only policy has no report endpoint, so "
+            "violations only show in the browser console; set csp_report_uri "
+            "or csp_report_path to collect them"
+        )
+    if isinstance(config.csp_header, tuple) and (
+        config.csp_unsafe_inline or config.debug
+    ):
+        custom = dict(config.csp_header)
+        script = effective(custom, "script-src") or ()
+        if "'strict-dynamic'" in script:
+            found.append(
+                "csp_header.script-src: browsers ignore 'unsafe-inline' and "
+                "'self' beside 'strict-dynamic', and no nonce is sent while "
+                "csp_unsafe_inline or debug is on, so every script is blocked "
+                "that no hash in the policy allows; set csp_unsafe_inline: false "
+                "and use the nonce"
+            )
+    return found
+
+
+def _reports_itself(policy: tuple[Directive, ...] | bool) -> bool:
+    names = dict(policy) if isinstance(policy, tuple) else {}
+    return "report-uri" in names or "report-to" in names
+
+
+def _x_frame_options_risks(config: Config) -> list[str]:
+    """An explicit X-Frame-Options that forbids framing frame-ancestors allows."""
+    if not isinstance(config.x_frame_options, str) or config.csp_header is False:
+        return []
+    ancestors = config.csp_frame_ancestors
+    if ancestors is True and isinstance(config.csp_header, tuple):
+        ancestors = dict(config.csp_header).get("frame-ancestors", True)
+    if ancestors is True:  # no frame-ancestors: X-Frame-Options alone decides
+        return []
+    allowed = set(ancestors or ("'none'",)) - {"'none'"}
+    if config.x_frame_options == "SAMEORIGIN":
+        allowed -= {"'self'", SAFE_SRC}
+    if not allowed:
+        return []
+    return [
+        f"x_frame_options: {config.x_frame_options!r} forbids framing that "
+        f"frame-ancestors allows ({' '.join(sorted(allowed))}); browsers that "
+        "know frame-ancestors follow it, older ones block those sites. Leave "
+        "x_frame_options out to derive it, or set it to false"
+    ]

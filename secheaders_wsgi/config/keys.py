@@ -1,0 +1,274 @@
+"""The checks of the header, redirect, proxy, cookie and rule keys.
+
+Each takes ``where`` and the raw value and returns what the frozen config holds
+(see :mod:`.values`); :mod:`.model` names the check beside each field.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..errors import ConfigError, did_you_mean, warn
+from .presets import PRESETS
+from .values import header_text, is_list, listed, path_prefix
+
+REFERRER_POLICIES = (
+    "no-referrer",
+    "no-referrer-when-downgrade",
+    "origin",
+    "origin-when-cross-origin",
+    "same-origin",
+    "strict-origin",
+    "strict-origin-when-cross-origin",
+    "unsafe-url",
+)
+
+# RFC 6797 section 6.1: max-age is required, the other two are the directives
+# browsers act on. Anything else is more likely a typo than an extension.
+_HSTS = re.compile(
+    r"max-age=(?:\d+|\"\d+\")"
+    r"|includesubdomains"
+    r"|preload",
+    re.IGNORECASE,
+)
+
+
+def hsts(where: str, value: object) -> str | bool:
+    if value is True:
+        raise ConfigError(
+            f"{where}: true is not allowed (allowed: a header value such as "
+            "'max-age=31556926; includeSubDomains', or false for no HSTS; "
+            "leave the key out for the default)"
+        )
+    if value is False:
+        return False
+    text = header_text(where, value)
+    parts = [part.strip() for part in text.split(";")]
+    if not any(part.lower().startswith("max-age=") for part in parts):
+        raise ConfigError(
+            f"{where}: {text!r} has no max-age (allowed: "
+            "'max-age=<seconds>[; includeSubDomains][; preload]')"
+        )
+    for part in parts:
+        if part and not _HSTS.fullmatch(part):
+            raise ConfigError(
+                f"{where}: {part!r} in {text!r} is not an HSTS directive "
+                "(allowed: max-age=<seconds>, includeSubDomains, preload)"
+            )
+    return text
+
+
+def referrer(where: str, value: object) -> str | bool:
+    if value is False:
+        return False
+    text = header_text(where, value)
+    tokens = [token.strip() for token in text.split(",")]
+    for token in tokens:
+        if token not in REFERRER_POLICIES:
+            raise ConfigError(
+                f"{where}: {token!r} is not a referrer policy"
+                f"{did_you_mean(token, REFERRER_POLICIES, prefix=True)} "
+                f"(allowed: {', '.join(REFERRER_POLICIES)}, a comma list of them, "
+                "or false)"
+            )
+    return ", ".join(tokens)
+
+
+def preset_name(where: str, value: object) -> str:
+    """The name of a preset (``strict``)."""
+    if not isinstance(value, str) or value not in PRESETS:
+        hint = (
+            did_you_mean(value, tuple(PRESETS), prefix=True)
+            if isinstance(value, str)
+            else ""
+        )
+        raise ConfigError(
+            f"{where}: {value!r} is not a preset "
+            f"(allowed: {', '.join(PRESETS)}; leave the key out for none)"
+            + (f".{hint}" if hint else "")
+        )
+    return value
+
+
+COOP = (
+    "same-origin",
+    "same-origin-allow-popups",
+    "noopener-allow-popups",
+    "unsafe-none",
+)
+
+COEP = ("require-corp", "credentialless", "unsafe-none")
+
+CORP = ("same-site", "same-origin", "cross-origin")
+
+X_FRAME_OPTIONS = ("DENY", "SAMEORIGIN")
+
+XSS_PROTECTION = ("0", "1", "1; mode=block")
+
+CROSS_DOMAIN_POLICIES = (
+    "none",
+    "master-only",
+    "by-content-type",
+    "by-ftp-filename",
+    "all",
+    "none-this-response",
+)
+
+SAMESITE = ("Lax", "Strict", "None")
+
+# RFC 9110 section 5.6.2: a header name is a token.
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+
+_HOST_NAME = re.compile(
+    r"(?:\*\.)?[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*"
+    r"|\[[0-9a-f:.]+\]"
+)
+
+
+def x_frame_options(where: str, value: object) -> str | bool:
+    if value is False:
+        return False
+    if isinstance(value, str):
+        text = value.strip().upper()
+        if text in X_FRAME_OPTIONS:
+            return text
+        if text.startswith("ALLOW-FROM"):
+            origin = value.strip()[len("ALLOW-FROM") :].strip() or "https://x.example"
+            raise ConfigError(
+                f"{where}: {value!r}: ALLOW-FROM is ignored by every current "
+                "browser (allowed: DENY, SAMEORIGIN or false); to let one site "
+                f"frame yours, use csp_frame_ancestors: [\"'self'\", {origin!r}]"
+            )
+    raise ConfigError(
+        f"{where}: {value!r} is not allowed (allowed: DENY, SAMEORIGIN, or false "
+        "for no header; leave the key out to derive it from csp_frame_ancestors)"
+    )
+
+
+def xss_protection(where: str, value: object) -> str | bool:
+    if value is False:
+        return False
+    text = value if isinstance(value, str) else None
+    if isinstance(value, int) and not isinstance(value, bool):
+        text = str(value)  # YAML reads `xss_protection: 0` as a number
+    if text is not None:
+        text = "; ".join(part.strip() for part in text.split(";")).lower()
+        if text in XSS_PROTECTION:
+            return text
+    raise ConfigError(
+        f"{where}: {value!r} is not allowed (allowed: '0' (today's advice: the "
+        "filter itself could be abused), '1', '1; mode=block', or false for no "
+        "header; leave the key out for the default '1; mode=block')"
+    )
+
+
+def dns_prefetch(where: str, value: object) -> bool:
+    # YAML 1.1 reads a bare `off` as false: false means "off", never "no header".
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("on", "off"):
+        return value.strip().lower() == "on"
+    raise ConfigError(
+        f"{where}: {value!r} is not allowed (allowed: 'on' or true, 'off' or false; "
+        "leave the key out for no header)"
+    )
+
+
+def remove_headers(where: str, value: object) -> tuple[str, ...]:
+    items = listed(
+        where, value, "a list of header names, e.g. [X-Powered-By]; [] removes nothing"
+    )
+    names: dict[str, str] = {}
+    for i, item in enumerate(items):
+        name = header_text(f"{where}[{i}]", item).strip()
+        if not _TOKEN.fullmatch(name):
+            raise ConfigError(
+                f"{where}[{i}]: {item!r} is not a header name (allowed: letters, "
+                "digits and !#$%&'*+.^_`|~-)"
+            )
+        if name.lower() == "server":
+            warn(
+                f"{where}[{i}]: 'Server' usually comes from the WSGI server "
+                "(gunicorn, waitress, uWSGI) after the middleware has run, out of "
+                "its reach; turn it off in the server's own settings"
+            )
+        names.setdefault(name.lower(), name)
+    return tuple(names.values())
+
+
+def path_list(where: str, value: object) -> tuple[str, ...]:
+    items = listed(where, value, "a list of paths or prefixes, e.g. ['/healthz']")
+    return tuple(path_prefix(f"{where}[{i}]", item) for i, item in enumerate(items))
+
+
+def allowed_hosts(where: str, value: object) -> tuple[str, ...]:
+    items = listed(
+        where, value, "a list of host names, e.g. ['example.com', '*.example.com']"
+    )
+    if not items:
+        raise ConfigError(
+            f"{where}: [] would refuse every redirect (allowed: a non-empty list "
+            "of host names; leave the key out to accept any valid host)"
+        )
+    hosts = []
+    for i, item in enumerate(items):
+        host = header_text(f"{where}[{i}]", item).strip().lower().rstrip(".")
+        if not _HOST_NAME.fullmatch(host):
+            raise ConfigError(
+                f"{where}[{i}]: {item!r} is not a host name (allowed: a name such "
+                "as 'example.com', '*.example.com' for its subdomains, or an IP "
+                "address; no scheme, port or path)"
+            )
+        hosts.append(host)
+    return tuple(dict.fromkeys(hosts))
+
+
+def trusted_proxies(where: str, value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ConfigError(
+            f"{where}: {value!r} is not allowed (allowed: the number of proxies in "
+            "front of the app that set X-Forwarded-*, 0 or more; 0 trusts none)"
+        )
+    return value
+
+
+def samesite(where: str, value: object) -> str | bool:
+    if value is False:
+        return False
+    if isinstance(value, str):
+        for token in SAMESITE:
+            if value.strip().lower() == token.lower():
+                return token
+    raise ConfigError(
+        f"{where}: {value!r} is not allowed (allowed: Lax, Strict, None, or false "
+        "to leave SameSite alone)"
+    )
+
+
+def httponly(where: str, value: object) -> bool | tuple[str, ...]:
+    if isinstance(value, bool):
+        return value
+    if not is_list(value) or not value:
+        raise ConfigError(
+            f"{where}: {value!r} is not allowed (allowed: true for every cookie, "
+            "false for none, or a non-empty list of cookie names)"
+        )
+    names = []
+    for i, item in enumerate(listed(where, value, "")):
+        name = header_text(f"{where}[{i}]", item)
+        if not _TOKEN.fullmatch(name):
+            raise ConfigError(
+                f"{where}[{i}]: {item!r} is not a cookie name (allowed: letters, "
+                "digits and !#$%&'*+.^_`|~-)"
+            )
+        names.append(name)
+    return tuple(dict.fromkeys(names))
+
+
+def rule_list(where: str, value: object) -> tuple[object, ...]:
+    """Only the shape here: a rule is merged once the base config is known."""
+    return listed(
+        where,
+        value,
+        "a list of rules, each a mapping with prefix: and any top-level keys",
+    )

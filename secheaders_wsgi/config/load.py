@@ -1,0 +1,236 @@
+"""Turn a dict or a YAML file into a frozen, validated :class:`.Config`.
+
+Every check runs here, so a bad setting fails when ``SecureHeaders`` is built,
+never half-way through a request. Messages follow one shape: where the problem
+is, the bad value, and what is allowed (``csp_safe_src[0]: 'self' must be quoted
+as "'self'"``). This module reads files, applies presets, runs each field's
+check (:mod:`.model`), the cross-key checks (:mod:`.combinations`) and merges
+per-path rules.
+"""
+
+from __future__ import annotations
+
+import os
+import weakref
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any, Union
+
+import yaml
+
+from ..errors import ConfigError, did_you_mean
+from .combinations import check_combinations, check_redirect_keys
+from .keys import preset_name
+from .model import CHECKS, KEYS, Config
+from .presets import PRESETS, default_policy
+from .values import Directive, boolean, normalize_prefix, path_prefix
+
+ConfigSource = Union[Mapping[str, Any], str, "os.PathLike[str]", Config, None]
+
+# The configs that went through the checks: only these are taken as they are.
+_VALIDATED: weakref.WeakSet[Config] = weakref.WeakSet()
+_DEFAULTS = Config()
+_VALIDATED.add(_DEFAULTS)
+
+
+def load_config(source: ConfigSource = None) -> Config:
+    """Validate ``source`` and return a frozen :class:`Config`.
+
+    ``source`` is ``None`` (all defaults), a mapping, a path to a YAML file
+    (``str`` or ``os.PathLike``) holding the same keys, or a ``Config`` that
+    ``load_config`` returned before.
+
+    >>> load_config({"server_secured": True}).server_secured
+    True
+
+    Raises :class:`ConfigError` naming the key, the bad value and what is allowed.
+    """
+    if source is None:
+        return _DEFAULTS
+    if isinstance(source, Config):
+        if source in _VALIDATED:
+            return source
+        raise ConfigError(
+            "a Config built by hand has not been checked (a value in it could "
+            "inject a header): pass the mapping or the YAML path instead, or a "
+            "Config that load_config() returned"
+        )
+    if isinstance(source, (str, os.PathLike)):
+        path = os.fspath(source)
+        try:
+            return _from_mapping(_read_yaml(path))
+        except ConfigError as exc:
+            if str(exc).startswith(f"{path}:"):
+                raise
+            raise ConfigError(f"{path}: {exc}") from None
+    if isinstance(source, Mapping):
+        return _from_mapping(source)
+    raise ConfigError(
+        f"config must be a mapping, a path to a YAML file or None, "
+        f"not {type(source).__name__} {source!r}"
+    )
+
+
+def _read_yaml(path: str) -> Mapping[str, Any]:
+    try:
+        with open(path, encoding="utf-8") as file:
+            data = yaml.safe_load(file)
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc})") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML ({_one_line(exc)})") from None
+    if data is None:  # an empty file: every key takes its default
+        return {}
+    if not isinstance(data, Mapping):
+        raise ConfigError(
+            f"{path}: the top level must be a mapping of keys to values, "
+            f"not a {type(data).__name__}"
+        )
+    return data
+
+
+def _from_mapping(raw: Mapping[str, Any]) -> Config:
+    raw = _with_preset(raw)
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        if not isinstance(key, str):
+            raise ConfigError(f"config keys must be strings, not {key!r}")
+        if key not in CHECKS:
+            raise ConfigError(
+                f"unknown key {key!r}.{did_you_mean(key, KEYS, prefix=True)}"
+            )
+        if value is None:
+            raise ConfigError(
+                f"{key}: null is not a value; leave the key out to get its default"
+            )
+        values[key] = CHECKS[key](key, value)
+    rules = values.pop("paths", ())
+    config = Config(**values)
+    check_combinations(config)
+    if rules:
+        config = replace(config, paths=_rules(config, rules))
+    check_redirect_keys(config)
+    _VALIDATED.add(config)
+    return config
+
+
+def _with_preset(raw: Mapping[str, Any]) -> Mapping[str, Any]:
+    """``raw`` on top of the values of its ``preset``: keys given beside it win."""
+    if "preset" not in raw or raw["preset"] is None:
+        return raw
+    name = preset_name("preset", raw["preset"])
+    merged = {**PRESETS[name], **raw}
+    custom = raw.get("csp_header")
+    if (
+        isinstance(custom, Mapping)
+        and "csp_frame_ancestors" not in raw
+        and any(str(key).lower() == "frame-ancestors" for key in custom)
+    ):
+        # The user's own policy sets frame-ancestors: let it, rather than
+        # refuse it as set twice (the preset sets it through its own key).
+        merged.pop("csp_frame_ancestors", None)
+    return merged
+
+
+#: Keys a per-path rule may not set: they hold for the whole site.
+_SITE_WIDE = {
+    "paths": "rules do not nest; give each prefix its own rule",
+    "trusted_proxies": "how many proxies stand in front of the app does not "
+    "depend on the path; set it at the top level",
+    "csp_report_path": "the report receiver is one endpoint for the whole site; "
+    "set it at the top level",
+    "csp_report_max_bytes": "the report receiver is one endpoint for the whole "
+    "site; set it at the top level",
+}
+
+_RULE_KEYS = ("prefix", "replace")
+
+
+def _rules(base: Config, rules: tuple[object, ...]) -> tuple[tuple[str, Config], ...]:
+    merged: list[tuple[str, Config]] = []
+    seen: dict[str, int] = {}
+    for index, rule in enumerate(rules):
+        prefix, config = _rule(base, f"paths[{index}]", rule)
+        key = normalize_prefix(prefix)
+        if key in seen:
+            raise ConfigError(
+                f"paths[{index}].prefix: {prefix!r} is the prefix of "
+                f"paths[{seen[key]}] already ({merged[seen[key]][0]!r}; a trailing "
+                "'/' changes nothing); merge the two rules"
+            )
+        seen[key] = index
+        merged.append((prefix, config))
+    return tuple(merged)
+
+
+def _rule(base: Config, place: str, rule: object) -> tuple[str, Config]:
+    if not isinstance(rule, Mapping):
+        raise ConfigError(
+            f"{place}: {rule!r} is not a mapping (allowed: prefix: and any "
+            "top-level keys, e.g. {prefix: /api/, csp_header: false})"
+        )
+    for key in rule:
+        if not isinstance(key, str):
+            raise ConfigError(f"{place}: keys must be strings, not {key!r}")
+        if key in _SITE_WIDE:
+            raise ConfigError(
+                f"{place}.{key}: not allowed in a rule: {_SITE_WIDE[key]}"
+            )
+        if key not in CHECKS and key not in _RULE_KEYS:
+            hint = did_you_mean(key, (*KEYS, *_RULE_KEYS), prefix=True)
+            raise ConfigError(f"{place}: unknown key {key!r}.{hint}")
+    if "prefix" not in rule:
+        raise ConfigError(
+            f"{place}: prefix is missing (allowed: a path such as '/embed/')"
+        )
+    prefix = path_prefix(f"{place}.prefix", rule["prefix"])
+    replace_mappings = boolean(f"{place}.replace", rule.get("replace", False))
+    # A preset in a rule is a whole starting point, as at the top level: the
+    # rule's mappings replace the base's, and its own keys win over the preset.
+    if rule.get("preset") is not None:
+        preset_name(f"{place}.preset", rule["preset"])
+        rule = _with_preset(rule)
+        replace_mappings = True
+    values: dict[str, Any] = {}
+    for key, value in rule.items():
+        if key in _RULE_KEYS:
+            continue
+        if value is None:
+            raise ConfigError(
+                f"{place}.{key}: null is not a value; leave the key out to keep "
+                "the top-level setting"
+            )
+        values[key] = CHECKS[key](f"{place}.{key}", value)
+    if not replace_mappings:
+        secured = values.get("server_secured", base.server_secured)
+        for key in ("csp_header", "permissions_policy"):
+            if isinstance(values.get(key), tuple):
+                values[key] = _merged_pairs(
+                    _mapping_of(base, key, secured), values[key]
+                )
+    config = replace(base, paths=(), **values)
+    check_combinations(config, f"{place}.", base)
+    return prefix, config
+
+
+def _mapping_of(base: Config, key: str, secured: bool) -> tuple[Directive, ...]:
+    """The base's mapping for ``key``, the default CSP spelt out as one."""
+    current = getattr(base, key)
+    if current is True and key == "csp_header":
+        return default_policy(secured)
+    return current if isinstance(current, tuple) else ()
+
+
+def _merged_pairs(
+    base: tuple[Directive, ...], rule: tuple[Directive, ...]
+) -> tuple[Directive, ...]:
+    """Directive by directive: the rule's value wins, new names come last."""
+    merged = dict(base)
+    merged.update(rule)
+    return tuple(merged.items())
+
+
+def _one_line(exc: Exception) -> str:
+    return " ".join(str(exc).split())

@@ -1,0 +1,105 @@
+"""The frozen :class:`Config`: each setting, its default and its check, side by side.
+
+Every field names the check its raw value goes through (``key(check, default)``);
+:mod:`.load` runs them, so a key and its check cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
+from typing import Any, TypeVar
+
+from . import csp_keys
+from . import keys as checks
+from .permissions_grammar import permissions_policy
+from .values import Directive, Sources, boolean, one_of
+
+T = TypeVar("T")
+
+Check = Callable[[str, Any], Any]
+
+
+def key(check: Check, default: T) -> T:
+    """A field whose raw value ``check`` validates (``check(where, raw)``)."""
+    return field(default=default, metadata={"check": check})
+
+
+@dataclass(frozen=True)
+class Config:
+    """The validated settings; see the README for what each one does.
+
+    Build it with :func:`~secheaders_wsgi.load_config`; the constructor itself
+    checks nothing.
+    """
+
+    server_secured: bool = key(boolean, False)
+    #: ``None``: the default (sent only when ``server_secured``); ``False``: never.
+    hsts_header: str | bool | None = key(checks.hsts, None)
+    #: ``True``: the default policy; ``False``: no CSP; a tuple: a custom policy.
+    csp_header: bool | tuple[Directive, ...] = key(csp_keys.csp_header, True)
+    csp_safe_src: Sources = key(csp_keys.safe_src, ("'self'",))
+    csp_unsafe_inline: bool = key(boolean, True)
+    csp_unsafe_eval: bool = key(boolean, True)
+    csp_frame_ancestors: bool | Sources = key(csp_keys.frame_ancestors, True)
+    referrer_policy: str | bool = key(
+        checks.referrer, "strict-origin-when-cross-origin"
+    )
+    debug: bool = key(boolean, False)
+    # nonces, report-only, reporting, presets
+    #: ``"strict"`` or ``None``; already applied to the other fields.
+    preset: str | None = key(checks.preset_name, None)
+    #: Where the per-request nonce goes, when the app asked for one.
+    csp_nonce_directives: tuple[str, ...] = key(
+        csp_keys.nonce_directives, ("script-src", "style-src")
+    )
+    #: ``Cache-Control`` for a response whose CSP carries a nonce; ``False``: none.
+    csp_nonce_cache_control: str | bool = key(csp_keys.nonce_cache_control, "private")
+    csp_report_only: bool = key(boolean, False)
+    #: A second policy sent as Content-Security-Policy-Report-Only; ``None``: none.
+    csp_report_only_header: tuple[Directive, ...] | None = key(
+        csp_keys.report_only_header, None
+    )
+    csp_report_uri: str | None = key(csp_keys.report_uri, None)
+    csp_report_path: str | None = key(csp_keys.report_path, None)
+    csp_report_max_bytes: int = key(csp_keys.report_max_bytes, 64 * 1024)
+    # more headers, redirect, proxies, cookies, per-path rules
+    #: ``False``: no header; a tuple of ``(feature, allowlist)``: the policy.
+    permissions_policy: bool | tuple[Directive, ...] = key(permissions_policy, False)
+    cross_origin_opener_policy: str | bool = key(one_of(checks.COOP), False)
+    cross_origin_embedder_policy: str | bool = key(one_of(checks.COEP), False)
+    cross_origin_resource_policy: str | bool = key(one_of(checks.CORP), False)
+    #: ``None``: derived from the frame-ancestors directive; ``False``: never.
+    x_frame_options: str | bool | None = key(checks.x_frame_options, None)
+    #: ``None``: ``1; mode=block`` (``0`` under the strict preset) beside a CSP;
+    #: ``False``: never.
+    xss_protection: str | bool | None = key(checks.xss_protection, None)
+    #: ``None``: no header; ``True``: ``?1``; ``False``: ``?0``.
+    origin_agent_cluster: bool | None = key(boolean, None)
+    #: ``None``: no header; ``True``: ``on``; ``False``: ``off``.
+    x_dns_prefetch_control: bool | None = key(checks.dns_prefetch, None)
+    x_permitted_cross_domain_policies: str | bool = key(
+        one_of(checks.CROSS_DOMAIN_POLICIES), False
+    )
+    remove_headers: tuple[str, ...] = key(checks.remove_headers, ("X-Powered-By",))
+    force_https: bool = key(boolean, False)
+    force_https_exempt: tuple[str, ...] = key(checks.path_list, ())
+    #: Lower-case host names (``*.example.com`` for subdomains); ``()``: any host.
+    allowed_hosts: tuple[str, ...] = key(checks.allowed_hosts, ())
+    trusted_proxies: int = key(checks.trusted_proxies, 0)
+    cookie_samesite: str | bool = key(checks.samesite, False)
+    #: ``True``: every cookie; a tuple: the names of the cookies to mark.
+    cookie_httponly: bool | tuple[str, ...] = key(checks.httponly, False)
+    #: ``(prefix, config)`` per rule: each config is the base with the rule merged.
+    #: The check only takes the list; :mod:`.load` merges each rule.
+    paths: tuple[tuple[str, Config], ...] = key(checks.rule_list, ())
+
+    @property
+    def report_endpoint(self) -> str | None:
+        """Where browsers send CSP reports: ``csp_report_uri``, else the receiver."""
+        return self.csp_report_uri or self.csp_report_path
+
+
+#: The check of each key, in field order.
+CHECKS: dict[str, Check] = {f.name: f.metadata["check"] for f in fields(Config)}
+KEYS = tuple(CHECKS)

@@ -1,0 +1,124 @@
+"""The checks every key builds on: booleans, header-safe text, lists, names.
+
+Each check takes ``where`` (the key, or ``paths[2].key`` inside a rule, to name
+in errors) and the raw value, and returns the value the frozen config holds or
+raises :class:`~secheaders_wsgi.ConfigError` naming where, the bad value and
+what is allowed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from ..errors import ConfigError, did_you_mean
+
+Sources = tuple[str, ...]
+Directive = tuple[str, Sources]
+
+
+def boolean(where: str, value: object) -> bool:
+    """A real boolean: the string ``"false"`` is refused, not taken as true."""
+    if not isinstance(value, bool):
+        raise ConfigError(f"{where}: {value!r} is not a boolean (allowed: true, false)")
+    return value
+
+
+def header_text(where: str, value: object) -> str:
+    """Refuse anything that is not a string or could break out of a header."""
+    if not isinstance(value, str):
+        raise ConfigError(f"{where}: {value!r} is not a string")
+    for char in value:
+        if ord(char) > 0xFF:
+            raise ConfigError(
+                f"{where}: {value!r} has the non-latin-1 character {char!r} "
+                "(allowed: latin-1 text only; punycode-encode international "
+                "domain names)"
+            )
+        if ord(char) < 0x20 or 0x7F <= ord(char) <= 0x9F:  # C0, DEL and C1
+            raise ConfigError(
+                f"{where}: {value!r} has the control character {char!r} "
+                "(allowed: printable characters only; CR and LF would inject a header)"
+            )
+    return value
+
+
+def is_list(value: object) -> bool:
+    """A YAML sequence: a list or a tuple, never a string (which iterates too)."""
+    return isinstance(value, (list, tuple)) and not isinstance(value, str)
+
+
+def listed(where: str, value: object, allowed: str) -> tuple[object, ...]:
+    """``value`` as a tuple, or the one "is not a list" error naming ``allowed``."""
+    if isinstance(value, str) or not isinstance(value, (list, tuple)):
+        raise ConfigError(f"{where}: {value!r} is not a list (allowed: {allowed})")
+    return tuple(value)
+
+
+def texts(where: str, value: object, allowed: str) -> tuple[str, ...]:
+    """A list of header-safe strings, each named ``where[i]`` in errors."""
+    return tuple(
+        header_text(f"{where}[{i}]", item)
+        for i, item in enumerate(listed(where, value, allowed))
+    )
+
+
+def one_of(allowed: tuple[str, ...]) -> Callable[[str, object], str | bool]:
+    """A check for a header whose value is one of ``allowed``, or false for none."""
+
+    def check(where: str, value: object) -> str | bool:
+        if value is False:
+            return False
+        if not isinstance(value, str) or value not in allowed:
+            hint = (
+                did_you_mean(value.lower(), allowed, prefix=True)
+                if isinstance(value, str)
+                else ""
+            )
+            raise ConfigError(
+                f"{where}: {value!r} is not allowed{'.' + hint if hint else ''} "
+                f"(allowed: {', '.join(allowed)}, or false for no header)"
+            )
+        return value
+
+    return check
+
+
+def named(
+    where: str,
+    value: Mapping[Any, Any],
+    kind: str,
+    check_name: Callable[[str, str], str],
+    check_value: Callable[[str, str, object], Sources],
+) -> tuple[Directive, ...]:
+    """A mapping of names (checked, each once, any case) to checked values.
+
+    Both ``csp_header`` (directive -> sources) and ``permissions_policy``
+    (feature -> allowlist) have this shape.
+    """
+    pairs: dict[str, Sources] = {}
+    for name, entry in value.items():
+        if not isinstance(name, str):
+            raise ConfigError(f"{where}: {kind} name {name!r} is not a string")
+        place = f"{where}.{name}"
+        key = check_name(place, header_text(place, name))
+        if key in pairs:
+            raise ConfigError(f"{place}: the {kind} {key!r} is given twice")
+        pairs[key] = check_value(place, key, entry)
+    return tuple(pairs.items())
+
+
+def path_prefix(where: str, value: object) -> str:
+    """A path prefix such as ``/embed/``: starts with ``/``, no query or fragment."""
+    text = header_text(where, value)
+    if not text.startswith("/") or any(c in text for c in "?# "):
+        raise ConfigError(
+            f"{where}: {text!r} is not a path prefix (allowed: a path that starts "
+            "with '/', without query or fragment, e.g. '/embed/')"
+        )
+    return text
+
+
+def normalize_prefix(prefix: str) -> str:
+    """``/embed/`` -> ``/embed``, ``/`` stays ``/``: how two prefixes compare."""
+    return prefix.rstrip("/") or "/"
