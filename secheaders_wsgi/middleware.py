@@ -1,23 +1,24 @@
 """``SecureHeaders``: the WSGI plumbing that adds a precomputed header set.
 
 Wrap any WSGI application (Flask, Django, Falcon, Bottle, Pyramid, ...) to send
-a strong set of security headers on every response. The headers are computed
-once, when the middleware is built; a request only copies them. This module
-knows no header semantics: it merges what :mod:`secheaders_wsgi.policy` made.
+a strong set of security headers on every response. What a config means is
+worked out once, when the middleware is built (:mod:`secheaders_wsgi.plan`);
+this module only routes a request to its plan (trusted proxies, the report
+receiver, per-path rules, the https redirect), hands out the lazy nonce and
+merges the plan's headers into the app's. It knows no header semantics.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .config import Config, ConfigSource, load_config
+from .config import ConfigSource, load_config
 from .cookies import CookieRewrite
 from .nonce import ENVIRON_KEY, new_nonce, too_late
-from .policy import Header, headers
+from .plan import Plan
+from .policy import Header
 from .prefixes import PrefixTable
-from .redirect import ForceHttps
 from .reports import ReportReceiver
 from .scheme import secure_scheme, trusted_proxies
 
@@ -26,6 +27,10 @@ if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 __all__ = ["SecureHeaders"]
+
+#: A request's plan, and the WSGI app that answers it instead of the wrapped
+#: one (the report receiver, the redirect), or ``None``: the wrapped app does.
+Route = tuple[Plan, "WSGIApplication | None"]
 
 
 class SecureHeaders:
@@ -57,10 +62,10 @@ class SecureHeaders:
             raise TypeError(f"app must be a WSGI callable, not {type(app).__name__}")
         self.app = app
         self.config = load_config(config)
-        self._plan = _Plan.build(self.config)
+        self._plan = Plan.build(self.config)
         self._paths = (
             PrefixTable(
-                (prefix, _Plan.build(rule)) for prefix, rule in self.config.paths
+                (prefix, Plan.build(rule)) for prefix, rule in self.config.paths
             )
             if self.config.paths
             else None
@@ -92,10 +97,9 @@ class SecureHeaders:
             if plan.secured:
                 secure_scheme(environ)
         else:
-            routed = self._route(environ, start_response)
-            if not isinstance(routed, _Plan):
-                return routed  # the receiver's answer or the redirect
-            plan = routed
+            plan, responder = self._route(environ)
+            if responder is not None:
+                return responder(environ, start_response)  # the app is not called
         side = plan.https if environ.get("wsgi.url_scheme") == "https" else plan.http
         environ["secheaders.csp_unsafe_eval"] = plan.unsafe_eval
         made: str | None = None
@@ -142,20 +146,18 @@ class SecureHeaders:
         # Return the app's iterable itself: close(), len() and file_wrapper survive.
         return self.app(environ, _start_response)  # type: ignore[arg-type]
 
-    def _route(
-        self, environ: WSGIEnvironment, start_response: StartResponse
-    ) -> _Plan | Iterable[bytes]:
+    def _route(self, environ: WSGIEnvironment) -> Route:
         """Trusted proxies, the report receiver, path rules and the redirect.
 
-        Returns the plan for this request, or the response when the receiver
-        or the redirect answers it instead of the app.
+        Returns the plan for this request and, when the report receiver or the
+        https redirect answers it instead of the app, that responder.
         """
         if self._proxies is not None:
             self._proxies(environ)
         plan = self._plan
         path = environ.get("PATH_INFO", "")
         if self._receiver is not None and path == self._report_path:
-            return self._receiver(environ, start_response)  # never the app's
+            return plan, self._receiver  # never the app's
         if self._paths is not None:
             plan = self._paths.longest(path) or plan
         if plan.secured:
@@ -166,117 +168,8 @@ class SecureHeaders:
             and environ.get("wsgi.url_scheme") != "https"
             and redirect.applies(environ)
         ):
-            return redirect.respond(environ, start_response, plan.http.headers)
-        return plan
-
-
-@dataclass(frozen=True, slots=True)
-class _Side:
-    """What one config means for an http or an https response."""
-
-    headers: tuple[Header, ...]
-    #: Lower-case names of every header we may add, the nonced ones included.
-    names: frozenset[str]
-    #: Lower-case names of app headers that need more than appending ours:
-    #: ours (the app's win), ``remove`` and, with a cookie rewrite, set-cookie.
-    watch: frozenset[str]
-    #: Lower-case names of the app's headers to drop (``remove_headers``).
-    remove: frozenset[str]
-    #: The Set-Cookie rewrite; ``None``: none.
-    cookies: CookieRewrite | None
-    #: Our headers split where the nonce goes; ``None``: the nonce changes
-    #: nothing (no CSP, 'unsafe-inline' in force, no nonce directive).
-    nonce_template: _Nonced | None
-    #: Added to a response whose own CSP header carries the nonce.
-    nonce_cache_control: tuple[Header, ...]
-    #: ``force_https``: the redirect for plain-http requests; ``None``: none.
-    redirect: ForceHttps | None
-
-    @classmethod
-    def build(cls, config: Config, *, https: bool) -> _Side:
-        ours = headers(config, https=https)
-        remove = frozenset(name.lower() for name in config.remove_headers)
-        cookies = CookieRewrite.for_config(config, https=https)
-        cache = config.csp_nonce_cache_control
-        cache_control = (("Cache-Control", cache),) if isinstance(cache, str) else ()
-        return cls(
-            headers=ours,
-            names=frozenset(name.lower() for name, _ in (*ours, *cache_control)),
-            watch=_watch(ours, remove, cookies),
-            remove=remove,
-            cookies=cookies,
-            nonce_template=_template(config, https=https),
-            nonce_cache_control=cache_control,
-            redirect=None if https else ForceHttps.for_config(config),
-        )
-
-    def nonced(self, nonce: str, present: set[str]) -> tuple[Header, ...]:
-        """Our headers for a response whose app used ``nonce``.
-
-        ``present``: the lower-cased names of the app's headers.
-        """
-        template = self.nonce_template
-        if template is None:
-            return self.headers
-        ours = tuple([(name, nonce.join(pieces)) for name, pieces in template.template])
-        # A shared cache would replay one nonce to every visitor. Only when our
-        # nonced header goes out: an app-set CSP or Cache-Control wins.
-        for name in template.carriers:
-            if name not in present:
-                return ours + self.nonce_cache_control
-        return ours
-
-
-@dataclass(frozen=True)
-class _Plan:
-    """What one config means for a request, computed once at start-up."""
-
-    http: _Side
-    https: _Side
-    secured: bool
-    unsafe_eval: bool
-
-    @classmethod
-    def build(cls, config: Config) -> _Plan:
-        return cls(
-            http=_Side.build(config, https=False),
-            https=_Side.build(config, https=True),
-            secured=config.server_secured,
-            unsafe_eval=config.csp_unsafe_eval,
-        )
-
-
-@dataclass(frozen=True)
-class _Nonced:
-    """Our headers with each value split where the nonce goes."""
-
-    template: tuple[tuple[str, tuple[str, ...]], ...]
-    #: Lower-case names of the headers that carry the nonce.
-    carriers: tuple[str, ...]
-
-
-# Stands in for the nonce while the template is built; config refuses control
-# characters, so it cannot occur in a header value otherwise.
-_MARK = "\x00"
-
-
-def _template(config: Config, *, https: bool) -> _Nonced | None:
-    marked = headers(config, https=https, nonce=_MARK)
-    if not any(_MARK in value for _, value in marked):
-        return None
-    return _Nonced(
-        template=tuple((name, tuple(value.split(_MARK))) for name, value in marked),
-        carriers=tuple(name.lower() for name, value in marked if _MARK in value),
-    )
-
-
-def _watch(
-    ours: tuple[Header, ...], remove: frozenset[str], cookies: CookieRewrite | None
-) -> frozenset[str]:
-    names = {name.lower() for name, _ in ours} | remove
-    if cookies is not None:
-        names.add("set-cookie")
-    return frozenset(names)
+            return plan, redirect
+        return plan, None
 
 
 def _merged(

@@ -52,9 +52,13 @@ class ForceHttps:
     exempt: PrefixTable[bool] | None = None
     #: Lower-case host names, ``*.example.com`` for any subdomain; ``()``: any.
     allowed_hosts: tuple[str, ...] = ()
+    #: Our headers for a plain-http response, sent with the redirect too.
+    headers: tuple[Header, ...] = ()
 
     @classmethod
-    def for_config(cls, config: Config) -> ForceHttps | None:
+    def for_config(
+        cls, config: Config, headers: tuple[Header, ...]
+    ) -> ForceHttps | None:
         """The redirect ``config`` asks for; ``None`` without ``force_https``."""
         if not config.force_https:
             return None
@@ -62,6 +66,7 @@ class ForceHttps:
         return cls(
             exempt=PrefixTable((path, True) for path in exempt) if exempt else None,
             allowed_hosts=config.allowed_hosts,
+            headers=headers,
         )
 
     def applies(self, environ: WSGIEnvironment) -> bool:
@@ -70,13 +75,11 @@ class ForceHttps:
             environ.get("PATH_INFO", "")
         )
 
-    def respond(
-        self,
-        environ: WSGIEnvironment,
-        start_response: StartResponse,
-        headers: tuple[Header, ...],
+    def __call__(
+        self, environ: WSGIEnvironment, start_response: StartResponse
     ) -> list[bytes]:
-        """Send the redirect (or a 400 for a foreign host), with ``headers``."""
+        """Send the redirect (or a 400 for a foreign host), with our headers."""
+        headers = self.headers
         head = environ.get("REQUEST_METHOD", "GET").upper() == "HEAD"
         host = _host(environ)
         if host is None or not (

@@ -144,7 +144,7 @@ def test_secured_urls_drop_plain_https_default_port(
 def test_requests_never_rebuild_the_headers(monkeypatch: pytest.MonkeyPatch) -> None:
     # The contract: computed once at construction, per rule too; a request
     # (http, https, a rule's path, with or without a nonce) only copies.
-    from secheaders_wsgi import csp_nonce, middleware, policy
+    from secheaders_wsgi import csp_nonce, plan, policy
 
     def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
         if environ["QUERY_STRING"] == "nonce":
@@ -163,10 +163,10 @@ def test_requests_never_rebuild_the_headers(monkeypatch: pytest.MonkeyPatch) -> 
     def forbidden(*args: Any, **kwargs: Any) -> Any:
         raise AssertionError("headers were computed during a request")
 
-    for module in (middleware, policy):
+    for module in (plan, policy):
         monkeypatch.setattr(module, "headers", forbidden)
-    monkeypatch.setattr(middleware._Plan, "build", forbidden)
-    monkeypatch.setattr(middleware._Side, "build", forbidden)
+    monkeypatch.setattr(plan.Plan, "build", forbidden)
+    monkeypatch.setattr(plan.Side, "build", forbidden)
     for path in ("/", "/embed/x"):
         for query in ("", "nonce"):
             for scheme in ("http", "https"):

@@ -1,0 +1,125 @@
+"""Start-up: what one config means for an http and an https response.
+
+:class:`Plan` is built once per config (the top level and each ``paths`` rule)
+when ``SecureHeaders`` is made: the header tuples from :mod:`.policy`, the
+lower-cased name sets the request path tests against, the nonce template, the
+cookie rewrite and the redirect. A request only reads it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .config import Config
+from .cookies import CookieRewrite
+from .policy import Header, headers
+from .redirect import ForceHttps
+
+
+@dataclass(frozen=True, slots=True)
+class Side:
+    """What one config means for an http or an https response."""
+
+    headers: tuple[Header, ...]
+    #: Lower-case names of every header we may add, the nonced ones included.
+    names: frozenset[str]
+    #: Lower-case names of app headers that need more than appending ours:
+    #: ours (the app's win), ``remove`` and, with a cookie rewrite, set-cookie.
+    watch: frozenset[str]
+    #: Lower-case names of the app's headers to drop (``remove_headers``).
+    remove: frozenset[str]
+    #: The Set-Cookie rewrite; ``None``: none.
+    cookies: CookieRewrite | None
+    #: Our headers split where the nonce goes; ``None``: the nonce changes
+    #: nothing (no CSP, 'unsafe-inline' in force, no nonce directive).
+    nonce_template: Nonced | None
+    #: Added to a response whose own CSP header carries the nonce.
+    nonce_cache_control: tuple[Header, ...]
+    #: ``force_https``: the redirect for plain-http requests; ``None``: none.
+    redirect: ForceHttps | None
+
+    @classmethod
+    def build(cls, config: Config, *, https: bool) -> Side:
+        ours = headers(config, https=https)
+        remove = frozenset(name.lower() for name in config.remove_headers)
+        cookies = CookieRewrite.for_config(config, https=https)
+        cache = config.csp_nonce_cache_control
+        cache_control = (("Cache-Control", cache),) if isinstance(cache, str) else ()
+        return cls(
+            headers=ours,
+            names=frozenset(name.lower() for name, _ in (*ours, *cache_control)),
+            watch=_watched(ours, remove, cookies),
+            remove=remove,
+            cookies=cookies,
+            nonce_template=_nonce_template(config, https=https),
+            nonce_cache_control=cache_control,
+            redirect=None if https else ForceHttps.for_config(config, ours),
+        )
+
+    def nonced(self, nonce: str, present: set[str]) -> tuple[Header, ...]:
+        """Our headers for a response whose app used ``nonce``.
+
+        ``present``: the lower-cased names of the app's headers.
+        """
+        template = self.nonce_template
+        if template is None:
+            return self.headers
+        ours = tuple([(name, nonce.join(pieces)) for name, pieces in template.template])
+        # A shared cache would replay one nonce to every visitor. Only when our
+        # nonced header goes out: an app-set CSP or Cache-Control wins.
+        for name in template.carriers:
+            if name not in present:
+                return ours + self.nonce_cache_control
+        return ours
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What one config means for a request, computed once at start-up."""
+
+    http: Side
+    https: Side
+    secured: bool
+    unsafe_eval: bool
+
+    @classmethod
+    def build(cls, config: Config) -> Plan:
+        return cls(
+            http=Side.build(config, https=False),
+            https=Side.build(config, https=True),
+            secured=config.server_secured,
+            unsafe_eval=config.csp_unsafe_eval,
+        )
+
+
+@dataclass(frozen=True)
+class Nonced:
+    """Our headers with each value split where the nonce goes."""
+
+    template: tuple[tuple[str, tuple[str, ...]], ...]
+    #: Lower-case names of the headers that carry the nonce.
+    carriers: tuple[str, ...]
+
+
+# Stands in for the nonce while the template is built; config refuses control
+# characters, so it cannot occur in a header value otherwise.
+_MARK = "\x00"
+
+
+def _nonce_template(config: Config, *, https: bool) -> Nonced | None:
+    marked = headers(config, https=https, nonce=_MARK)
+    if not any(_MARK in value for _, value in marked):
+        return None
+    return Nonced(
+        template=tuple((name, tuple(value.split(_MARK))) for name, value in marked),
+        carriers=tuple(name.lower() for name, value in marked if _MARK in value),
+    )
+
+
+def _watched(
+    ours: tuple[Header, ...], remove: frozenset[str], cookies: CookieRewrite | None
+) -> frozenset[str]:
+    names = {name.lower() for name, _ in ours} | remove
+    if cookies is not None:
+        names.add("set-cookie")
+    return frozenset(names)
