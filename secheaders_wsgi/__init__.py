@@ -9,7 +9,7 @@ from __future__ import annotations
 from .config import load_config
 from .errors import ConfigError, SecurityWarning
 from .middleware import SecureHeaders
-from .nonce import csp_nonce
+from .request.nonce import csp_nonce
 
 __all__ = [
     "ConfigError",

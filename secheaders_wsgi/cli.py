@@ -15,7 +15,7 @@ from .audit import SEVERITIES, Severity, at_least, audit
 from .config import Config, load_config
 from .errors import ConfigError
 from .policy import headers
-from .prefixes import PrefixTable
+from .request.paths import PrefixTable
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -14,13 +14,13 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from .config import ConfigSource, load_config
-from .cookies import CookieRewrite
-from .nonce import ENVIRON_KEY, new_nonce, too_late
 from .plan import Plan
 from .policy import Header
-from .prefixes import PrefixTable
 from .reports import ReportReceiver
-from .scheme import secure_scheme, trusted_proxies
+from .request.cookies import CookieRewrite
+from .request.nonce import ENVIRON_KEY, new_nonce, too_late
+from .request.paths import PrefixTable
+from .request.scheme import secure_scheme, trusted_proxies
 
 if TYPE_CHECKING:
     from _typeshed import OptExcInfo

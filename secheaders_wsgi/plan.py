@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .config import Config
-from .cookies import CookieRewrite
 from .policy import Header, headers
-from .redirect import ForceHttps
+from .request.cookies import CookieRewrite
+from .request.redirect import ForceHttps
 
 
 @dataclass(frozen=True, slots=True)

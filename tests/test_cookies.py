@@ -9,7 +9,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from more_helpers import HTTPS, served, values
 
-from secheaders_wsgi.cookies import CookieRewrite, secure_cookie
+from secheaders_wsgi.request.cookies import CookieRewrite
+
+secure_cookie = CookieRewrite(secure=True)  # was secheaders_wsgi.cookies.secure_cookie
 
 LAX = CookieRewrite(samesite="Lax")
 NONE = CookieRewrite(samesite="None")

@@ -14,8 +14,8 @@ from csp3_support import Recorder, all_headers, csp_of, environ_for, page_app, s
 from webtest import TestApp
 
 from secheaders_wsgi import SecureHeaders, csp_nonce, load_config
-from secheaders_wsgi import nonce as nonce_module
 from secheaders_wsgi.policy import headers
+from secheaders_wsgi.request import nonce as nonce_module
 
 STRICT_INLINE = {"csp_unsafe_inline": False}
 

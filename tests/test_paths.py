@@ -11,8 +11,9 @@ from more_helpers import DEFAULT_CSP, HTTPS, TestApp, served, values
 
 from secheaders_wsgi import ConfigError, SecureHeaders, SecurityWarning, load_config
 from secheaders_wsgi.cli import main
+from secheaders_wsgi.config.values import normalize_prefix as normalize
 from secheaders_wsgi.policy import headers
-from secheaders_wsgi.prefixes import PrefixTable, normalize
+from secheaders_wsgi.request.paths import PrefixTable
 
 PARTNER = "https://partner.example"
 

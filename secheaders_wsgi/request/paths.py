@@ -15,14 +15,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Generic, TypeVar
 
-__all__ = ["PrefixTable", "normalize"]
+from ..config.values import normalize_prefix
+
+__all__ = ["PrefixTable"]
 
 T = TypeVar("T")
-
-
-def normalize(prefix: str) -> str:
-    """``/embed/`` -> ``/embed``, ``/`` stays ``/``: how two prefixes compare."""
-    return prefix.rstrip("/") or "/"
 
 
 class _Node(Generic[T]):
@@ -70,7 +67,7 @@ class PrefixTable(Generic[T]):
 
 
 def _prefix_segments(prefix: str) -> list[str]:
-    prefix = normalize(prefix)
+    prefix = normalize_prefix(prefix)
     return [] if prefix == "/" else prefix.split("/")[1:]
 
 

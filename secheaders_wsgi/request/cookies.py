@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .config import Config
+    from ..config import Config
 
-__all__ = ["CookieRewrite", "secure_cookie"]
+__all__ = ["CookieRewrite"]
 
 
 @dataclass(frozen=True)
@@ -95,12 +95,6 @@ class CookieRewrite:
         return name_value.split("=", 1)[0].strip() in self.httponly
 
 
-def secure_cookie(value: str) -> str:
-    """Add ``; Secure`` to a Set-Cookie value that lacks it; change nothing else."""
-    return _SECURE(value)
-
-
-_SECURE = CookieRewrite(secure=True)
 _BLANK_OR_SEMICOLON = frozenset(" \t;")
 
 

@@ -20,16 +20,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from .prefixes import PrefixTable
+from .paths import PrefixTable
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
-    from .config import Config
+    from ..config import Config
+    from ..policy import Header
 
-__all__ = ["ForceHttps", "host_matches"]
-
-Header = tuple[str, str]
+__all__ = ["ForceHttps"]
 
 # RFC 1035: labels of at most 63 characters, at most 253 in all; or an IPv6 literal.
 _HOST = re.compile(
@@ -83,7 +82,7 @@ class ForceHttps:
         head = environ.get("REQUEST_METHOD", "GET").upper() == "HEAD"
         host = _host(environ)
         if host is None or not (
-            not self.allowed_hosts or host_matches(host, self.allowed_hosts)
+            not self.allowed_hosts or _host_matches(host, self.allowed_hosts)
         ):
             body = b"" if head else _BAD_HOST
             start_response(
@@ -114,7 +113,7 @@ class ForceHttps:
         return []
 
 
-def host_matches(host: str, allowed: tuple[str, ...]) -> bool:
+def _host_matches(host: str, allowed: tuple[str, ...]) -> bool:
     """``host`` (lower-case, no port) is in ``allowed`` or under a ``*.`` entry."""
     for entry in allowed:
         if entry.startswith("*."):

@@ -1,0 +1,8 @@
+"""Per-request helpers, each built at start-up and called on the request path.
+
+- :mod:`.scheme`: ``server_secured`` and ``trusted_proxies`` (scheme, host, prefix).
+- :mod:`.paths`: longest-prefix lookup for ``paths`` rules and exempt paths.
+- :mod:`.redirect`: ``force_https``, the redirect to the https URL.
+- :mod:`.cookies`: the ``Set-Cookie`` rewrite (Secure, SameSite, HttpOnly).
+- :mod:`.nonce`: the lazy per-request CSP nonce.
+"""
