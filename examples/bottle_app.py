@@ -10,8 +10,7 @@ from urllib.parse import urljoin
 
 import bottle
 
-from secheaders_wsgi import SecureHeaders, csp_nonce
-from secheaders_wsgi.config import ConfigSource
+from secheaders_wsgi import ConfigSource, SecureHeaders, csp_nonce
 
 CONFIG = Path(__file__).with_name("security.yaml")
 

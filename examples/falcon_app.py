@@ -9,8 +9,7 @@ from pathlib import Path
 
 import falcon
 
-from secheaders_wsgi import SecureHeaders, csp_nonce
-from secheaders_wsgi.config import ConfigSource
+from secheaders_wsgi import ConfigSource, SecureHeaders, csp_nonce
 
 CONFIG = Path(__file__).with_name("security.yaml")
 

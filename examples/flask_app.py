@@ -22,8 +22,7 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 
-from secheaders_wsgi import SecureHeaders, csp_nonce
-from secheaders_wsgi.config import ConfigSource
+from secheaders_wsgi import ConfigSource, SecureHeaders, csp_nonce
 
 CONFIG = Path(__file__).with_name("security.yaml")
 

@@ -10,8 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from wsgiref.util import request_uri
 
-from secheaders_wsgi import SecureHeaders, csp_nonce
-from secheaders_wsgi.config import ConfigSource
+from secheaders_wsgi import ConfigSource, SecureHeaders, csp_nonce
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment

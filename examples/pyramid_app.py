@@ -12,8 +12,7 @@ from pyramid.request import Request
 from pyramid.response import Response
 from pyramid.router import Router
 
-from secheaders_wsgi import SecureHeaders, csp_nonce
-from secheaders_wsgi.config import ConfigSource
+from secheaders_wsgi import ConfigSource, SecureHeaders, csp_nonce
 
 CONFIG = Path(__file__).with_name("security.yaml")
 

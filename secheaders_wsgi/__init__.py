@@ -1,18 +1,20 @@
-"""Security headers for any WSGI application, in one line.
+"""Security headers for any WSGI application, in one line::
 
->>> from secheaders_wsgi import SecureHeaders
->>> app = SecureHeaders(app, {"server_secured": True})
+from secheaders_wsgi import SecureHeaders
+
+app = SecureHeaders(app, {"server_secured": True})
 """
 
 from __future__ import annotations
 
-from .config import load_config
+from .config import ConfigSource, load_config
 from .errors import ConfigError, SecurityWarning
 from .middleware import SecureHeaders
 from .request.nonce import csp_nonce
 
 __all__ = [
     "ConfigError",
+    "ConfigSource",
     "SecureHeaders",
     "SecurityWarning",
     "csp_nonce",

@@ -34,10 +34,10 @@ Route = tuple[Plan, "WSGIApplication | None"]
 
 
 class SecureHeaders:
-    """WSGI middleware that adds security headers to every response.
+    """WSGI middleware that adds security headers to every response::
 
-    >>> app = SecureHeaders(app, {"server_secured": True})
-    >>> app = SecureHeaders(app, "security.yaml")
+        app = SecureHeaders(app, {"server_secured": True})
+        app = SecureHeaders(app, "security.yaml")
 
     ``config`` is ``None`` (all defaults), a mapping, or a path to a YAML file;
     a bad one raises :class:`~secheaders_wsgi.ConfigError` here, not later.

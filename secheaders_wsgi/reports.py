@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
-__all__ = ["LOGGER", "ReportReceiver", "normalize"]
+__all__ = ["ReportReceiver"]
 
 LOGGER = logging.getLogger("secheaders.csp")
 

@@ -13,8 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from secheaders_wsgi import SecureHeaders, csp_nonce
-from secheaders_wsgi.config import ConfigSource
+from secheaders_wsgi import ConfigSource, SecureHeaders, csp_nonce
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment

@@ -12,8 +12,7 @@ from pathlib import Path
 
 from django.core.wsgi import get_wsgi_application
 
-from secheaders_wsgi import SecureHeaders
-from secheaders_wsgi.config import ConfigSource
+from secheaders_wsgi import ConfigSource, SecureHeaders
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "examples.django_project.settings")
 

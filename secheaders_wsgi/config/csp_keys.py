@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from ..errors import ConfigError, did_you_mean
 from . import csp_grammar as grammar
-from .values import Directive, Sources, header_text, listed, named, texts
+from .values import Directive, Sources, header_text, listed, named, not_allowed, texts
 
 
 def source_list(where: str, value: object) -> Sources:
@@ -55,9 +55,11 @@ def csp_header(where: str, value: object) -> bool | tuple[Directive, ...]:
     if isinstance(value, bool):
         return value
     if not isinstance(value, Mapping):
-        raise ConfigError(
-            f"{where}: {value!r} is not allowed (allowed: true for the default "
-            "policy, false for none, or a mapping of directive name to sources)"
+        raise not_allowed(
+            where,
+            value,
+            "true for the default "
+            "policy, false for none, or a mapping of directive name to sources",
         )
     return named(
         where,
@@ -80,9 +82,8 @@ def _directive_value(where: str, value: object) -> Sources:
         return tuple(header_text(where, value).split())
     if isinstance(value, (list, tuple)):
         return tuple(item.strip() for item in texts(where, value, ""))
-    raise ConfigError(
-        f"{where}: {value!r} is not allowed (allowed: a string of space-separated "
-        "sources or a list of sources)"
+    raise not_allowed(
+        where, value, "a string of space-separated sources or a list of sources"
     )
 
 
@@ -90,9 +91,11 @@ def report_only_header(where: str, value: object) -> tuple[Directive, ...] | Non
     if value is False:
         return None
     if not isinstance(value, Mapping):
-        raise ConfigError(
-            f"{where}: {value!r} is not allowed (allowed: a mapping of directive "
-            "name to sources, as for csp_header, or false for none)"
+        raise not_allowed(
+            where,
+            value,
+            "a mapping of directive "
+            "name to sources, as for csp_header, or false for none",
         )
     if not value:
         raise ConfigError(
@@ -158,10 +161,12 @@ def report_uri(where: str, value: object) -> str:
     parts = urlsplit(text)
     if parts.scheme.lower() == "https" and parts.netloc:
         return text
-    raise ConfigError(
-        f"{where}: {text!r} is not allowed (allowed: an absolute https URL such "
+    raise not_allowed(
+        where,
+        text,
+        "an absolute https URL such "
         "as 'https://reports.example.com/csp', or a path such as "
-        "'/_/csp-reports'; browsers send reports only to secure endpoints)"
+        "'/_/csp-reports'; browsers send reports only to secure endpoints",
     )
 
 
@@ -173,20 +178,19 @@ def report_path(where: str, value: object) -> str:
             "the app (allowed: a path of its own, such as '/_/csp-reports')"
         )
     if not text.startswith("/") or text.startswith("//") or "?" in text or "#" in text:
-        raise ConfigError(
-            f"{where}: {text!r} is not allowed (allowed: a path on this site, "
+        raise not_allowed(
+            where,
+            text,
+            "a path on this site, "
             "such as '/_/csp-reports', without a query; to send reports "
-            "elsewhere, use csp_report_uri)"
+            "elsewhere, use csp_report_uri",
         )
     return text
 
 
 def _url_text(where: str, value: object, allowed: str) -> str:
     if not isinstance(value, str) or not value:
-        raise ConfigError(
-            f"{where}: {value!r} is not allowed (allowed: {allowed}; leave the "
-            "key out for none)"
-        )
+        raise not_allowed(where, value, f"{allowed}; leave the key out for none")
     text = header_text(where, value)
     bad = sorted(set(text) & _URL_STOPS)
     if bad:
@@ -208,8 +212,10 @@ def report_max_bytes(where: str, value: object) -> int:
         or not isinstance(value, int)
         or not 1 <= value <= _MAX_REPORT_BYTES
     ):
-        raise ConfigError(
-            f"{where}: {value!r} is not allowed (allowed: a whole number of bytes "
-            f"from 1 to {_MAX_REPORT_BYTES}; the default is 65536)"
+        raise not_allowed(
+            where,
+            value,
+            f"a whole number of bytes "
+            f"from 1 to {_MAX_REPORT_BYTES}; the default is 65536",
         )
     return value

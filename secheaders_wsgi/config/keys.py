@@ -10,7 +10,7 @@ import re
 
 from ..errors import ConfigError, did_you_mean, warn
 from .presets import PRESETS
-from .values import header_text, is_list, listed, path_prefix
+from .values import header_text, is_list, listed, not_allowed, path_prefix
 
 REFERRER_POLICIES = (
     "no-referrer",
@@ -139,9 +139,11 @@ def x_frame_options(where: str, value: object) -> str | bool:
                 "browser (allowed: DENY, SAMEORIGIN or false); to let one site "
                 f"frame yours, use csp_frame_ancestors: [\"'self'\", {origin!r}]"
             )
-    raise ConfigError(
-        f"{where}: {value!r} is not allowed (allowed: DENY, SAMEORIGIN, or false "
-        "for no header; leave the key out to derive it from csp_frame_ancestors)"
+    raise not_allowed(
+        where,
+        value,
+        "DENY, SAMEORIGIN, or false "
+        "for no header; leave the key out to derive it from csp_frame_ancestors",
     )
 
 
@@ -155,10 +157,12 @@ def xss_protection(where: str, value: object) -> str | bool:
         text = "; ".join(part.strip() for part in text.split(";")).lower()
         if text in XSS_PROTECTION:
             return text
-    raise ConfigError(
-        f"{where}: {value!r} is not allowed (allowed: '0' (today's advice: the "
+    raise not_allowed(
+        where,
+        value,
+        "'0' (today's advice: the "
         "filter itself could be abused), '1', '1; mode=block', or false for no "
-        "header; leave the key out for the default '1; mode=block')"
+        "header; leave the key out for the default '1; mode=block'",
     )
 
 
@@ -168,9 +172,8 @@ def dns_prefetch(where: str, value: object) -> bool:
         return value
     if isinstance(value, str) and value.strip().lower() in ("on", "off"):
         return value.strip().lower() == "on"
-    raise ConfigError(
-        f"{where}: {value!r} is not allowed (allowed: 'on' or true, 'off' or false; "
-        "leave the key out for no header)"
+    raise not_allowed(
+        where, value, "'on' or true, 'off' or false; leave the key out for no header"
     )
 
 
@@ -225,9 +228,11 @@ def allowed_hosts(where: str, value: object) -> tuple[str, ...]:
 
 def trusted_proxies(where: str, value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ConfigError(
-            f"{where}: {value!r} is not allowed (allowed: the number of proxies in "
-            "front of the app that set X-Forwarded-*, 0 or more; 0 trusts none)"
+        raise not_allowed(
+            where,
+            value,
+            "the number of proxies in "
+            "front of the app that set X-Forwarded-*, 0 or more; 0 trusts none",
         )
     return value
 
@@ -239,9 +244,8 @@ def samesite(where: str, value: object) -> str | bool:
         for token in SAMESITE:
             if value.strip().lower() == token.lower():
                 return token
-    raise ConfigError(
-        f"{where}: {value!r} is not allowed (allowed: Lax, Strict, None, or false "
-        "to leave SameSite alone)"
+    raise not_allowed(
+        where, value, "Lax, Strict, None, or false to leave SameSite alone"
     )
 
 
@@ -249,9 +253,11 @@ def httponly(where: str, value: object) -> bool | tuple[str, ...]:
     if isinstance(value, bool):
         return value
     if not is_list(value) or not value:
-        raise ConfigError(
-            f"{where}: {value!r} is not allowed (allowed: true for every cookie, "
-            "false for none, or a non-empty list of cookie names)"
+        raise not_allowed(
+            where,
+            value,
+            "true for every cookie, "
+            "false for none, or a non-empty list of cookie names",
         )
     names = []
     for i, item in enumerate(listed(where, value, "")):

@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 
 from ..errors import ConfigError, did_you_mean, warn
-from .values import Directive, Sources, named, texts
+from .values import Directive, Sources, named, not_allowed, texts
 
 FEATURES = (
     "accelerometer",
@@ -117,9 +117,11 @@ def permissions_policy(where: str, value: object) -> bool | tuple[Directive, ...
     if value is False:
         return False
     if not isinstance(value, Mapping):
-        raise ConfigError(
-            f"{where}: {value!r} is not allowed (allowed: a mapping of feature to "
-            "allowlist, e.g. {camera: [], geolocation: [self]}, or false)"
+        raise not_allowed(
+            where,
+            value,
+            "a mapping of feature to "
+            "allowlist, e.g. {camera: [], geolocation: [self]}, or false",
         )
     return named(where, value, "feature", check_feature, _allowlist)
 

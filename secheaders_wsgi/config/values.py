@@ -122,3 +122,8 @@ def path_prefix(where: str, value: object) -> str:
 def normalize_prefix(prefix: str) -> str:
     """``/embed/`` -> ``/embed``, ``/`` stays ``/``: how two prefixes compare."""
     return prefix.rstrip("/") or "/"
+
+
+def not_allowed(where: str, value: object, allowed: str) -> ConfigError:
+    """The usual error: ``where: 'bad' is not allowed (allowed: ...)``."""
+    return ConfigError(f"{where}: {value!r} is not allowed (allowed: {allowed})")

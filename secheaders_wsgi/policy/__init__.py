@@ -50,6 +50,7 @@ def headers(
     ``csp_nonce_directives`` of every CSP header as ``'nonce-<nonce>'``, except
     while 'unsafe-inline' is in force (see :func:`with_nonce`).
 
+    >>> from secheaders_wsgi import load_config
     >>> headers(load_config({"csp_header": False}), https=False)
     (('Referrer-Policy', 'strict-origin-when-cross-origin'),)
     """

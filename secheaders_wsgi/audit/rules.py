@@ -1,13 +1,4 @@
-"""``audit``: the weaknesses of the header set a config gives, and how to fix each.
-
-Use it before deploying a config, or in CI to gate one:
-``python -m secheaders_wsgi audit security.yaml --fail-on high``. It reads only
-the headers and the policy the config makes (the same data the middleware
-sends); it never sees the application, so it cannot know about headers the app
-sets itself.
-
->>> [finding.rule for finding in audit(load_config({"csp_header": False}))][:1]
-['no-csp']
+"""The audit rules: each looks at a :class:`.View` and yields findings.
 
 Each rule cites its source in a comment: the CSP Level 3 specification (CSP3),
 MDN's HTTP header reference, or the OWASP cheat sheets.
@@ -15,110 +6,20 @@ MDN's HTTP header reference, or the OWASP cheat sheets.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, replace
-from typing import Literal
+from collections.abc import Callable, Iterator
 
-from .config import Config, Sources
-from .config.csp_grammar import effective
-from .policy import csp_directives, headers
-
-__all__ = ["SEVERITIES", "Finding", "Severity", "audit", "at_least"]
-
-Severity = Literal["low", "medium", "high"]
-#: From least to most severe.
-SEVERITIES: tuple[Severity, ...] = ("low", "medium", "high")
+from .view import Finding, Severity, View
 
 # Scheme-only sources and '*' let a directive load from any host on the web.
 _ANY_HOST = ("*", "http:", "https:", "data:", "blob:", "filesystem:")
 _HASH_PREFIXES = ("'nonce-", "'sha256-", "'sha384-", "'sha512-")
 
-
-@dataclass(frozen=True)
-class Finding:
-    """One weakness: a rule id, how bad it is, what it means and the fix.
-
-    ``prefix`` names the ``paths`` rule it belongs to; ``None``: the top level.
-    """
-
-    rule: str
-    severity: Severity
-    message: str
-    fix: str
-    prefix: str | None = None
-
-
-def audit(config: Config) -> tuple[Finding, ...]:
-    """The findings for ``config``, most severe first, in a fixed order.
-
-    The header set is the one an HTTPS response gets, so HSTS counts, and the
-    policy is judged as written: a per-request nonce is added only where the
-    app asks for one and 'unsafe-inline' is off, so it changes no finding.
-    Each ``paths`` rule is audited too; it reports only what the top level
-    does not already (the weaker ``/embed/`` rule, not the same finding twice).
-    """
-    findings = _findings(config)
-    known = {(f.rule, f.message) for f in findings}
-    for prefix, rule_config in config.paths:
-        findings += [
-            replace(f, prefix=prefix)
-            for f in _findings(rule_config)
-            if (f.rule, f.message) not in known
-        ]
-    return tuple(sorted(findings, key=lambda f: -SEVERITIES.index(f.severity)))
-
-
-def _findings(config: Config) -> list[Finding]:
-    view = _View.of(config)
-    return [finding for rule in _RULES for finding in rule(view)]
-
-
-def at_least(findings: tuple[Finding, ...], severity: Severity) -> bool:
-    """Whether any finding is ``severity`` or worse (``--fail-on``)."""
-    floor = SEVERITIES.index(severity)
-    return any(SEVERITIES.index(f.severity) >= floor for f in findings)
-
-
-@dataclass(frozen=True)
-class _View:
-    config: Config
-    #: Header name, lower-cased -> value.
-    headers: Mapping[str, str]
-    #: Directive name -> sources; ``None`` when no CSP is sent.
-    csp: Mapping[str, Sources] | None
-
-    @classmethod
-    def of(cls, config: Config) -> _View:
-        directives = csp_directives(config)
-        return cls(
-            config=config,
-            headers={
-                name.lower(): value for name, value in headers(config, https=True)
-            },
-            csp=None if directives is None else dict(directives),
-        )
-
-    def fetch(self, name: str) -> Sources | None:
-        """The sources a fetch directive enforces, falling back to default-src."""
-        return None if self.csp is None else effective(self.csp, name)
-
-    def where(self, name: str) -> str:
-        """The config setting that feeds a directive, for the fix text."""
-        custom = self.config.csp_header
-        if not isinstance(custom, tuple):
-            return (
-                "csp_safe_src" if name in ("script-src", "style-src") else "csp_header"
-            )
-        source = name if name in dict(custom) else "default-src"
-        return f"csp_header.{source}"
-
-
-Rule = Callable[[_View], Iterator[Finding]]
+Rule = Callable[[View], Iterator[Finding]]
 
 
 # MDN, Content-Security-Policy: "the primary goal of CSP is to mitigate and
 # report XSS attacks"; OWASP Secure Headers Project lists it as recommended.
-def _no_csp(view: _View) -> Iterator[Finding]:
+def _no_csp(view: View) -> Iterator[Finding]:
     if view.csp is None:
         yield Finding(
             "no-csp",
@@ -131,7 +32,7 @@ def _no_csp(view: _View) -> Iterator[Finding]:
 
 # CSP3 section 3.2 and MDN Content-Security-Policy-Report-Only: a report-only
 # policy blocks nothing; it is for trying a policy out, not for protection.
-def _report_only(view: _View) -> Iterator[Finding]:
+def _report_only(view: View) -> Iterator[Finding]:
     if view.csp is not None and view.config.csp_report_only:
         yield Finding(
             "csp-report-only",
@@ -146,7 +47,7 @@ def _report_only(view: _View) -> Iterator[Finding]:
 # OWASP Content Security Policy Cheat Sheet and MDN report-to: without a
 # reporting endpoint, violations (attacks, or a policy breaking the site) stay
 # in each visitor's console where nobody sees them.
-def _no_reporting(view: _View) -> Iterator[Finding]:
+def _no_reporting(view: View) -> Iterator[Finding]:
     if view.csp is not None and view.config.report_endpoint is None:
         yield Finding(
             "no-reporting",
@@ -160,7 +61,7 @@ def _no_reporting(view: _View) -> Iterator[Finding]:
 # CSP3 section 6.1.1 (script-src) and MDN "unsafe inline script": with
 # 'unsafe-inline' an injected <script> runs. CSP3 section 8.2: a nonce or hash
 # in the same directive makes browsers ignore 'unsafe-inline'.
-def _unsafe_inline_script(view: _View) -> Iterator[Finding]:
+def _unsafe_inline_script(view: View) -> Iterator[Finding]:
     script = view.fetch("script-src")
     if script is None or "'unsafe-inline'" not in script:
         return
@@ -178,7 +79,7 @@ def _unsafe_inline_script(view: _View) -> Iterator[Finding]:
 
 # MDN, CSP style-src "unsafe inline styles": injected styles can exfiltrate
 # data through selectors and reshape the page; a smaller risk than script.
-def _unsafe_inline_style(view: _View) -> Iterator[Finding]:
+def _unsafe_inline_style(view: View) -> Iterator[Finding]:
     style = view.fetch("style-src")
     if style is not None and "'unsafe-inline'" in style:
         fix = "debug: false" if view.config.debug else "csp_unsafe_inline: false"
@@ -192,7 +93,7 @@ def _unsafe_inline_style(view: _View) -> Iterator[Finding]:
 
 # MDN, CSP script-src "unsafe eval expressions": eval(), new Function() and
 # string setTimeout turn injected strings into code.
-def _unsafe_eval(view: _View) -> Iterator[Finding]:
+def _unsafe_eval(view: View) -> Iterator[Finding]:
     script = view.fetch("script-src")
     if script is not None and "'unsafe-eval'" in script:
         yield Finding(
@@ -208,7 +109,7 @@ def _unsafe_eval(view: _View) -> Iterator[Finding]:
 # scheme-only sources (https:, data:) allow scripts from any host, and data:
 # lets an attacker write the script inline in the URL; the policy then stops
 # nothing.
-def _script_from_anywhere(view: _View) -> Iterator[Finding]:
+def _script_from_anywhere(view: View) -> Iterator[Finding]:
     script = view.fetch("script-src")
     if view.csp is not None and script is None:
         # CSP3 section 6.1: a fetch directive that is absent, with no
@@ -233,7 +134,7 @@ def _script_from_anywhere(view: _View) -> Iterator[Finding]:
 # OWASP CSP Cheat Sheet ("object-src 'none'") and MDN object-src: <object> and
 # <embed> can load active content; CSP3 section 6.1.1 lets default-src govern
 # object-src only when object-src is absent.
-def _object_src(view: _View) -> Iterator[Finding]:
+def _object_src(view: View) -> Iterator[Finding]:
     if view.csp is None:
         return
     objects = view.fetch("object-src")
@@ -274,7 +175,7 @@ def _object_src(view: _View) -> Iterator[Finding]:
 # OWASP Clickjacking Defense Cheat Sheet and MDN frame-ancestors: without
 # frame-ancestors or X-Frame-Options any site can frame the page and trick
 # clicks. CSP3 section 6.4.2: frame-ancestors does not fall back to default-src.
-def _framing(view: _View) -> Iterator[Finding]:
+def _framing(view: View) -> Iterator[Finding]:
     ancestors = None if view.csp is None else view.csp.get("frame-ancestors")
     if ancestors is None and "x-frame-options" not in view.headers:
         yield Finding(
@@ -296,7 +197,7 @@ def _framing(view: _View) -> Iterator[Finding]:
 
 # RFC 6797 and OWASP HTTP Strict Transport Security Cheat Sheet: without HSTS
 # the first plain-http request can be intercepted and downgraded (SSL strip).
-def _hsts(view: _View) -> Iterator[Finding]:
+def _hsts(view: View) -> Iterator[Finding]:
     # Both mean the site is served over https, so HSTS belongs on it.
     served_over = "server_secured" if view.config.server_secured else "force_https"
     if not (view.config.server_secured or view.config.force_https):
@@ -338,35 +239,43 @@ def _hsts(view: _View) -> Iterator[Finding]:
         )
 
 
+def _missing(
+    directive: str, rule: str, severity: Severity, message: str, fix: str
+) -> Rule:
+    """A rule for a directive with no fallback that the policy should set."""
+
+    def check(view: View) -> Iterator[Finding]:
+        if view.csp is not None and directive not in view.csp:
+            yield Finding(rule, severity, message, fix)
+
+    return check
+
+
 # CSP3 section 6.3.1 (base-uri) does not fall back to default-src; OWASP CSP
 # Cheat Sheet: an injected <base href> re-points every relative script URL.
-def _base_uri(view: _View) -> Iterator[Finding]:
-    if view.csp is not None and "base-uri" not in view.csp:
-        yield Finding(
-            "no-base-uri",
-            "medium",
-            "no base-uri: an injected <base href> re-points relative URLs, "
-            "scripts included",
-            "base-uri: \"'self'\" (or \"'none'\") in a custom csp_header",
-        )
-
+_base_uri = _missing(
+    "base-uri",
+    "no-base-uri",
+    "medium",
+    "no base-uri: an injected <base href> re-points relative URLs, scripts included",
+    "base-uri: \"'self'\" (or \"'none'\") in a custom csp_header",
+)
 
 # CSP3 section 6.3.3 (form-action) does not fall back to default-src: an
 # injected <form> can post to any host (OWASP CSP Cheat Sheet).
-def _form_action(view: _View) -> Iterator[Finding]:
-    if view.csp is not None and "form-action" not in view.csp:
-        yield Finding(
-            "no-form-action",
-            "low",
-            "no form-action: an injected form can send what users type to any host",
-            "form-action: \"'self'\" in a custom csp_header",
-        )
+_form_action = _missing(
+    "form-action",
+    "no-form-action",
+    "low",
+    "no form-action: an injected form can send what users type to any host",
+    "form-action: \"'self'\" in a custom csp_header",
+)
 
 
 # OWASP HTTP Headers Cheat Sheet and MDN X-XSS-Protection: browsers removed the
 # XSS auditor, and where it remains "1" can be abused to leak data; send "0" and
 # rely on CSP.
-def _xss_protection(view: _View) -> Iterator[Finding]:
+def _xss_protection(view: View) -> Iterator[Finding]:
     value = view.headers.get("x-xss-protection")
     if value is not None and value.split(";")[0].strip() == "1":
         yield Finding(
@@ -380,7 +289,7 @@ def _xss_protection(view: _View) -> Iterator[Finding]:
 
 # MDN X-Content-Type-Options and OWASP HTTP Headers Cheat Sheet: without
 # nosniff a browser may run an upload or a JSON answer as script or style.
-def _nosniff(view: _View) -> Iterator[Finding]:
+def _nosniff(view: View) -> Iterator[Finding]:
     if view.headers.get("x-content-type-options", "").lower() != "nosniff":
         yield Finding(
             "no-nosniff",
@@ -393,7 +302,7 @@ def _nosniff(view: _View) -> Iterator[Finding]:
 
 # MDN Referrer-Policy: unsafe-url and no-referrer-when-downgrade send full URLs
 # (paths, query strings, tokens) to other sites.
-def _referrer(view: _View) -> Iterator[Finding]:
+def _referrer(view: View) -> Iterator[Finding]:
     value = view.headers.get("referrer-policy")
     if value is None:
         return
@@ -412,7 +321,7 @@ def _referrer(view: _View) -> Iterator[Finding]:
 # OWASP Web Security Testing Guide, Testing for Host Header Injection
 # (WSTG-INPV-17): a redirect built from an unchecked Host can be cached and
 # served to other users, sending them to the attacker's site.
-def _redirect_hosts(view: _View) -> Iterator[Finding]:
+def _redirect_hosts(view: View) -> Iterator[Finding]:
     if view.config.force_https and not view.config.allowed_hosts:
         yield Finding(
             "force-https-any-host",
@@ -423,7 +332,7 @@ def _redirect_hosts(view: _View) -> Iterator[Finding]:
         )
 
 
-_RULES: tuple[Rule, ...] = (
+RULES: tuple[Rule, ...] = (
     _no_csp,
     _report_only,
     _unsafe_inline_script,
