@@ -28,6 +28,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
+    from .policy import Header
+
 __all__ = ["ReportReceiver"]
 
 LOGGER = logging.getLogger("secheaders.csp")
@@ -171,7 +173,7 @@ def _read(environ: WSGIEnvironment, limit: int) -> bytes | None:
 
 
 def _answer(
-    start_response: StartResponse, status: str, extra: tuple[tuple[str, str], ...] = ()
+    start_response: StartResponse, status: str, extra: tuple[Header, ...] = ()
 ) -> list[bytes]:
     if status.startswith("204"):  # RFC 9110 section 15.3.5: no content, no length
         start_response(status, [("Cache-Control", "no-store"), *extra])

@@ -1,4 +1,4 @@
-"""Named starting points for a config: ``preset: strict``.
+"""Named starting points for a config: ``preset: strict``, and the default CSP.
 
 A preset is a set of config values applied before the user's own keys, so any
 key given beside the preset overrides it, and the preset's values pass the same
