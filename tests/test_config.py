@@ -11,11 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import served
 
 from secheaders_wsgi import ConfigError, SecureHeaders, load_config
 from secheaders_wsgi.config import Config
 from secheaders_wsgi.policy import headers
+from tests.support import served
 
 FULL = {
     "server_secured": True,

@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from more_helpers import HTTPS, served, values
 
 from secheaders_wsgi.cookies import CookieRewrite, secure_cookie
+from tests.support import HTTPS, served, values
 
 LAX = CookieRewrite(samesite="Lax")
 NONE = CookieRewrite(samesite="None")
@@ -204,7 +204,7 @@ APP_COOKIES = [
 def test_app_cookies(
     config: dict[str, Any], environ: dict[str, str], expected: list[str]
 ) -> None:
-    app, _ = served(config, headers=APP_COOKIES)
+    app = served(config, headers=APP_COOKIES)
     response = app.get("/", extra_environ=environ)
     assert values(response, "Set-Cookie") == expected
     # The header names are the app's own, in the app's order.

@@ -6,9 +6,9 @@ import base64
 import hashlib
 
 import pytest
-from csp3_support import csp_of, served
 
 from secheaders_wsgi import load_config
+from tests.support import csp_of, served
 
 
 def digest(algorithm: str, text: bytes, urlsafe: bool = False) -> str:
@@ -33,7 +33,7 @@ def test_source_is_accepted_and_sent_as_written(source: str) -> None:
         "csp_header": {"script-src": ["'self'", source]},
         "csp_unsafe_inline": False,  # beside 'strict-dynamic' it would warn
     }
-    response = served(config, use_nonce=False).get("/")
+    response = served(config).get("/")
     assert csp_of(response.headers["Content-Security-Policy"])["script-src"][:2] == [
         "'self'",
         source,
@@ -47,7 +47,7 @@ def test_hashes_and_nonce_together() -> None:
         "csp_unsafe_inline": False,
         "csp_unsafe_eval": False,
     }
-    response = served(config).get("/")
+    response = served(config, nonce=True).get("/")
     assert csp_of(response.headers["Content-Security-Policy"])["script-src"] == [
         "'strict-dynamic'",
         sha,

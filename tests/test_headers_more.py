@@ -7,10 +7,10 @@ import sys
 from typing import Any
 
 import pytest
-from more_helpers import DEFAULT_CSP, HTTPS, served, values
 
 from secheaders_wsgi import SecurityWarning, load_config
 from secheaders_wsgi.policy import headers
+from tests.support import DEFAULT_CSP, HTTPS, served, values
 
 NEW_HEADERS = (
     "Permissions-Policy",
@@ -324,7 +324,7 @@ def test_byte_identical_across_hash_seeds(tmp_path: Any) -> None:
 
 
 def test_x_powered_by_removed_by_default() -> None:
-    app, _ = served(headers=[("Content-Type", "text/html"), ("x-powered-by", "PHP/5")])
+    app = served(headers=[("Content-Type", "text/html"), ("x-powered-by", "PHP/5")])
     response = app.get("/")
     assert values(response, "X-Powered-By") == []
     assert values(response, "Content-Type") == ["text/html"]
@@ -338,7 +338,7 @@ def test_remove_headers_custom_list_keeps_everything_else() -> None:
         ("Set-Cookie", "a=1"),
         ("Set-Cookie", "b=2"),
     ]
-    app, _ = served({"remove_headers": ["x-aspnet-version"]}, headers=app_headers)
+    app = served({"remove_headers": ["x-aspnet-version"]}, headers=app_headers)
     response = app.get("/")
     assert values(response, "X-AspNet-Version") == []
     assert values(response, "X-Powered-By") == ["PHP/5"]  # [] replaces the default
@@ -346,13 +346,13 @@ def test_remove_headers_custom_list_keeps_everything_else() -> None:
 
 
 def test_remove_headers_empty_list_removes_nothing() -> None:
-    app, _ = served({"remove_headers": []}, headers=[("X-Powered-By", "PHP/5")])
+    app = served({"remove_headers": []}, headers=[("X-Powered-By", "PHP/5")])
     assert values(app.get("/"), "X-Powered-By") == ["PHP/5"]
 
 
 def test_removing_our_own_header_name_makes_ours_win_over_the_apps() -> None:
     app_headers = [("Content-Type", "text/html"), ("Referrer-Policy", "unsafe-url")]
-    app, _ = served({"remove_headers": ["Referrer-Policy"]}, headers=app_headers)
+    app = served({"remove_headers": ["Referrer-Policy"]}, headers=app_headers)
     assert values(app.get("/"), "Referrer-Policy") == [
         "strict-origin-when-cross-origin"
     ]
@@ -373,7 +373,7 @@ def test_app_set_header_wins_per_response(name: str) -> None:
         "cross_origin_opener_policy": "same-origin",
     }
     app_headers = [("Content-Type", "text/html"), (name, "app-value")]
-    app, _ = served(config, headers=app_headers)
+    app = served(config, headers=app_headers)
     response = app.get("/")
     assert values(response, name) == ["app-value"]
     others = {
@@ -387,7 +387,7 @@ def test_app_set_header_wins_per_response(name: str) -> None:
 
 
 def test_app_level_new_headers_on_http_and_https() -> None:
-    app, _ = served({"permissions_policy": {"camera": []}, "x_frame_options": "DENY"})
+    app = served({"permissions_policy": {"camera": []}, "x_frame_options": "DENY"})
     for extra in ({}, HTTPS):
         response = app.get("/", extra_environ=extra)
         assert values(response, "Permissions-Policy") == ["camera=()"]

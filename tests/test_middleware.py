@@ -6,10 +6,10 @@ from typing import Any
 
 import pytest
 from flask import Flask, url_for
-from helpers import environ_for, make_app, served
 from webtest import TestApp
 
 from secheaders_wsgi import SecureHeaders
+from tests.support import RecordingApp, environ_for, served
 
 
 @pytest.mark.parametrize(
@@ -72,17 +72,17 @@ def test_cookie_whose_value_says_secure_still_gets_the_attribute() -> None:
 
 
 def test_server_secured_makes_the_app_see_https() -> None:
-    inner = make_app()
+    inner = RecordingApp()
     TestApp(SecureHeaders(inner, {"server_secured": True})).get(
         "/", extra_environ={"wsgi.url_scheme": "http"}
     )
-    assert inner.seen["wsgi.url_scheme"] == "https"  # type: ignore[attr-defined]
+    assert inner.seen["wsgi.url_scheme"] == "https"
 
 
 def test_without_server_secured_the_scheme_is_left_alone() -> None:
-    inner = make_app()
+    inner = RecordingApp()
     TestApp(SecureHeaders(inner)).get("/", extra_environ={"wsgi.url_scheme": "http"})
-    assert inner.seen["wsgi.url_scheme"] == "http"  # type: ignore[attr-defined]
+    assert inner.seen["wsgi.url_scheme"] == "http"
 
 
 def _flask_app() -> Flask:

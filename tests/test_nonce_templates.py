@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from csp3_support import csp_of
 from flask import Flask, render_template_string, request
 from webtest import TestApp
 
 from secheaders_wsgi import SecureHeaders, csp_nonce
+from tests.support import csp_of
 
 
 def test_flask_jinja_context_processor_recipe() -> None:

@@ -7,12 +7,13 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from more_helpers import DEFAULT_CSP, HTTPS, TestApp, served, values
+from webtest import TestApp
 
 from secheaders_wsgi import ConfigError, SecureHeaders, SecurityWarning, load_config
 from secheaders_wsgi.cli import main
 from secheaders_wsgi.policy import headers
 from secheaders_wsgi.prefixes import PrefixTable, normalize
+from tests.support import DEFAULT_CSP, HTTPS, RecordingApp, served, values
 
 PARTNER = "https://partner.example"
 
@@ -39,13 +40,13 @@ SITE = {
 
 
 def csp(config: Any, path: str) -> str | None:
-    app, _ = served(config)
+    app = served(config)
     found = values(app.get(path), "Content-Security-Policy")
     return found[0] if found else None
 
 
 def sent(config: Any, path: str) -> dict[str, str]:
-    app, _ = served(config)
+    app = served(config)
     return {k: v for k, v in app.get(path, extra_environ=HTTPS).headerlist}
 
 
@@ -206,7 +207,8 @@ def test_rules_can_turn_force_https_on_and_off() -> None:
             {"prefix": "/legacy/secure", "force_https": True},
         ],
     }
-    app, recorder = served(config)
+    recorder = RecordingApp()
+    app = served(config, app=recorder)
     app.get("/", status=301)
     app.get("/legacy/page", status=200)
     app.get("/legacy/secure/x", status=301)
@@ -215,13 +217,13 @@ def test_rules_can_turn_force_https_on_and_off() -> None:
 
 def test_rule_cookie_settings() -> None:
     config = {"paths": [{"prefix": "/app", "cookie_httponly": True}]}
-    app, _ = served(config, headers=[("Set-Cookie", "a=1")])
+    app = served(config, headers=[("Set-Cookie", "a=1")])
     assert values(app.get("/"), "Set-Cookie") == ["a=1"]
     assert values(app.get("/app/"), "Set-Cookie") == ["a=1; HttpOnly"]
 
 
 def test_app_set_header_wins_inside_a_rule() -> None:
-    app, _ = served(SITE, headers=[("Content-Security-Policy", "default-src 'none'")])
+    app = served(SITE, headers=[("Content-Security-Policy", "default-src 'none'")])
     response = app.get("/embed/x")
     assert values(response, "Content-Security-Policy") == ["default-src 'none'"]
 
@@ -269,7 +271,7 @@ def many_rules(count: int) -> dict[str, Any]:
 
 
 def test_a_thousand_rules_work() -> None:
-    app, _ = served(many_rules(1000))
+    app = served(many_rules(1000))
     assert sent(many_rules(1000), "/r999/x")["Referrer-Policy"] == "no-referrer"
     response = app.get("/r998/deep/er")
     assert values(response, "Referrer-Policy") == ["origin"]
@@ -299,7 +301,7 @@ def test_the_middleware_looks_up_its_table_once_per_request(
         return original(self, path)
 
     monkeypatch.setattr(PrefixTable, "_walk", counting)
-    app, _ = served(many_rules(1000))
+    app = served(many_rules(1000))
     walks.clear()
     app.get("/r7/page")
     assert walks == ["/r7/page"]
@@ -367,7 +369,7 @@ def test_rule_errors_name_the_rule() -> None:
 
 
 def test_rules_match_path_info_not_script_name() -> None:
-    app, _ = served(SITE)
+    app = served(SITE)
     response = app.get(
         "/embed/x",
         extra_environ={"SCRIPT_NAME": "/mounted", "wsgi.url_scheme": "https"},

@@ -7,11 +7,12 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from more_helpers import HTTPS, TestApp, served, values
+from webtest import TestApp
 
 from secheaders_wsgi import ConfigError, SecureHeaders, csp_nonce, load_config
 from secheaders_wsgi.policy import headers
 from secheaders_wsgi.presets import STRICT_HSTS
+from tests.support import HTTPS, RecordingApp, served, values
 
 
 def noncing_app(
@@ -64,7 +65,7 @@ def test_a_strict_base_reaches_its_rules() -> None:
         "server_secured": True,
         "paths": [{"prefix": "/api/", "csp_header": False}],
     }
-    app, _ = served(config)
+    app = served(config)
     api = app.get("/api/x")
     assert values(api, "Content-Security-Policy") == []
     assert values(api, "X-XSS-Protection") == []  # it goes with the CSP
@@ -109,7 +110,8 @@ def test_receiver_answers_whatever_the_rules_say() -> None:
         "force_https": True,
         "paths": [{"prefix": "/_", "csp_header": False}],
     }
-    app, recorder = served(config)
+    recorder = RecordingApp()
+    app = served(config, app=recorder)
     response = app.post(
         "/_/csp",
         params=b'{"csp-report": {"blocked-uri": "inline"}}',
@@ -141,7 +143,7 @@ def test_a_rule_can_trial_a_report_only_policy() -> None:
             {"prefix": "/beta", "csp_report_only_header": {"default-src": "'self'"}}
         ],
     }
-    app, _ = served(config)
+    app = served(config)
     assert values(app.get("/"), "Content-Security-Policy-Report-Only") == []
     beta = values(app.get("/beta/x"), "Content-Security-Policy-Report-Only")
     assert beta == [

@@ -5,16 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from helpers import csp_of, served
 
 from secheaders_wsgi import SecurityWarning
-
-DEFAULT_CSP = (
-    "default-src 'self'; script-src 'self' 'unsafe-eval' 'unsafe-inline'; "
-    "style-src 'self' 'unsafe-eval' 'unsafe-inline'; manifest-src 'self'; "
-    "connect-src http: ws:; img-src * data: blob:; media-src * data: blob:; "
-    "frame-src * data: blob:; object-src * data: blob:"
-)
+from tests.support import DEFAULT_CSP, csp_of, served
 
 
 def csp(config: Any = None, **environ: Any) -> dict[str, list[str]]:

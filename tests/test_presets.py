@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from csp3_support import csp_of, served
 
 from secheaders_wsgi import SecureHeaders, SecurityWarning, load_config
+from tests.support import csp_of, served
 
 STRICT = {"preset": "strict"}
 STRICT_POLICY = {
@@ -26,7 +26,7 @@ STRICT_POLICY = {
 
 
 def test_strict_preset_headers_over_https() -> None:
-    response = served({**STRICT, "server_secured": True}, use_nonce=False).get("/")
+    response = served({**STRICT, "server_secured": True}).get("/")
     assert csp_of(response.headers["Content-Security-Policy"]) == STRICT_POLICY
     assert response.headers["X-XSS-Protection"] == "0"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
@@ -37,13 +37,13 @@ def test_strict_preset_headers_over_https() -> None:
 
 
 def test_strict_preset_without_server_secured_sends_no_hsts() -> None:
-    response = served(STRICT, use_nonce=False).get("/")
+    response = served(STRICT).get("/")
     assert "Strict-Transport-Security" not in response.headers
     assert csp_of(response.headers["Content-Security-Policy"]) == STRICT_POLICY
 
 
 def test_strict_preset_puts_the_nonce_beside_strict_dynamic() -> None:
-    response = served(STRICT).get("/")
+    response = served(STRICT, nonce=True).get("/")
     policy = csp_of(response.headers["Content-Security-Policy"])
     nonce = f"'nonce-{response.text}'"
     assert policy["script-src"] == ["'self'", "'strict-dynamic'", nonce]
@@ -59,7 +59,7 @@ def test_strict_preset_sets_the_switches_off() -> None:
 
 
 def test_strict_preset_leaves_the_app_told_that_eval_is_off() -> None:
-    app = served(STRICT, use_nonce=False)
+    app = served(STRICT)
     app.get("/")
     [environ] = app.app.app.calls
     assert environ["secheaders.csp_unsafe_eval"] is False
@@ -122,9 +122,7 @@ def test_strict_preset_leaves_the_app_told_that_eval_is_off() -> None:
 def test_keys_beside_the_preset_override_it(
     override: dict[str, Any], check: Any
 ) -> None:
-    response = served(
-        {**STRICT, "server_secured": True, **override}, use_nonce=False
-    ).get("/")
+    response = served({**STRICT, "server_secured": True, **override}).get("/")
     policy = csp_of(response.headers["Content-Security-Policy"])
     assert check(policy, response.headers), policy
 

@@ -6,13 +6,13 @@ import re
 import warnings
 from typing import Any
 
-from helpers import csp_of, served
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from secheaders_wsgi import ConfigError, SecurityWarning, load_config
 from secheaders_wsgi.csp import KEYWORDS, KNOWN_DIRECTIVES
 from secheaders_wsgi.policy import csp_directives, headers
+from tests.support import csp_of, served
 
 _TOKEN = re.compile(r"[A-Za-z0-9-]+")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")

@@ -10,12 +10,17 @@ from typing import Any
 from wsgiref.validate import validator
 
 import pytest
-from csp3_support import CountingInput, Recorder, environ_for, page_app
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from webtest import TestApp
 
 from secheaders_wsgi import SecureHeaders
+from tests.support import (
+    CountingInput,
+    RecordingApp,
+    RecordingStartResponse,
+    environ_for,
+)
 
 PATH = "/_/csp-reports"
 CONFIG = {"csp_report_path": PATH}
@@ -66,7 +71,7 @@ MODERN = [
 
 
 def receiver(config: dict[str, Any] | None = None) -> tuple[TestApp, Any]:
-    app = page_app(use_nonce=False)
+    app = RecordingApp()
     return TestApp(SecureHeaders(app, {**CONFIG, **(config or {})})), app
 
 
@@ -205,14 +210,12 @@ def test_empty_reporting_api_batch_is_accepted(
 
 def call(
     body: bytes, max_bytes: int = 100, **environ: Any
-) -> tuple[Recorder, CountingInput]:
-    app = SecureHeaders(
-        page_app(use_nonce=False), {**CONFIG, "csp_report_max_bytes": max_bytes}
-    )
+) -> tuple[RecordingStartResponse, CountingInput]:
+    app = SecureHeaders(RecordingApp(), {**CONFIG, "csp_report_max_bytes": max_bytes})
     env = environ_for(
         PATH, "POST", body, CONTENT_TYPE="application/reports+json", **environ
     )
-    recorder = Recorder()
+    recorder = RecordingStartResponse()
     b"".join(app(env, recorder))
     return recorder, env["wsgi.input"]
 
@@ -321,10 +324,10 @@ def test_a_client_that_hangs_up_mid_body_gets_400_not_an_exception() -> None:
         def read(self, size: int | None = -1) -> bytes:
             raise OSError("connection reset by peer")
 
-    app = SecureHeaders(page_app(use_nonce=False), CONFIG)
+    app = SecureHeaders(RecordingApp(), CONFIG)
     env = environ_for(PATH, "POST", CONTENT_TYPE="application/csp-report")
     env["wsgi.input"] = Broken()
-    recorder = Recorder()
+    recorder = RecordingStartResponse()
     assert list(app(env, recorder)) == [b"400 Bad Request\n"]
     assert recorder.status == "400 Bad Request"
 
@@ -352,11 +355,9 @@ def test_a_client_that_hangs_up_mid_body_gets_400_not_an_exception() -> None:
     ),
 )
 def test_no_body_makes_the_receiver_raise(body: bytes, content_type: str) -> None:
-    app = SecureHeaders(
-        page_app(use_nonce=False), {**CONFIG, "csp_report_max_bytes": 200}
-    )
+    app = SecureHeaders(RecordingApp(), {**CONFIG, "csp_report_max_bytes": 200})
     env = environ_for(PATH, "POST", body, CONTENT_TYPE=content_type)
-    recorder = Recorder()
+    recorder = RecordingStartResponse()
     list(app(env, recorder))
     assert recorder.status is not None
     assert recorder.status[:3] in {"204", "400", "413"}
@@ -393,7 +394,7 @@ def test_only_the_exact_receiver_path_is_taken(path: str) -> None:
 
 
 def test_the_receiver_is_off_by_default() -> None:
-    inner = page_app(use_nonce=False)
+    inner = RecordingApp()
     app = TestApp(SecureHeaders(inner))
     app.post(
         PATH, json.dumps(LEGACY), content_type="application/csp-report", status=200
@@ -417,7 +418,7 @@ def test_the_app_never_sees_a_receiver_request() -> None:
 
 
 def test_receiver_passes_the_wsgi_validator() -> None:
-    app = TestApp(validator(SecureHeaders(validator(page_app()), CONFIG)))
+    app = TestApp(validator(SecureHeaders(validator(RecordingApp(nonce=True)), CONFIG)))
     app.post(
         PATH, json.dumps(LEGACY), content_type="application/csp-report", status=204
     )
@@ -426,10 +427,10 @@ def test_receiver_passes_the_wsgi_validator() -> None:
 
 
 def test_an_environ_without_wsgi_input_gets_400_not_an_exception() -> None:
-    app = SecureHeaders(page_app(use_nonce=False), CONFIG)
+    app = SecureHeaders(RecordingApp(), CONFIG)
     env = environ_for(PATH, "POST", CONTENT_TYPE="application/csp-report")
     del env["wsgi.input"]
-    recorder = Recorder()
+    recorder = RecordingStartResponse()
     list(app(env, recorder))
     assert recorder.status == "400 Bad Request"
 
@@ -437,7 +438,9 @@ def test_an_environ_without_wsgi_input_gets_400_not_an_exception() -> None:
 def test_receiver_and_nonced_pages_pass_werkzeug_lint() -> None:
     from werkzeug.middleware.lint import HTTPWarning, LintMiddleware
 
-    wrapped = SecureHeaders(LintMiddleware(page_app()), {**CONFIG, "preset": "strict"})
+    wrapped = SecureHeaders(
+        LintMiddleware(RecordingApp(nonce=True)), {**CONFIG, "preset": "strict"}
+    )
     app = TestApp(LintMiddleware(wrapped))
     page = app.get("/")
     assert f"'nonce-{page.text}'" in page.headers["Content-Security-Policy"]

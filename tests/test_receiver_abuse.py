@@ -11,9 +11,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from csp3_support import CountingInput, Recorder, environ_for
 
 from secheaders_wsgi import SecureHeaders
+from tests.support import CountingInput, RecordingStartResponse, environ_for
 
 PATH = "/_/csp-reports"
 LIMIT = 1024
@@ -30,7 +30,7 @@ receiver = SecureHeaders(
 
 
 def post(body: Any, **environ: Any) -> tuple[str, Any]:
-    server = Recorder()
+    server = RecordingStartResponse()
     env = environ_for(PATH, "POST", CONTENT_TYPE="application/csp-report", **environ)
     env["wsgi.input"] = body
     b"".join(receiver(env, server))

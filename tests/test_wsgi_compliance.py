@@ -11,11 +11,11 @@ from wsgiref.util import setup_testing_defaults
 from wsgiref.validate import validator
 
 import pytest
-from helpers import make_app
 from webtest import TestApp
 from werkzeug.middleware.lint import LintMiddleware
 
 from secheaders_wsgi import SecureHeaders
+from tests.support import RecordingApp, RecordingStartResponse
 
 
 def environ(**extra: Any) -> dict[str, Any]:
@@ -23,22 +23,6 @@ def environ(**extra: Any) -> dict[str, Any]:
     setup_testing_defaults(env)
     env.update(extra)
     return env
-
-
-class Recorder:
-    """A server-side start_response that keeps what it was given."""
-
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, list[tuple[str, str]], Any]] = []
-        self.written: list[bytes] = []
-
-    def __call__(
-        self, status: str, headers: list[tuple[str, str]], exc_info: Any = None
-    ) -> Any:
-        if exc_info is not None and self.calls:
-            raise exc_info[1].with_traceback(exc_info[2])
-        self.calls.append((status, headers, exc_info))
-        return self.written.append
 
 
 class ClosingBody:
@@ -64,7 +48,7 @@ def test_the_apps_iterable_is_returned_as_is_and_closed_once_by_the_server() -> 
         start_response("200 OK", [("Content-Type", "text/plain")])
         return body
 
-    result = SecureHeaders(app)(environ(), Recorder())
+    result = SecureHeaders(app)(environ(), RecordingStartResponse())
     assert result is body
     assert list(result) == [b"body"]
     result.close()  # what the server does
@@ -95,7 +79,7 @@ def test_file_wrapper_survives() -> None:
         return env["wsgi.file_wrapper"](io.BytesIO(b"0123456789"))
 
     result = SecureHeaders(app)(
-        environ(**{"wsgi.file_wrapper": FileWrapper}), Recorder()
+        environ(**{"wsgi.file_wrapper": FileWrapper}), RecordingStartResponse()
     )
     assert isinstance(result, FileWrapper)
 
@@ -106,7 +90,7 @@ def test_the_write_callable_is_returned_and_writes_reach_the_server() -> None:
         write(b"written ")
         return [b"returned"]
 
-    server = Recorder()
+    server = RecordingStartResponse()
     body = SecureHeaders(app)(environ(), server)
     assert server.written == [b"written "]
     assert list(body) == [b"returned"]
@@ -146,7 +130,7 @@ def test_exc_info_after_headers_were_sent_reraises_through_the_middleware() -> N
         except RuntimeError:
             start_response("500 Internal Server Error", [], sys.exc_info())
 
-    server = Recorder()
+    server = RecordingStartResponse()
     body = SecureHeaders(app)(environ(), server)
     with pytest.raises(RuntimeError, match="late"):
         list(body)
@@ -157,7 +141,7 @@ def test_an_app_that_starts_the_response_lazily_still_gets_our_headers() -> None
         start_response("200 OK", [("Content-Type", "text/plain")])
         yield b"lazy"
 
-    server = Recorder()
+    server = RecordingStartResponse()
     body = SecureHeaders(app)(environ(), server)
     assert server.calls == []
     assert list(body) == [b"lazy"]
@@ -173,7 +157,7 @@ def test_the_apps_header_list_is_never_mutated() -> None:
         start_response("200 OK", theirs)
         return [b""]
 
-    server = Recorder()
+    server = RecordingStartResponse()
     SecureHeaders(app, {"server_secured": True})(environ(), server)
     assert theirs == snapshot
     assert server.calls[0][1] is not theirs
@@ -181,7 +165,7 @@ def test_the_apps_header_list_is_never_mutated() -> None:
 
 def test_status_and_body_pass_through_unchanged() -> None:
     app = TestApp(
-        SecureHeaders(make_app(status="418 I'm a teapot", body=b"\x00\xffbin"))
+        SecureHeaders(RecordingApp(status="418 I'm a teapot", body=b"\x00\xffbin"))
     )
     response = app.get("/", status=418)
     assert response.status == "418 I'm a teapot"
@@ -189,9 +173,9 @@ def test_status_and_body_pass_through_unchanged() -> None:
 
 
 def test_headers_are_native_latin1_strings() -> None:
-    server = Recorder()
+    server = RecordingStartResponse()
     config = {"server_secured": True, "csp_safe_src": ["'self'", "cdn.example.com"]}
-    SecureHeaders(make_app(), config)(environ(), server)
+    SecureHeaders(RecordingApp(), config)(environ(), server)
     for name, value in server.calls[0][1]:
         assert type(name) is str and type(value) is str
         name.encode("latin-1")
@@ -203,7 +187,7 @@ def test_headers_are_native_latin1_strings() -> None:
 )
 def test_validator_on_both_sides_raises_and_warns_nothing(config: Any) -> None:
     inner = validator(
-        make_app(headers=[("Content-Type", "text/html"), ("Set-Cookie", "a=1")])
+        RecordingApp(headers=[("Content-Type", "text/html"), ("Set-Cookie", "a=1")])
     )
     app = validator(SecureHeaders(inner, config))
     with warnings.catch_warnings():
@@ -214,7 +198,7 @@ def test_validator_on_both_sides_raises_and_warns_nothing(config: Any) -> None:
 
 def test_werkzeug_lint_raises_and_warns_nothing() -> None:
     app = LintMiddleware(
-        SecureHeaders(LintMiddleware(make_app()), {"server_secured": True})
+        SecureHeaders(LintMiddleware(RecordingApp()), {"server_secured": True})
     )
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -237,8 +221,8 @@ def test_head_204_304_are_untouched_apart_from_our_headers(
     theirs = [("ETag", '"v1"')]
     if method == "HEAD":
         theirs.append(("Content-Type", "text/html"))
-    inner = make_app(headers=theirs, status=status, body=body)
-    server = Recorder()
+    inner = RecordingApp(headers=theirs, status=status, body=body)
+    server = RecordingStartResponse()
     result = SecureHeaders(validator(inner))(environ(REQUEST_METHOD=method), server)
     assert b"".join(result) == body
     result.close()  # type: ignore[attr-defined]

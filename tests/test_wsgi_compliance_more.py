@@ -7,11 +7,11 @@ from typing import Any
 from wsgiref.validate import validator
 
 import pytest
-from more_helpers import Recorder
 from webtest import TestApp
 from werkzeug.middleware.lint import LintMiddleware
 
 from secheaders_wsgi import SecureHeaders
+from tests.support import RecordingApp
 
 CONFIG = {
     "force_https": True,
@@ -53,7 +53,7 @@ def test_validators_on_both_sides(
     method: str, path: str, headers: dict[str, str], status: int, lint: str
 ) -> None:
     wrap: Any = validator if lint == "wsgiref" else LintMiddleware
-    inner = Recorder(APP_HEADERS)
+    inner = RecordingApp(APP_HEADERS)
     app = TestApp(wrap(SecureHeaders(wrap(inner), CONFIG)))
     with warnings.catch_warnings():
         warnings.simplefilter("error")
