@@ -6,6 +6,7 @@ from __future__ import annotations
 import http.client
 import io
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -17,9 +18,11 @@ from pathlib import Path
 from typing import IO, Any
 
 import pytest
+import yaml
 from webtest import TestApp
 
-from secheaders_wsgi import SecureHeaders, csp_nonce
+from secheaders_wsgi import ConfigError, SecureHeaders, csp_nonce, load_config
+from secheaders_wsgi.policy import headers as policy_headers
 
 Headers = list[tuple[str, str]]
 
@@ -112,6 +115,11 @@ def served(
     return TestApp(SecureHeaders(inner, config))
 
 
+def header_value(config: Any, name: str, https: bool = True) -> str | None:
+    """The value of header ``name`` that ``config`` gives, without a request."""
+    return dict(policy_headers(load_config(config), https=https)).get(name)
+
+
 def values(response: Any, name: str) -> list[str]:
     """Every value of header ``name`` (compared without case), in order."""
     return [v for k, v in response.headerlist if k.lower() == name.lower()]
@@ -127,6 +135,21 @@ def csp_of(value: str) -> dict[str, list[str]]:
         assert words[0] not in parsed, f"duplicate directive {words[0]}"
         parsed[words[0]] = words[1:]
     return parsed
+
+
+def _no_request(environ: Any, start_response: Any) -> list[bytes]:
+    raise AssertionError("a bad config must fail before any request")
+
+
+def assert_refused(config: Any, message: str, tmp_path: Path) -> None:
+    """``config`` fails at start-up with exactly ``message``, both as a mapping and
+    written to a YAML file (whose message starts with the file's path)."""
+    with pytest.raises(ConfigError, match=f"^{re.escape(message)}$"):
+        SecureHeaders(_no_request, config)
+    path = tmp_path / "security.yaml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    with pytest.raises(ConfigError, match=f"^{re.escape(f'{path}: {message}')}$"):
+        load_config(path)
 
 
 class CountingInput(io.RawIOBase):

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from secheaders_wsgi import SecureHeaders, SecurityWarning, load_config
-from tests.support import csp_of, served
+from tests.support import assert_refused, csp_of, served
 
 STRICT = {"preset": "strict"}
 STRICT_POLICY = {
@@ -142,3 +143,37 @@ def test_strict_preset_with_debug_warns_that_scripts_are_blocked() -> None:
 
 def test_preset_is_not_applied_without_the_key() -> None:
     assert load_config({}).csp_header is True
+
+
+BAD = [
+    # preset
+    pytest.param(
+        {"preset": "strikt"},
+        "preset: 'strikt' is not a preset (allowed: strict; leave the key out for "
+        "none). Did you mean 'strict'?",
+        id="preset-typo",
+    ),
+    pytest.param(
+        {"preset": "Strict"},
+        "preset: 'Strict' is not a preset (allowed: strict; leave the key out for "
+        "none). Did you mean 'strict'?",
+        id="preset-case",
+    ),
+    pytest.param(
+        {"preset": True},
+        "preset: True is not a preset (allowed: strict; leave the key out for none)",
+        id="preset-bool",
+    ),
+    pytest.param(
+        {"preset": None},
+        "preset: null is not a value; leave the key out to get its default",
+        id="preset-null",
+    ),
+]
+
+
+@pytest.mark.parametrize(("config", "message"), BAD)
+def test_bad_value_is_refused_at_start_up(
+    config: dict[Any, Any], message: str, tmp_path: Path
+) -> None:
+    assert_refused(config, message, tmp_path)
