@@ -137,15 +137,17 @@ def csp_of(value: str) -> dict[str, list[str]]:
     return parsed
 
 
-def _no_request(environ: Any, start_response: Any) -> list[bytes]:
-    raise AssertionError("a bad config must fail before any request")
+def never_called(environ: Any, start_response: Any) -> list[bytes]:
+    """An app for configs that must fail at start-up, or requests the middleware
+    answers itself."""
+    raise AssertionError("the app must not see this request")
 
 
 def assert_refused(config: Any, message: str, tmp_path: Path) -> None:
     """``config`` fails at start-up with exactly ``message``, both as a mapping and
     written to a YAML file (whose message starts with the file's path)."""
     with pytest.raises(ConfigError, match=f"^{re.escape(message)}$"):
-        SecureHeaders(_no_request, config)
+        SecureHeaders(never_called, config)
     path = tmp_path / "security.yaml"
     path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     with pytest.raises(ConfigError, match=f"^{re.escape(f'{path}: {message}')}$"):

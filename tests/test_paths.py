@@ -4,7 +4,6 @@ presets, nonces, report-only and the receiver inside rules."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -16,7 +15,6 @@ from secheaders_wsgi import (
     ConfigError,
     SecureHeaders,
     SecurityWarning,
-    csp_nonce,
     load_config,
 )
 from secheaders_wsgi.cli import main
@@ -448,14 +446,6 @@ def test_property_trie_agrees_with_the_naive_lookup(
 # Rules with presets, nonces, report-only and the receiver
 
 
-def noncing_app(
-    environ: dict[str, Any], start_response: Callable[..., Any]
-) -> list[bytes]:
-    value = csp_nonce(environ)
-    start_response("200 OK", [("Content-Type", "text/html")])
-    return [value.encode()]
-
-
 def test_preset_in_a_rule_replaces_the_base_policy_instead_of_merging() -> None:
     config = {"paths": [{"prefix": "/admin/", "preset": "strict"}]}
     rule = load_config(config).paths[0][1]
@@ -522,7 +512,7 @@ def test_nonce_goes_into_the_rule_policy() -> None:
         "csp_unsafe_inline": False,
         "paths": [{"prefix": "/admin", "csp_header": {"script-src": "'self'"}}],
     }
-    app = TestApp(SecureHeaders(noncing_app, config))
+    app = TestApp(SecureHeaders(RecordingApp(nonce=True), config))
     response = app.get("/admin/x")
     policy = response.headers["Content-Security-Policy"]
     assert f"script-src 'self' 'unsafe-eval' 'nonce-{response.text}';" in policy

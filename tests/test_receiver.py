@@ -23,6 +23,7 @@ from tests.support import (
     RecordingApp,
     RecordingStartResponse,
     environ_for,
+    never_called,
 )
 
 PATH = "/_/csp-reports"
@@ -465,10 +466,6 @@ def test_receiver_and_nonced_pages_pass_werkzeug_lint() -> None:
 
 LIMIT = 1024
 REPORT = json.dumps({"csp-report": {"document-uri": "https://a.example/"}}).encode()
-
-
-def never_called(environ: Any, start_response: Any) -> list[bytes]:
-    raise AssertionError("the app must never see a receiver request")
 
 
 limited_receiver = SecureHeaders(

@@ -8,7 +8,6 @@ import sys
 import warnings
 from collections.abc import Iterator
 from typing import Any
-from wsgiref.util import setup_testing_defaults
 from wsgiref.validate import validator
 
 import pytest
@@ -16,14 +15,7 @@ from webtest import TestApp
 from werkzeug.middleware.lint import LintMiddleware
 
 from secheaders_wsgi import SecureHeaders
-from tests.support import RecordingApp, RecordingStartResponse
-
-
-def environ(**extra: Any) -> dict[str, Any]:
-    env: dict[str, Any] = {"QUERY_STRING": ""}
-    setup_testing_defaults(env)
-    env.update(extra)
-    return env
+from tests.support import RecordingApp, RecordingStartResponse, environ_for
 
 
 class ClosingBody:
@@ -49,7 +41,7 @@ def test_the_apps_iterable_is_returned_as_is_and_closed_once_by_the_server() -> 
         start_response("200 OK", [("Content-Type", "text/plain")])
         return body
 
-    result = SecureHeaders(app)(environ(), RecordingStartResponse())
+    result = SecureHeaders(app)(environ_for(), RecordingStartResponse())
     assert result is body
     assert list(result) == [b"body"]
     result.close()  # what the server does
@@ -80,7 +72,7 @@ def test_file_wrapper_survives() -> None:
         return env["wsgi.file_wrapper"](io.BytesIO(b"0123456789"))
 
     result = SecureHeaders(app)(
-        environ(**{"wsgi.file_wrapper": FileWrapper}), RecordingStartResponse()
+        environ_for(**{"wsgi.file_wrapper": FileWrapper}), RecordingStartResponse()
     )
     assert isinstance(result, FileWrapper)
 
@@ -92,7 +84,7 @@ def test_the_write_callable_is_returned_and_writes_reach_the_server() -> None:
         return [b"returned"]
 
     server = RecordingStartResponse()
-    body = SecureHeaders(app)(environ(), server)
+    body = SecureHeaders(app)(environ_for(), server)
     assert server.written == [b"written "]
     assert list(body) == [b"returned"]
 
@@ -116,7 +108,7 @@ def test_exc_info_is_forwarded_positionally() -> None:
         seen.append((status, args))
         return lambda data: None
 
-    SecureHeaders(app)(environ(), start_response)
+    SecureHeaders(app)(environ_for(), start_response)
     assert [status for status, _ in seen] == ["200 OK", "500 Internal Server Error"]
     assert seen[0][1] == (None,)
     assert seen[1][1][0][0] is RuntimeError
@@ -132,7 +124,7 @@ def test_exc_info_after_headers_were_sent_reraises_through_the_middleware() -> N
             start_response("500 Internal Server Error", [], sys.exc_info())
 
     server = RecordingStartResponse()
-    body = SecureHeaders(app)(environ(), server)
+    body = SecureHeaders(app)(environ_for(), server)
     with pytest.raises(RuntimeError, match="late"):
         list(body)
 
@@ -143,7 +135,7 @@ def test_an_app_that_starts_the_response_lazily_still_gets_our_headers() -> None
         yield b"lazy"
 
     server = RecordingStartResponse()
-    body = SecureHeaders(app)(environ(), server)
+    body = SecureHeaders(app)(environ_for(), server)
     assert server.calls == []
     assert list(body) == [b"lazy"]
     names = [name for name, _ in server.calls[0][1]]
@@ -159,7 +151,7 @@ def test_the_apps_header_list_is_never_mutated() -> None:
         return [b""]
 
     server = RecordingStartResponse()
-    SecureHeaders(app, {"server_secured": True})(environ(), server)
+    SecureHeaders(app, {"server_secured": True})(environ_for(), server)
     assert theirs == snapshot
     assert server.calls[0][1] is not theirs
 
@@ -176,7 +168,7 @@ def test_status_and_body_pass_through_unchanged() -> None:
 def test_headers_are_native_latin1_strings() -> None:
     server = RecordingStartResponse()
     config = {"server_secured": True, "csp_safe_src": ["'self'", "cdn.example.com"]}
-    SecureHeaders(RecordingApp(), config)(environ(), server)
+    SecureHeaders(RecordingApp(), config)(environ_for(), server)
     for name, value in server.calls[0][1]:
         assert type(name) is str and type(value) is str
         name.encode("latin-1")
@@ -224,7 +216,7 @@ def test_head_204_304_are_untouched_apart_from_our_headers(
         theirs.append(("Content-Type", "text/html"))
     inner = RecordingApp(headers=theirs, status=status, body=body)
     server = RecordingStartResponse()
-    result = SecureHeaders(validator(inner))(environ(REQUEST_METHOD=method), server)
+    result = SecureHeaders(validator(inner))(environ_for(method=method), server)
     assert b"".join(result) == body
     result.close()  # type: ignore[attr-defined]
     sent_status, sent, _ = server.calls[0]

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from secheaders_wsgi import SecureHeaders, SecurityWarning
-from tests.support import assert_refused
+from tests.support import assert_refused, never_called
 
 SHA256 = "A" * 43 + "="
 
@@ -211,13 +211,9 @@ def test_bad_value_is_refused_at_start_up(
     assert_refused(config, message, tmp_path)
 
 
-def app(environ: Any, start_response: Any) -> list[bytes]:
-    raise AssertionError("a bad config must fail before any request")
-
-
 def test_unknown_directive_that_is_no_near_miss_is_sent_with_a_warning() -> None:
     with pytest.warns(
         SecurityWarning, match="'future-src' is not a CSP directive this version knows"
     ) as record:
-        SecureHeaders(app, {"csp_header": {"future-src": "'self'"}})
+        SecureHeaders(never_called, {"csp_header": {"future-src": "'self'"}})
     assert record[0].filename == __file__

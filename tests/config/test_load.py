@@ -16,7 +16,7 @@ import pytest
 from secheaders_wsgi import ConfigError, SecureHeaders, load_config
 from secheaders_wsgi.config import Config
 from secheaders_wsgi.policy import headers
-from tests.support import served
+from tests.support import never_called, served
 
 FULL = {
     "server_secured": True,
@@ -157,10 +157,6 @@ def test_every_key_has_exactly_one_check() -> None:
     assert sorted(CHECKS) == sorted(KEYS)
 
 
-def app(environ: Any, start_response: Any) -> list[bytes]:
-    raise AssertionError("a bad config must fail before any request")
-
-
 @pytest.mark.parametrize(
     ("text", "message"),
     [
@@ -195,7 +191,7 @@ def test_bad_yaml_file_names_the_file(yaml_file: Any, text: str, message: str) -
     with pytest.raises(
         ConfigError, match=f"^{re.escape(str(path))}: .*{re.escape(message)}"
     ):
-        SecureHeaders(app, str(path))
+        SecureHeaders(never_called, str(path))
 
 
 def test_yaml_python_tags_are_refused_not_run(tmp_path: Any) -> None:
@@ -206,28 +202,28 @@ def test_yaml_python_tags_are_refused_not_run(tmp_path: Any) -> None:
         f"server_secured: !!python/object/apply:os.mkdir [{str(marker)!r}]\n"
     )
     with pytest.raises(ConfigError, match=f"^{re.escape(str(path))}: not valid YAML"):
-        SecureHeaders(app, path)
+        SecureHeaders(never_called, path)
     assert not marker.exists()
 
 
 def test_missing_yaml_file_names_the_file(tmp_path: Any) -> None:
     path = tmp_path / "nowhere.yaml"
     with pytest.raises(ConfigError, match=f"^{re.escape(str(path))}: no such file$"):
-        SecureHeaders(app, path)
+        SecureHeaders(never_called, path)
 
 
 def test_unreadable_yaml_path_names_the_file(tmp_path: Any) -> None:
     with pytest.raises(
         ConfigError, match=f"^{re.escape(str(tmp_path))}: cannot be read"
     ):
-        SecureHeaders(app, tmp_path)
+        SecureHeaders(never_called, tmp_path)
 
 
 def test_non_utf8_yaml_file_names_the_file(tmp_path: Any) -> None:
     path = tmp_path / "latin1.yaml"
     path.write_bytes(b"referrer_policy: caf\xe9\n")
     with pytest.raises(ConfigError, match=f"^{re.escape(str(path))}: cannot be read"):
-        SecureHeaders(app, path)
+        SecureHeaders(never_called, path)
 
 
 def test_a_bad_rule_in_a_yaml_file_names_the_file(tmp_path: Any) -> None:
