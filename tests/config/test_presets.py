@@ -1,4 +1,4 @@
-"""``preset: strict``: the header values, and keys beside it overriding it."""
+"""``preset: strict``: the header values, keys beside it overriding it, and bad preset names."""
 
 from __future__ import annotations
 
