@@ -7,11 +7,11 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from more_helpers import HTTPS, served, values
 
 from secheaders_wsgi.request.cookies import CookieRewrite
+from tests.support import HTTPS, served, values
 
-secure_cookie = CookieRewrite(secure=True)  # was secheaders_wsgi.cookies.secure_cookie
+secure_cookie = CookieRewrite(secure=True)
 
 LAX = CookieRewrite(samesite="Lax")
 NONE = CookieRewrite(samesite="None")
@@ -206,7 +206,7 @@ APP_COOKIES = [
 def test_app_cookies(
     config: dict[str, Any], environ: dict[str, str], expected: list[str]
 ) -> None:
-    app, _ = served(config, headers=APP_COOKIES)
+    app = served(config, headers=APP_COOKIES)
     response = app.get("/", extra_environ=environ)
     assert values(response, "Set-Cookie") == expected
     # The header names are the app's own, in the app's order.

@@ -7,9 +7,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from helpers import environ_for
 
 from secheaders_wsgi import SecureHeaders, csp_nonce
+from tests.support import environ_for
 
 BASE = {
     "force_https": True,

@@ -1,4 +1,5 @@
-"""What the middleware does to a response: merging, cookies, the https scheme."""
+"""What the middleware does to a response: merging (fast and slow path), app headers
+winning, remove_headers, cookies, the https scheme."""
 
 from __future__ import annotations
 
@@ -6,10 +7,17 @@ from typing import Any
 
 import pytest
 from flask import Flask, url_for
-from helpers import environ_for, make_app, served
 from webtest import TestApp
 
-from secheaders_wsgi import SecureHeaders
+from secheaders_wsgi import SecureHeaders, SecurityWarning, load_config
+from tests.support import (
+    Headers,
+    RecordingApp,
+    RecordingStartResponse,
+    environ_for,
+    served,
+    values,
+)
 
 
 @pytest.mark.parametrize(
@@ -72,17 +80,17 @@ def test_cookie_whose_value_says_secure_still_gets_the_attribute() -> None:
 
 
 def test_server_secured_makes_the_app_see_https() -> None:
-    inner = make_app()
+    inner = RecordingApp()
     TestApp(SecureHeaders(inner, {"server_secured": True})).get(
         "/", extra_environ={"wsgi.url_scheme": "http"}
     )
-    assert inner.seen["wsgi.url_scheme"] == "https"  # type: ignore[attr-defined]
+    assert inner.seen["wsgi.url_scheme"] == "https"
 
 
 def test_without_server_secured_the_scheme_is_left_alone() -> None:
-    inner = make_app()
+    inner = RecordingApp()
     TestApp(SecureHeaders(inner)).get("/", extra_environ={"wsgi.url_scheme": "http"})
-    assert inner.seen["wsgi.url_scheme"] == "http"  # type: ignore[attr-defined]
+    assert inner.seen["wsgi.url_scheme"] == "http"
 
 
 def _flask_app() -> Flask:
@@ -177,3 +185,139 @@ def test_requests_never_rebuild_the_headers(monkeypatch: pytest.MonkeyPatch) -> 
                 assert ("Strict-Transport-Security" in response.headers) is (
                     scheme == "https"
                 )
+
+
+# The merge has a fast path (append ours) when no app header is one of ours or
+# a cookie to secure, and a slow path otherwise; these pin what both must keep.
+
+
+def _respond(app_headers: Headers, config: Any = None) -> Headers:
+    def app(environ: Any, start_response: Any) -> list[bytes]:
+        start_response("200 OK", app_headers)  # the app's own list, to see it unmutated
+        return [b""]
+
+    server = RecordingStartResponse()
+    SecureHeaders(app, config)({"wsgi.url_scheme": "http"}, server)
+    return server.headers
+
+
+def test_fast_path_appends_ours_after_the_apps() -> None:
+    out = _respond([("Content-Type", "text/html")])
+    assert out[0] == ("Content-Type", "text/html")
+    assert [n for n, _ in out[1:]] == [
+        "Content-Security-Policy",
+        "X-Content-Type-Options",
+        "X-XSS-Protection",
+        "Referrer-Policy",
+    ]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param("Referrer-Policy", id="same-case"),
+        pytest.param("referrer-policy", id="lower"),
+        pytest.param("REFERRER-POLICY", id="upper"),
+    ],
+)
+def test_app_set_referrer_policy_wins_whatever_its_case(name: str) -> None:
+    out = _respond([(name, "no-referrer")])
+    assert [v for n, v in out if n.lower() == "referrer-policy"] == ["no-referrer"]
+
+
+@pytest.mark.parametrize(
+    ("cookie", "expected"),
+    [
+        pytest.param("a=1", "a=1; Secure", id="plain"),
+        pytest.param("a=1; Secure", "a=1; Secure", id="has-secure"),
+        pytest.param("a=1;secure", "a=1;secure", id="has-secure-no-space"),
+        pytest.param("secure_id=1; Path=/", "secure_id=1; Path=/; Secure", id="name"),
+        pytest.param("a=secure", "a=secure; Secure", id="value"),
+        pytest.param("a=1; Securely", "a=1; Securely; Secure", id="lookalike"),
+    ],
+)
+def test_secured_cookies_get_secure_once(cookie: str, expected: str) -> None:
+    out = _respond([("Set-Cookie", cookie)], {"server_secured": True})
+    assert [v for n, v in out if n == "Set-Cookie"] == [expected]
+
+
+def test_every_cookie_is_kept_and_the_apps_list_is_not_mutated() -> None:
+    app_headers = [("Set-Cookie", "a=1"), ("set-cookie", "b=2"), ("X-A", "1")]
+    before = list(app_headers)
+    out = _respond(app_headers, {"server_secured": True})
+    assert app_headers == before
+    assert [v for n, v in out if n.lower() == "set-cookie"] == [
+        "a=1; Secure",
+        "b=2; Secure",
+    ]
+
+
+def test_cookies_are_left_alone_when_not_secured() -> None:
+    out = _respond([("Set-Cookie", "a=1")])
+    assert ("Set-Cookie", "a=1") in out
+
+
+# remove_headers and per-response app overrides
+
+
+def test_x_powered_by_removed_by_default() -> None:
+    app = served(headers=[("Content-Type", "text/html"), ("x-powered-by", "PHP/5")])
+    response = app.get("/")
+    assert values(response, "X-Powered-By") == []
+    assert values(response, "Content-Type") == ["text/html"]
+
+
+def test_remove_headers_custom_list_keeps_everything_else() -> None:
+    app_headers = [
+        ("Content-Type", "text/html"),
+        ("X-Powered-By", "PHP/5"),
+        ("X-AspNet-Version", "4.0"),
+        ("Set-Cookie", "a=1"),
+        ("Set-Cookie", "b=2"),
+    ]
+    app = served({"remove_headers": ["x-aspnet-version"]}, headers=app_headers)
+    response = app.get("/")
+    assert values(response, "X-AspNet-Version") == []
+    assert values(response, "X-Powered-By") == ["PHP/5"]  # [] replaces the default
+    assert values(response, "Set-Cookie") == ["a=1", "b=2"]
+
+
+def test_remove_headers_empty_list_removes_nothing() -> None:
+    app = served({"remove_headers": []}, headers=[("X-Powered-By", "PHP/5")])
+    assert values(app.get("/"), "X-Powered-By") == ["PHP/5"]
+
+
+def test_removing_our_own_header_name_makes_ours_win_over_the_apps() -> None:
+    app_headers = [("Content-Type", "text/html"), ("Referrer-Policy", "unsafe-url")]
+    app = served({"remove_headers": ["Referrer-Policy"]}, headers=app_headers)
+    assert values(app.get("/"), "Referrer-Policy") == [
+        "strict-origin-when-cross-origin"
+    ]
+
+
+def test_removing_server_warns_it_is_out_of_reach() -> None:
+    with pytest.warns(SecurityWarning, match=r"remove_headers\[0\]: 'Server'.*WSGI"):
+        load_config({"remove_headers": ["Server"]})
+
+
+@pytest.mark.parametrize(
+    "name", ["Permissions-Policy", "x-frame-options", "CROSS-ORIGIN-OPENER-POLICY"]
+)
+def test_app_set_header_wins_per_response(name: str) -> None:
+    config = {
+        "permissions_policy": {"camera": []},
+        "csp_frame_ancestors": False,
+        "cross_origin_opener_policy": "same-origin",
+    }
+    app_headers = [("Content-Type", "text/html"), (name, "app-value")]
+    app = served(config, headers=app_headers)
+    response = app.get("/")
+    assert values(response, name) == ["app-value"]
+    others = {
+        "permissions-policy": "camera=()",
+        "x-frame-options": "DENY",
+        "cross-origin-opener-policy": "same-origin",
+    }
+    del others[name.lower()]
+    for other, value in others.items():
+        assert values(response, other) == [value]

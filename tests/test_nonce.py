@@ -1,4 +1,5 @@
-"""Per-request CSP nonces: lazy, unique, only in the header when used."""
+"""Per-request CSP nonces: lazy, unique, only in the header when used; the documented
+template recipes (Jinja in Flask, Django templates)."""
 
 from __future__ import annotations
 
@@ -10,12 +11,20 @@ from typing import Any
 from wsgiref.validate import validator
 
 import pytest
-from csp3_support import Recorder, all_headers, csp_of, environ_for, page_app, served
+from flask import Flask, render_template_string, request
 from webtest import TestApp
 
 from secheaders_wsgi import SecureHeaders, csp_nonce, load_config
 from secheaders_wsgi.policy import headers
 from secheaders_wsgi.request import nonce as nonce_module
+from tests.support import (
+    RecordingApp,
+    RecordingStartResponse,
+    csp_of,
+    environ_for,
+    served,
+    values,
+)
 
 STRICT_INLINE = {"csp_unsafe_inline": False}
 
@@ -34,18 +43,18 @@ def test_environ_carries_a_callable_that_returns_one_value_per_request() -> None
 
 
 def test_nonce_is_base64url_of_at_least_128_bits() -> None:
-    value = served(STRICT_INLINE).get("/").text
+    value = served(STRICT_INLINE, nonce=True).get("/").text
     assert re.fullmatch(r"[A-Za-z0-9_-]+", value)
     assert len(base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))) >= 16
 
 
 def test_each_request_gets_a_new_nonce() -> None:
-    app = served(STRICT_INLINE)
+    app = served(STRICT_INLINE, nonce=True)
     assert len({app.get("/").text for _ in range(20)}) == 20
 
 
 def test_used_nonce_goes_into_script_src_and_style_src() -> None:
-    response = served(STRICT_INLINE).get("/")
+    response = served(STRICT_INLINE, nonce=True).get("/")
     policy = csp_of(response.headers["Content-Security-Policy"])
     source = f"'nonce-{response.text}'"
     assert policy["script-src"] == ["'self'", "'unsafe-eval'", source]
@@ -72,7 +81,7 @@ def test_used_nonce_goes_into_script_src_and_style_src() -> None:
 def test_response_without_nonce_carries_exactly_the_precomputed_headers(
     config: dict[str, Any],
 ) -> None:
-    response = served(config, use_nonce=False).get("/")
+    response = served(config).get("/")
     https = bool(config.get("server_secured"))
     expected = headers(load_config(config), https=https)
     assert response.headerlist[1:-1] == list(expected)  # Content-Type ... Length
@@ -86,7 +95,7 @@ def test_a_request_that_never_asks_draws_no_random_bytes(
         raise AssertionError("a nonce was made for a request that did not ask")
 
     monkeypatch.setattr(nonce_module.secrets, "token_urlsafe", refuse)
-    response = served(STRICT_INLINE, use_nonce=False).get("/")
+    response = served(STRICT_INLINE).get("/")
     assert "nonce-" not in response.headers["Content-Security-Policy"]
 
 
@@ -98,7 +107,7 @@ def test_the_nonce_is_drawn_from_secrets(monkeypatch: pytest.MonkeyPatch) -> Non
         return "SENTINEL"
 
     monkeypatch.setattr(nonce_module.secrets, "token_urlsafe", token_urlsafe)
-    response = served(STRICT_INLINE).get("/")
+    response = served(STRICT_INLINE, nonce=True).get("/")
     assert "'nonce-SENTINEL'" in response.headers["Content-Security-Policy"]
     assert drawn == [18]  # 144 bits
 
@@ -118,7 +127,7 @@ def test_two_concurrent_requests_never_share_a_nonce() -> None:
     results: list[tuple[str, str]] = []
 
     def run() -> None:
-        recorder = Recorder()
+        recorder = RecordingStartResponse()
         body = b"".join(wrapped(environ_for(), recorder)).decode()
         results.append((body, recorder.get("Content-Security-Policy")[0]))
 
@@ -151,7 +160,7 @@ def test_csp_nonce_directives_choose_where_the_nonce_goes(
     directives: list[str], nonced: list[str]
 ) -> None:
     config = {**STRICT_INLINE, "csp_nonce_directives": directives}
-    response = served(config).get("/")
+    response = served(config, nonce=True).get("/")
     policy = csp_of(response.headers["Content-Security-Policy"])
     source = f"'nonce-{response.text}'"
     assert [k for k, v in policy.items() if source in v] == nonced
@@ -162,7 +171,7 @@ def test_csp_nonce_directives_choose_where_the_nonce_goes(
 
 def test_nonce_directives_empty_means_header_and_cache_unchanged() -> None:
     config = {**STRICT_INLINE, "csp_nonce_directives": []}
-    response = served(config).get("/")
+    response = served(config, nonce=True).get("/")
     assert (
         response.headers["Content-Security-Policy"]
         == dict(headers(load_config(config), https=False))["Content-Security-Policy"]
@@ -203,7 +212,7 @@ def test_nonce_in_custom_policies(
         "csp_unsafe_inline": False,
         "csp_unsafe_eval": False,
     }
-    response = served(config).get("/")
+    response = served(config, nonce=True).get("/")
     parsed = csp_of(response.headers["Content-Security-Policy"])
     source = f"'nonce-{response.text}'"
     got = {k: ["N" if s == source else s for s in v] for k, v in parsed.items()}
@@ -225,7 +234,7 @@ def test_nonce_in_custom_policies(
 def test_no_nonce_in_header_while_unsafe_inline_is_in_force(
     config: dict[str, Any],
 ) -> None:
-    response = served(config).get("/")
+    response = served(config, nonce=True).get("/")
     assert response.text  # the callable still returns a value
     value = response.headers["Content-Security-Policy"]
     assert "nonce-" not in value
@@ -243,7 +252,7 @@ def test_first_call_after_start_response_raises() -> None:
         return [csp_nonce(environ).encode()]
 
     with pytest.raises(RuntimeError, match=r"asked for after start_response"):
-        SecureHeaders(app, STRICT_INLINE)(environ_for(), Recorder())
+        SecureHeaders(app, STRICT_INLINE)(environ_for(), RecordingStartResponse())
 
 
 def test_nonce_made_before_start_response_keeps_returning_while_streaming() -> None:
@@ -255,7 +264,7 @@ def test_nonce_made_before_start_response_keeps_returning_while_streaming() -> N
         yield first.encode()
         yield b"|" + csp_nonce(environ).encode()  # after the headers left
 
-    recorder = Recorder()
+    recorder = RecordingStartResponse()
     body = b"".join(SecureHeaders(app, STRICT_INLINE)(environ_for(), recorder))
     first, second = body.decode().split("|")
     assert first == second
@@ -280,7 +289,7 @@ def test_csp_nonce_without_the_middleware_is_a_clear_error() -> None:
 
 
 def test_nonce_is_in_environ_even_without_csp() -> None:
-    response = served({"csp_header": False}).get("/")
+    response = served({"csp_header": False}, nonce=True).get("/")
     assert response.text
     assert "Content-Security-Policy" not in response.headers
     assert "Cache-Control" not in response.headers
@@ -315,12 +324,14 @@ def test_cache_control_on_nonced_responses(
     config: dict[str, Any], app_headers: list[tuple[str, str]], expected: list[str]
 ) -> None:
     app_headers = [("Content-Type", "text/html"), *app_headers]
-    response = served({**STRICT_INLINE, **config}, headers=app_headers).get("/")
-    assert all_headers(response, "Cache-Control") == expected
+    response = served({**STRICT_INLINE, **config}, headers=app_headers, nonce=True).get(
+        "/"
+    )
+    assert values(response, "Cache-Control") == expected
 
 
 def test_no_cache_control_when_the_nonce_was_not_used() -> None:
-    response = served(STRICT_INLINE, use_nonce=False).get("/")
+    response = served(STRICT_INLINE).get("/")
     assert "Cache-Control" not in response.headers
 
 
@@ -329,7 +340,7 @@ def test_cache_control_when_only_the_trial_policy_carries_the_nonce() -> None:
         "csp_report_only_header": {"script-src": "'self'"},
         "csp_report_path": "/csp",
     }
-    response = served(config).get("/")
+    response = served(config, nonce=True).get("/")
     trial = response.headers["Content-Security-Policy-Report-Only"]
     assert f"'nonce-{response.text}'" in trial
     assert "nonce-" not in response.headers["Content-Security-Policy"]
@@ -337,7 +348,7 @@ def test_cache_control_when_only_the_trial_policy_carries_the_nonce() -> None:
 
 
 def test_nonced_responses_pass_wsgi_validators_on_both_sides() -> None:
-    inner = validator(page_app())
+    inner = validator(RecordingApp(nonce=True))
     app = TestApp(validator(SecureHeaders(inner, STRICT_INLINE)))
     response = app.get("/")
     assert f"'nonce-{response.text}'" in response.headers["Content-Security-Policy"]
@@ -348,7 +359,57 @@ def test_a_removed_app_csp_does_not_cancel_cache_control() -> None:
     # goes out, and a shared cache must not replay it.
     app_csp = [("Content-Type", "text/html"), ("Content-Security-Policy", "x")]
     config = {**STRICT_INLINE, "remove_headers": ["Content-Security-Policy"]}
-    response = served(config, headers=app_csp).get("/")
-    [csp] = all_headers(response, "Content-Security-Policy")
+    response = served(config, headers=app_csp, nonce=True).get("/")
+    [csp] = values(response, "Content-Security-Policy")
     assert "'nonce-" in csp
-    assert all_headers(response, "Cache-Control") == ["private"]
+    assert values(response, "Cache-Control") == ["private"]
+
+
+# Template recipes
+
+
+def test_flask_jinja_context_processor_recipe() -> None:
+    app = Flask(__name__)
+    app.wsgi_app = SecureHeaders(app.wsgi_app, {"preset": "strict"})  # type: ignore[method-assign]
+
+    @app.context_processor
+    def nonce() -> dict[str, Any]:
+        return {"csp_nonce": lambda: csp_nonce(request.environ)}
+
+    @app.route("/")
+    def page() -> str:
+        return render_template_string('<script nonce="{{ csp_nonce() }}"></script>')
+
+    @app.route("/plain")
+    def plain() -> str:
+        return render_template_string("<p>no script</p>")
+
+    client = TestApp(app)
+    response = client.get("/")
+    value = response.text.split('"')[1]
+    script = csp_of(response.headers["Content-Security-Policy"])["script-src"]
+    assert script == ["'self'", "'strict-dynamic'", f"'nonce-{value}'"]
+    assert "nonce-" not in client.get("/plain").headers["Content-Security-Policy"]
+
+
+def test_django_template_calls_the_nonce_only_when_used() -> None:
+    from django.template import Context, Engine
+
+    engine = Engine()
+    environ: dict[str, Any] = {}
+
+    def app(env: dict[str, Any], start_response: Any) -> list[bytes]:
+        environ.update(env)
+        # what the documented context processor puts in the context
+        context = Context({"csp_nonce": env["secheaders.csp_nonce"]})
+        template = env["PATH_INFO"] == "/" and '<script nonce="{{ csp_nonce }}">'
+        body = engine.from_string(template or "<p>no script</p>").render(context)
+        start_response("200 OK", [("Content-Type", "text/html")])
+        return [body.encode()]
+
+    client = TestApp(SecureHeaders(app, {"csp_unsafe_inline": False}))
+    response = client.get("/")
+    value = response.text.split('"')[1]
+    assert value == environ["secheaders.csp_nonce"]()
+    assert f"'nonce-{value}'" in response.headers["Content-Security-Policy"]
+    assert "nonce-" not in client.get("/plain").headers["Content-Security-Policy"]

@@ -1,19 +1,28 @@
-"""Per-path rules: longest prefix wins, merged onto the base, chosen in O(path)."""
+"""Per-path rules: longest prefix wins, merged onto the base, chosen in O(path); with
+presets, nonces, report-only and the receiver inside rules."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from more_helpers import DEFAULT_CSP, HTTPS, TestApp, served, values
+from webtest import TestApp
 
-from secheaders_wsgi import ConfigError, SecureHeaders, SecurityWarning, load_config
+from secheaders_wsgi import (
+    ConfigError,
+    SecureHeaders,
+    SecurityWarning,
+    load_config,
+)
 from secheaders_wsgi.cli import main
+from secheaders_wsgi.config.presets import STRICT_HSTS
 from secheaders_wsgi.config.values import normalize_prefix as normalize
 from secheaders_wsgi.policy import headers
 from secheaders_wsgi.request.paths import PrefixTable
+from tests.support import DEFAULT_CSP, HTTPS, RecordingApp, served, values
 
 PARTNER = "https://partner.example"
 
@@ -40,13 +49,13 @@ SITE = {
 
 
 def csp(config: Any, path: str) -> str | None:
-    app, _ = served(config)
+    app = served(config)
     found = values(app.get(path), "Content-Security-Policy")
     return found[0] if found else None
 
 
 def sent(config: Any, path: str) -> dict[str, str]:
-    app, _ = served(config)
+    app = served(config)
     return {k: v for k, v in app.get(path, extra_environ=HTTPS).headerlist}
 
 
@@ -207,7 +216,8 @@ def test_rules_can_turn_force_https_on_and_off() -> None:
             {"prefix": "/legacy/secure", "force_https": True},
         ],
     }
-    app, recorder = served(config)
+    recorder = RecordingApp()
+    app = served(config, app=recorder)
     app.get("/", status=301)
     app.get("/legacy/page", status=200)
     app.get("/legacy/secure/x", status=301)
@@ -216,13 +226,13 @@ def test_rules_can_turn_force_https_on_and_off() -> None:
 
 def test_rule_cookie_settings() -> None:
     config = {"paths": [{"prefix": "/app", "cookie_httponly": True}]}
-    app, _ = served(config, headers=[("Set-Cookie", "a=1")])
+    app = served(config, headers=[("Set-Cookie", "a=1")])
     assert values(app.get("/"), "Set-Cookie") == ["a=1"]
     assert values(app.get("/app/"), "Set-Cookie") == ["a=1; HttpOnly"]
 
 
 def test_app_set_header_wins_inside_a_rule() -> None:
-    app, _ = served(SITE, headers=[("Content-Security-Policy", "default-src 'none'")])
+    app = served(SITE, headers=[("Content-Security-Policy", "default-src 'none'")])
     response = app.get("/embed/x")
     assert values(response, "Content-Security-Policy") == ["default-src 'none'"]
 
@@ -270,7 +280,7 @@ def many_rules(count: int) -> dict[str, Any]:
 
 
 def test_a_thousand_rules_work() -> None:
-    app, _ = served(many_rules(1000))
+    app = served(many_rules(1000))
     assert sent(many_rules(1000), "/r999/x")["Referrer-Policy"] == "no-referrer"
     response = app.get("/r998/deep/er")
     assert values(response, "Referrer-Policy") == ["origin"]
@@ -300,7 +310,7 @@ def test_the_middleware_looks_up_its_table_once_per_request(
         return original(self, path)
 
     monkeypatch.setattr(PrefixTable, "_walk", counting)
-    app, _ = served(many_rules(1000))
+    app = served(many_rules(1000))
     walks.clear()
     app.get("/r7/page")
     assert walks == ["/r7/page"]
@@ -368,7 +378,7 @@ def test_rule_errors_name_the_rule() -> None:
 
 
 def test_rules_match_path_info_not_script_name() -> None:
-    app, _ = served(SITE)
+    app = served(SITE)
     response = app.get(
         "/embed/x",
         extra_environ={"SCRIPT_NAME": "/mounted", "wsgi.url_scheme": "https"},
@@ -432,3 +442,141 @@ def test_property_trie_agrees_with_the_naive_lookup(
 ) -> None:
     table = PrefixTable((p, p) for p in prefixes)
     assert table.longest(path) == naive_longest(prefixes, path)
+
+
+# Rules with presets, nonces, report-only and the receiver
+
+
+def test_preset_in_a_rule_replaces_the_base_policy_instead_of_merging() -> None:
+    config = {"paths": [{"prefix": "/admin/", "preset": "strict"}]}
+    rule = load_config(config).paths[0][1]
+    assert rule == load_config({"preset": "strict"})
+    admin = dict(headers(rule, https=True))
+    assert "img-src * data: blob:" not in admin["Content-Security-Policy"]
+    assert admin["X-XSS-Protection"] == "0"
+
+
+def test_rule_keys_beside_a_preset_win_as_at_the_top_level() -> None:
+    config = {
+        "permissions_policy": {"camera": []},
+        "paths": [
+            {
+                "prefix": "/admin/",
+                "preset": "strict",
+                "csp_header": {
+                    "default-src": "'self'",
+                    "img-src": "https://img.example",
+                },
+                "permissions_policy": {"usb": []},
+            }
+        ],
+    }
+    rule = load_config(config).paths[0][1]
+    assert rule.csp_header == (
+        ("default-src", ("'self'",)),
+        ("img-src", ("https://img.example",)),
+    )
+    assert rule.permissions_policy == (("usb", ()),)  # replaced, not merged
+    assert rule.csp_unsafe_inline is False  # from the preset
+    assert dict(headers(rule, https=False))["Content-Security-Policy"] == (
+        "default-src 'self'; img-src https://img.example; frame-ancestors 'none'"
+    )
+
+
+def test_a_strict_base_reaches_its_rules() -> None:
+    config = {
+        "preset": "strict",
+        "server_secured": True,
+        "paths": [{"prefix": "/api/", "csp_header": False}],
+    }
+    app = served(config)
+    api = app.get("/api/x")
+    assert values(api, "Content-Security-Policy") == []
+    assert values(api, "X-XSS-Protection") == []  # it goes with the CSP
+    assert values(api, "Strict-Transport-Security") == [STRICT_HSTS]
+    # The preset's csp_frame_ancestors: false, said without a CSP to carry it.
+    assert values(api, "X-Frame-Options") == ["DENY"]
+
+
+def test_explicit_xss_protection_beats_the_preset() -> None:
+    config = load_config({"preset": "strict", "xss_protection": "1; mode=block"})
+    assert dict(headers(config, https=False))["X-XSS-Protection"] == "1; mode=block"
+
+
+def test_force_https_gets_the_strict_hsts_under_the_strict_preset() -> None:
+    config = load_config({"preset": "strict", "force_https": True})
+    assert dict(headers(config, https=True))["Strict-Transport-Security"] == STRICT_HSTS
+
+
+def test_nonce_goes_into_the_rule_policy() -> None:
+    config = {
+        "csp_unsafe_inline": False,
+        "paths": [{"prefix": "/admin", "csp_header": {"script-src": "'self'"}}],
+    }
+    app = TestApp(SecureHeaders(RecordingApp(nonce=True), config))
+    response = app.get("/admin/x")
+    policy = response.headers["Content-Security-Policy"]
+    assert f"script-src 'self' 'unsafe-eval' 'nonce-{response.text}';" in policy
+    assert response.headers["Cache-Control"] == "private"
+
+
+def test_report_only_policy_derives_no_x_frame_options() -> None:
+    with pytest.warns(Warning, match="no report endpoint"):
+        config = load_config({"csp_frame_ancestors": False, "csp_report_only": True})
+    sent = dict(headers(config, https=False))
+    assert "frame-ancestors 'none'" in sent["Content-Security-Policy-Report-Only"]
+    assert "X-Frame-Options" not in sent
+
+
+def test_receiver_answers_whatever_the_rules_say() -> None:
+    config = {
+        "csp_report_path": "/_/csp",
+        "force_https": True,
+        "paths": [{"prefix": "/_", "csp_header": False}],
+    }
+    recorder = RecordingApp()
+    app = served(config, app=recorder)
+    response = app.post(
+        "/_/csp",
+        params=b'{"csp-report": {"blocked-uri": "inline"}}',
+        content_type="application/csp-report",
+        extra_environ=HTTPS,
+        expect_errors=True,
+    )
+    assert response.status_int == 204
+    assert recorder.calls == []
+
+
+@pytest.mark.parametrize("key", ["csp_report_path", "csp_report_max_bytes"])
+def test_receiver_keys_are_site_wide(key: str) -> None:
+    value = "/_/csp" if key == "csp_report_path" else 1024
+    with pytest.raises(
+        ConfigError,
+        match=re.escape(
+            f"paths[0].{key}: not allowed in a rule: the report receiver is one "
+            "endpoint for the whole site"
+        ),
+    ):
+        load_config({"paths": [{"prefix": "/a", key: value}]})
+
+
+def test_a_rule_can_trial_a_report_only_policy() -> None:
+    config = {
+        "csp_report_uri": "https://reports.example/csp",
+        "paths": [
+            {"prefix": "/beta", "csp_report_only_header": {"default-src": "'self'"}}
+        ],
+    }
+    app = served(config)
+    assert values(app.get("/"), "Content-Security-Policy-Report-Only") == []
+    beta = values(app.get("/beta/x"), "Content-Security-Policy-Report-Only")
+    assert beta == [
+        "default-src 'self'; report-uri https://reports.example/csp; report-to csp-endpoint"
+    ]
+
+
+def test_bad_preset_in_a_rule_names_the_rule() -> None:
+    with pytest.raises(
+        ConfigError, match=r"^paths\[0\]\.preset: 'strcit' is not a preset"
+    ):
+        load_config({"paths": [{"prefix": "/a", "preset": "strcit"}]})

@@ -6,13 +6,13 @@ import re
 import warnings
 from typing import Any
 
-from helpers import csp_of, served
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from secheaders_wsgi import ConfigError, SecurityWarning, load_config
 from secheaders_wsgi.config.csp_grammar import KEYWORDS, KNOWN_DIRECTIVES
 from secheaders_wsgi.policy import csp_directives, headers
+from tests.support import csp_of, served
 
 _TOKEN = re.compile(r"[A-Za-z0-9-]+")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -98,8 +98,9 @@ valid_configs = st.fixed_dictionaries(
         "debug": st.booleans(),
     },
 )
-# The keys beyond the core, valid values and near misses, inside rules too.
-more_keys = {
+# The other keys (headers, nonce, reporting, cookies), valid values and near
+# misses, inside rules too.
+other_keys = {
     "xss_protection": st.sampled_from([False, "0", "1; mode=block", 0, "2"]),
     "x_frame_options": st.sampled_from([False, "DENY", "sameorigin", "ALLOW-FROM x"]),
     "permissions_policy": st.sampled_from(
@@ -123,24 +124,24 @@ rules = st.lists(
                 st.booleans(), st.fixed_dictionaries({"img-src": valid_lists})
             ),
             "csp_unsafe_inline": st.booleans(),
-            **more_keys,
+            **other_keys,
         },
     ),
     max_size=3,
 )
-modern_configs = st.builds(
-    lambda core, more, paths, preset: {
+layered_configs = st.builds(
+    lambda core, other, paths, preset: {
         **core,
-        **more,
+        **other,
         **({"paths": paths} if paths else {}),
         **({"preset": "strict"} if preset else {}),
     },
     valid_configs,
-    st.fixed_dictionaries({}, optional=more_keys),
+    st.fixed_dictionaries({}, optional=other_keys),
     rules,
     st.booleans(),
 )
-configs = st.one_of(junk_configs, valid_configs, modern_configs)
+configs = st.one_of(junk_configs, valid_configs, layered_configs)
 
 
 def _build(config: dict[str, Any]) -> Any:

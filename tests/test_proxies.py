@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from more_helpers import served, values
 from webtest import TestApp
 
 from secheaders_wsgi import SecureHeaders
+from tests.support import RecordingApp, served, values
 
 SPOOF = {
     "X-Forwarded-Proto": "https",
@@ -18,7 +18,8 @@ SPOOF = {
 
 def test_zero_proxies_ignores_a_spoofed_forwarded_proto() -> None:
     config = {"force_https": True, "hsts_header": "max-age=60"}
-    app, recorder = served(config)
+    recorder = RecordingApp()
+    app = served(config, app=recorder)
     response = app.get("/a", headers={"Host": "example.com", **SPOOF}, status=301)
     assert response.headers["Location"] == "https://example.com/a"  # still redirected
     assert values(response, "Strict-Transport-Security") == []  # no HSTS
@@ -26,7 +27,8 @@ def test_zero_proxies_ignores_a_spoofed_forwarded_proto() -> None:
 
 
 def test_zero_proxies_leaves_the_scheme_and_host_alone() -> None:
-    app, recorder = served({"hsts_header": "max-age=60"})
+    recorder = RecordingApp()
+    app = served({"hsts_header": "max-age=60"}, app=recorder)
     response = app.get("/a", headers={"Host": "example.com", **SPOOF})
     assert values(response, "Strict-Transport-Security") == []
     assert recorder.seen["wsgi.url_scheme"] == "http"  # no scheme change
@@ -37,7 +39,8 @@ def test_zero_proxies_leaves_the_scheme_and_host_alone() -> None:
 
 def test_one_proxy_takes_scheme_host_port_and_prefix() -> None:
     config = {"trusted_proxies": 1, "force_https": True}
-    app, recorder = served(config)
+    recorder = RecordingApp()
+    app = served(config, app=recorder)
     forwarded = {
         "X-Forwarded-Proto": "https",
         "X-Forwarded-Host": "www.example.com",
@@ -63,7 +66,8 @@ def test_one_proxy_takes_scheme_host_port_and_prefix() -> None:
 
 
 def test_one_proxy_believes_only_the_last_hop() -> None:
-    app, recorder = served({"trusted_proxies": 1, "force_https": True})
+    recorder = RecordingApp()
+    app = served({"trusted_proxies": 1, "force_https": True}, app=recorder)
     # The client sent "https", our one proxy appended the real "http".
     response = app.get(
         "/a",
@@ -78,7 +82,8 @@ def test_one_proxy_believes_only_the_last_hop() -> None:
 
 
 def test_two_proxies_take_the_second_to_last_value() -> None:
-    app, recorder = served({"trusted_proxies": 2})
+    recorder = RecordingApp()
+    app = served({"trusted_proxies": 2}, app=recorder)
     app.get("/a", headers={"X-Forwarded-Proto": "spoof, https, http"})
     assert recorder.seen["wsgi.url_scheme"] == "https"
 
@@ -89,7 +94,7 @@ def test_trusted_proxy_redirect_uses_the_forwarded_host_checked() -> None:
         "force_https": True,
         "allowed_hosts": ["example.com"],
     }
-    app, _ = served(config)
+    app = served(config)
     headers = {"Host": "backend", "X-Forwarded-Host": "evil.example"}
     app.get("/a", headers=headers, status=400)
 

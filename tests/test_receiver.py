@@ -1,21 +1,30 @@
-"""The built-in CSP report receiver at ``csp_report_path``."""
+"""The built-in CSP report receiver at ``csp_report_path``, and under abuse: lying
+lengths, endless bodies, floods."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import logging
-from collections.abc import Callable
+import tracemalloc
+from collections.abc import Callable, Iterator
 from typing import Any
 from wsgiref.validate import validator
 
 import pytest
-from csp3_support import CountingInput, Recorder, environ_for, page_app
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from webtest import TestApp
 
 from secheaders_wsgi import SecureHeaders
+from tests.support import (
+    CountingInput,
+    RecordingApp,
+    RecordingStartResponse,
+    environ_for,
+    never_called,
+)
 
 PATH = "/_/csp-reports"
 CONFIG = {"csp_report_path": PATH}
@@ -66,7 +75,7 @@ MODERN = [
 
 
 def receiver(config: dict[str, Any] | None = None) -> tuple[TestApp, Any]:
-    app = page_app(use_nonce=False)
+    app = RecordingApp()
     return TestApp(SecureHeaders(app, {**CONFIG, **(config or {})})), app
 
 
@@ -205,14 +214,12 @@ def test_empty_reporting_api_batch_is_accepted(
 
 def call(
     body: bytes, max_bytes: int = 100, **environ: Any
-) -> tuple[Recorder, CountingInput]:
-    app = SecureHeaders(
-        page_app(use_nonce=False), {**CONFIG, "csp_report_max_bytes": max_bytes}
-    )
+) -> tuple[RecordingStartResponse, CountingInput]:
+    app = SecureHeaders(RecordingApp(), {**CONFIG, "csp_report_max_bytes": max_bytes})
     env = environ_for(
         PATH, "POST", body, CONTENT_TYPE="application/reports+json", **environ
     )
-    recorder = Recorder()
+    recorder = RecordingStartResponse()
     b"".join(app(env, recorder))
     return recorder, env["wsgi.input"]
 
@@ -321,10 +328,10 @@ def test_a_client_that_hangs_up_mid_body_gets_400_not_an_exception() -> None:
         def read(self, size: int | None = -1) -> bytes:
             raise OSError("connection reset by peer")
 
-    app = SecureHeaders(page_app(use_nonce=False), CONFIG)
+    app = SecureHeaders(RecordingApp(), CONFIG)
     env = environ_for(PATH, "POST", CONTENT_TYPE="application/csp-report")
     env["wsgi.input"] = Broken()
-    recorder = Recorder()
+    recorder = RecordingStartResponse()
     assert list(app(env, recorder)) == [b"400 Bad Request\n"]
     assert recorder.status == "400 Bad Request"
 
@@ -352,11 +359,9 @@ def test_a_client_that_hangs_up_mid_body_gets_400_not_an_exception() -> None:
     ),
 )
 def test_no_body_makes_the_receiver_raise(body: bytes, content_type: str) -> None:
-    app = SecureHeaders(
-        page_app(use_nonce=False), {**CONFIG, "csp_report_max_bytes": 200}
-    )
+    app = SecureHeaders(RecordingApp(), {**CONFIG, "csp_report_max_bytes": 200})
     env = environ_for(PATH, "POST", body, CONTENT_TYPE=content_type)
-    recorder = Recorder()
+    recorder = RecordingStartResponse()
     list(app(env, recorder))
     assert recorder.status is not None
     assert recorder.status[:3] in {"204", "400", "413"}
@@ -393,7 +398,7 @@ def test_only_the_exact_receiver_path_is_taken(path: str) -> None:
 
 
 def test_the_receiver_is_off_by_default() -> None:
-    inner = page_app(use_nonce=False)
+    inner = RecordingApp()
     app = TestApp(SecureHeaders(inner))
     app.post(
         PATH, json.dumps(LEGACY), content_type="application/csp-report", status=200
@@ -417,7 +422,7 @@ def test_the_app_never_sees_a_receiver_request() -> None:
 
 
 def test_receiver_passes_the_wsgi_validator() -> None:
-    app = TestApp(validator(SecureHeaders(validator(page_app()), CONFIG)))
+    app = TestApp(validator(SecureHeaders(validator(RecordingApp(nonce=True)), CONFIG)))
     app.post(
         PATH, json.dumps(LEGACY), content_type="application/csp-report", status=204
     )
@@ -426,10 +431,10 @@ def test_receiver_passes_the_wsgi_validator() -> None:
 
 
 def test_an_environ_without_wsgi_input_gets_400_not_an_exception() -> None:
-    app = SecureHeaders(page_app(use_nonce=False), CONFIG)
+    app = SecureHeaders(RecordingApp(), CONFIG)
     env = environ_for(PATH, "POST", CONTENT_TYPE="application/csp-report")
     del env["wsgi.input"]
-    recorder = Recorder()
+    recorder = RecordingStartResponse()
     list(app(env, recorder))
     assert recorder.status == "400 Bad Request"
 
@@ -437,7 +442,9 @@ def test_an_environ_without_wsgi_input_gets_400_not_an_exception() -> None:
 def test_receiver_and_nonced_pages_pass_werkzeug_lint() -> None:
     from werkzeug.middleware.lint import HTTPWarning, LintMiddleware
 
-    wrapped = SecureHeaders(LintMiddleware(page_app()), {**CONFIG, "preset": "strict"})
+    wrapped = SecureHeaders(
+        LintMiddleware(RecordingApp(nonce=True)), {**CONFIG, "preset": "strict"}
+    )
     app = TestApp(LintMiddleware(wrapped))
     page = app.get("/")
     assert f"'nonce-{page.text}'" in page.headers["Content-Security-Policy"]
@@ -452,3 +459,124 @@ def test_receiver_and_nonced_pages_pass_werkzeug_lint() -> None:
         )
     assert report.status_int == 204
     assert "Content-Length" not in report.headers
+
+
+# Abuse: lying lengths, endless bodies, floods
+
+
+LIMIT = 1024
+REPORT = json.dumps({"csp-report": {"document-uri": "https://a.example/"}}).encode()
+
+
+limited_receiver = SecureHeaders(
+    never_called, {"csp_report_path": PATH, "csp_report_max_bytes": LIMIT}
+)
+
+
+def post(body: Any, **environ: Any) -> tuple[str, Any]:
+    server = RecordingStartResponse()
+    env = environ_for(PATH, "POST", CONTENT_TYPE="application/csp-report", **environ)
+    env["wsgi.input"] = body
+    b"".join(limited_receiver(env, server))
+    assert server.status is not None
+    return server.status, body
+
+
+@contextlib.contextmanager
+def _nowhere() -> Iterator[None]:
+    """Log every report through a handler that keeps nothing.
+
+    pytest attaches its own capturing handlers during the test, which keep every
+    record; they are swapped out inside the test so that only our memory counts.
+    """
+    logger = logging.getLogger("secheaders.csp")
+    saved = logger.handlers, logger.propagate
+    logger.handlers, logger.propagate = [logging.NullHandler()], False
+    try:
+        yield
+    finally:
+        logger.handlers, logger.propagate = saved
+
+
+def test_a_content_length_shorter_than_the_body_reads_only_that_much() -> None:
+    body = CountingInput(REPORT + b" " * 10_000)
+    status, _ = post(body, CONTENT_LENGTH=str(len(REPORT)))
+    assert status.startswith("204")
+    assert body.bytes_read == len(REPORT)
+
+
+def test_a_content_length_longer_than_the_body_stops_at_its_end() -> None:
+    body = CountingInput(REPORT)
+    status, _ = post(body, CONTENT_LENGTH=str(LIMIT))
+    assert status.startswith("204")
+    assert body.bytes_read == len(REPORT)
+
+
+@pytest.mark.parametrize(
+    "length", ["-5", "12abc", "1e3", " ", "99999999999999999999999"], ids=repr
+)
+def test_a_nonsense_content_length_never_reads_past_the_limit(length: str) -> None:
+    body = CountingInput(b"x" * 100_000)
+    status, _ = post(body, CONTENT_LENGTH=length)
+    assert status.startswith("413")
+    assert body.bytes_read <= LIMIT + 1
+
+
+class Endless(io.RawIOBase):
+    """A chunked upload with no length that never ends."""
+
+    def __init__(self) -> None:
+        self.bytes_read = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> bytes:
+        chunk = b"[" * min(size if size and size > 0 else 8192, 8192)
+        self.bytes_read += len(chunk)
+        return chunk
+
+
+def test_a_chunked_body_without_length_stops_at_the_limit() -> None:
+    body = Endless()
+    status, _ = post(body, **{"wsgi.input_terminated": True})
+    assert status.startswith("413")
+    assert body.bytes_read == LIMIT + 1
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param(b"[" * LIMIT, id="open-arrays"),
+        pytest.param(b'{"csp-report":' * 70 + b"1" + b"}" * 70, id="nested-objects"),
+        pytest.param(b'{"csp-report": {"a": ' + b"[" * 900 + b"]" * 0, id="unclosed"),
+    ],
+)
+def test_deeply_nested_json_is_400(body: bytes) -> None:
+    status, _ = post(CountingInput(body[:LIMIT]), CONTENT_LENGTH=str(len(body[:LIMIT])))
+    assert status.startswith("400")
+
+
+def test_ten_thousand_reports_keep_memory_flat() -> None:
+    def one() -> str:
+        status, _ = post(CountingInput(REPORT), CONTENT_LENGTH=str(len(REPORT)))
+        return status
+
+    with _nowhere():
+        statuses, growth, peak = _measure(one)
+    assert statuses == {"204 No Content"}
+    assert growth < 64 * 1024, "memory grows with the number of reports"
+    assert peak < 256 * 1024
+
+
+def _measure(one: Any) -> tuple[set[str], int, int]:
+    for _ in range(200):  # warm caches (logging, json) before measuring
+        one()
+    tracemalloc.start()
+    try:
+        before, _ = tracemalloc.get_traced_memory()
+        statuses = {one() for _ in range(10_000)}
+        after, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return statuses, after - before, peak - before

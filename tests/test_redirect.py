@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from more_helpers import HTTPS, Recorder, served, values
 
 from secheaders_wsgi import SecureHeaders
 from secheaders_wsgi.policy import DEFAULT_HSTS
+from tests.support import HTTPS, RecordingApp, served, values
 
 
 @pytest.mark.parametrize(
@@ -26,7 +26,8 @@ from secheaders_wsgi.policy import DEFAULT_HSTS
 def test_plain_http_is_redirected_and_app_never_called(
     method: str, status: int
 ) -> None:
-    app, recorder = served({"force_https": True})
+    recorder = RecordingApp()
+    app = served({"force_https": True}, app=recorder)
     response = app.request(
         "/shop/cart?item=3&x=%2F", method=method, headers={"Host": "example.com"}
     )
@@ -36,7 +37,7 @@ def test_plain_http_is_redirected_and_app_never_called(
 
 
 def test_redirect_status_lines_and_empty_body() -> None:
-    app, _ = served({"force_https": True})
+    app = served({"force_https": True})
     assert app.get("/", status=301).status == "301 Moved Permanently"
     response = app.post("/", status=308)
     assert response.status == "308 Permanent Redirect"
@@ -45,7 +46,8 @@ def test_redirect_status_lines_and_empty_body() -> None:
 
 
 def test_https_request_reaches_the_app() -> None:
-    app, recorder = served({"force_https": True})
+    recorder = RecordingApp()
+    app = served({"force_https": True}, app=recorder)
     response = app.get("/x", extra_environ=HTTPS)
     assert response.status_int == 200
     assert len(recorder.calls) == 1
@@ -71,13 +73,13 @@ def test_https_request_reaches_the_app() -> None:
     ],
 )
 def test_location(environ: dict[str, str], location: str) -> None:
-    app, _ = served({"force_https": True})
+    app = served({"force_https": True})
     response = app.get("/a", extra_environ=environ, status=301)
     assert response.headers["Location"] == location
 
 
 def test_path_is_requoted_and_query_kept_as_sent() -> None:
-    app, _ = served({"force_https": True})
+    app = served({"force_https": True})
     # PATH_INFO arrives decoded: a space and a literal "%" must be quoted again.
     environ = {"HTTP_HOST": "example.com", "PATH_INFO": "/a b/100%/caf\xc3\xa9"}
     response = app.get("/", extra_environ=environ, status=301)
@@ -96,7 +98,7 @@ def test_raw_query_bytes_go_out_as_the_same_bytes() -> None:
         "wsgi.url_scheme": "http",
     }
     seen: list[Any] = []
-    app = SecureHeaders(Recorder(), {"force_https": True})
+    app = SecureHeaders(RecordingApp(), {"force_https": True})
     app(environ, lambda status, headers, exc_info=None: seen.append(headers))
     assert dict(seen[0])["Location"] == "https://example.com/s?q=caf%C3%A9%20x"
 
@@ -111,7 +113,8 @@ def test_raw_query_bytes_go_out_as_the_same_bytes() -> None:
 )
 def test_host_outside_allowed_hosts_gets_400_never_a_redirect(host: str) -> None:
     config = {"force_https": True, "allowed_hosts": ["example.com", "*.example.com"]}
-    app, recorder = served(config)
+    recorder = RecordingApp()
+    app = served(config, app=recorder)
     response = app.get("/a", headers={"Host": host}, status=400)
     assert "Location" not in response.headers
     assert response.body == b"Bad Request: this host is not served here\n"
@@ -129,7 +132,7 @@ def test_host_outside_allowed_hosts_gets_400_never_a_redirect(host: str) -> None
 )
 def test_host_inside_allowed_hosts_is_redirected(host: str, location: str) -> None:
     config = {"force_https": True, "allowed_hosts": ["example.com", "*.example.com"]}
-    app, _ = served(config)
+    app = served(config)
     response = app.get("/a", headers={"Host": host}, status=301)
     assert response.headers["Location"] == location
 
@@ -144,20 +147,21 @@ def test_host_inside_allowed_hosts_is_redirected(host: str, location: str) -> No
     ],
 )
 def test_malformed_host_gets_400_even_without_allowed_hosts(host: str) -> None:
-    app, recorder = served({"force_https": True})
+    recorder = RecordingApp()
+    app = served({"force_https": True}, app=recorder)
     response = app.get("/a", extra_environ={"HTTP_HOST": host}, status=400)
     assert "Location" not in response.headers
     assert recorder.calls == []
 
 
 def test_head_400_has_no_body() -> None:
-    app, _ = served({"force_https": True, "allowed_hosts": ["example.com"]})
+    app = served({"force_https": True, "allowed_hosts": ["example.com"]})
     response = app.head("/a", headers={"Host": "evil.example"}, status=400)
     assert response.body == b""
 
 
 def test_redirect_carries_the_http_headers_but_no_hsts() -> None:
-    app, _ = served({"force_https": True, "permissions_policy": {"camera": []}})
+    app = served({"force_https": True, "permissions_policy": {"camera": []}})
     response = app.get("/", status=301)
     assert values(response, "Permissions-Policy") == ["camera=()"]
     assert values(response, "Strict-Transport-Security") == []
@@ -178,7 +182,8 @@ def test_redirect_carries_the_http_headers_but_no_hsts() -> None:
 )
 def test_exempt_paths_are_served_over_http(path: str, exempt: bool) -> None:
     config = {"force_https": True, "force_https_exempt": ["/healthz", "/status/"]}
-    app, recorder = served(config)
+    recorder = RecordingApp()
+    app = served(config, app=recorder)
     response = app.get(path, expect_errors=True)
     assert response.status_int == (200 if exempt else 301)
     assert len(recorder.calls) == (1 if exempt else 0)
@@ -186,7 +191,7 @@ def test_exempt_paths_are_served_over_http(path: str, exempt: bool) -> None:
 
 def test_exempt_response_is_http_no_hsts_no_secure_cookie() -> None:
     config = {"force_https": True, "force_https_exempt": ["/healthz"]}
-    app, _ = served(config, headers=[("Set-Cookie", "a=1")])
+    app = served(config, headers=[("Set-Cookie", "a=1")])
     response = app.get("/healthz")
     assert values(response, "Strict-Transport-Security") == []
     assert values(response, "Set-Cookie") == ["a=1"]
@@ -221,13 +226,13 @@ def test_exempt_response_is_http_no_hsts_no_secure_cookie() -> None:
 def test_hsts_only_on_https_responses(
     config: dict[str, Any], environ: dict[str, str], expected: list[str]
 ) -> None:
-    app, _ = served(config)
+    app = served(config)
     assert values(app.get("/", extra_environ=environ), "Strict-Transport-Security") == (
         expected
     )
 
 
 def test_force_https_makes_cookies_secure_on_https_responses() -> None:
-    app, _ = served({"force_https": True}, headers=[("Set-Cookie", "a=1")])
+    app = served({"force_https": True}, headers=[("Set-Cookie", "a=1")])
     response = app.get("/", extra_environ=HTTPS)
     assert values(response, "Set-Cookie") == ["a=1; Secure"]

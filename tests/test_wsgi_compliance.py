@@ -1,4 +1,5 @@
-"""PEP 3333: the middleware passes everything the app does through untouched."""
+"""PEP 3333: the middleware passes everything the app does through untouched, on every
+response it makes or changes itself (redirects, 400s, path rules, cookie rewrites, proxies)."""
 
 from __future__ import annotations
 
@@ -7,38 +8,14 @@ import sys
 import warnings
 from collections.abc import Iterator
 from typing import Any
-from wsgiref.util import setup_testing_defaults
 from wsgiref.validate import validator
 
 import pytest
-from helpers import make_app
 from webtest import TestApp
 from werkzeug.middleware.lint import LintMiddleware
 
 from secheaders_wsgi import SecureHeaders
-
-
-def environ(**extra: Any) -> dict[str, Any]:
-    env: dict[str, Any] = {"QUERY_STRING": ""}
-    setup_testing_defaults(env)
-    env.update(extra)
-    return env
-
-
-class Recorder:
-    """A server-side start_response that keeps what it was given."""
-
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, list[tuple[str, str]], Any]] = []
-        self.written: list[bytes] = []
-
-    def __call__(
-        self, status: str, headers: list[tuple[str, str]], exc_info: Any = None
-    ) -> Any:
-        if exc_info is not None and self.calls:
-            raise exc_info[1].with_traceback(exc_info[2])
-        self.calls.append((status, headers, exc_info))
-        return self.written.append
+from tests.support import RecordingApp, RecordingStartResponse, environ_for
 
 
 class ClosingBody:
@@ -64,7 +41,7 @@ def test_the_apps_iterable_is_returned_as_is_and_closed_once_by_the_server() -> 
         start_response("200 OK", [("Content-Type", "text/plain")])
         return body
 
-    result = SecureHeaders(app)(environ(), Recorder())
+    result = SecureHeaders(app)(environ_for(), RecordingStartResponse())
     assert result is body
     assert list(result) == [b"body"]
     result.close()  # what the server does
@@ -95,7 +72,7 @@ def test_file_wrapper_survives() -> None:
         return env["wsgi.file_wrapper"](io.BytesIO(b"0123456789"))
 
     result = SecureHeaders(app)(
-        environ(**{"wsgi.file_wrapper": FileWrapper}), Recorder()
+        environ_for(**{"wsgi.file_wrapper": FileWrapper}), RecordingStartResponse()
     )
     assert isinstance(result, FileWrapper)
 
@@ -106,8 +83,8 @@ def test_the_write_callable_is_returned_and_writes_reach_the_server() -> None:
         write(b"written ")
         return [b"returned"]
 
-    server = Recorder()
-    body = SecureHeaders(app)(environ(), server)
+    server = RecordingStartResponse()
+    body = SecureHeaders(app)(environ_for(), server)
     assert server.written == [b"written "]
     assert list(body) == [b"returned"]
 
@@ -131,7 +108,7 @@ def test_exc_info_is_forwarded_positionally() -> None:
         seen.append((status, args))
         return lambda data: None
 
-    SecureHeaders(app)(environ(), start_response)
+    SecureHeaders(app)(environ_for(), start_response)
     assert [status for status, _ in seen] == ["200 OK", "500 Internal Server Error"]
     assert seen[0][1] == (None,)
     assert seen[1][1][0][0] is RuntimeError
@@ -146,8 +123,8 @@ def test_exc_info_after_headers_were_sent_reraises_through_the_middleware() -> N
         except RuntimeError:
             start_response("500 Internal Server Error", [], sys.exc_info())
 
-    server = Recorder()
-    body = SecureHeaders(app)(environ(), server)
+    server = RecordingStartResponse()
+    body = SecureHeaders(app)(environ_for(), server)
     with pytest.raises(RuntimeError, match="late"):
         list(body)
 
@@ -157,8 +134,8 @@ def test_an_app_that_starts_the_response_lazily_still_gets_our_headers() -> None
         start_response("200 OK", [("Content-Type", "text/plain")])
         yield b"lazy"
 
-    server = Recorder()
-    body = SecureHeaders(app)(environ(), server)
+    server = RecordingStartResponse()
+    body = SecureHeaders(app)(environ_for(), server)
     assert server.calls == []
     assert list(body) == [b"lazy"]
     names = [name for name, _ in server.calls[0][1]]
@@ -173,15 +150,15 @@ def test_the_apps_header_list_is_never_mutated() -> None:
         start_response("200 OK", theirs)
         return [b""]
 
-    server = Recorder()
-    SecureHeaders(app, {"server_secured": True})(environ(), server)
+    server = RecordingStartResponse()
+    SecureHeaders(app, {"server_secured": True})(environ_for(), server)
     assert theirs == snapshot
     assert server.calls[0][1] is not theirs
 
 
 def test_status_and_body_pass_through_unchanged() -> None:
     app = TestApp(
-        SecureHeaders(make_app(status="418 I'm a teapot", body=b"\x00\xffbin"))
+        SecureHeaders(RecordingApp(status="418 I'm a teapot", body=b"\x00\xffbin"))
     )
     response = app.get("/", status=418)
     assert response.status == "418 I'm a teapot"
@@ -189,9 +166,9 @@ def test_status_and_body_pass_through_unchanged() -> None:
 
 
 def test_headers_are_native_latin1_strings() -> None:
-    server = Recorder()
+    server = RecordingStartResponse()
     config = {"server_secured": True, "csp_safe_src": ["'self'", "cdn.example.com"]}
-    SecureHeaders(make_app(), config)(environ(), server)
+    SecureHeaders(RecordingApp(), config)(environ_for(), server)
     for name, value in server.calls[0][1]:
         assert type(name) is str and type(value) is str
         name.encode("latin-1")
@@ -203,7 +180,7 @@ def test_headers_are_native_latin1_strings() -> None:
 )
 def test_validator_on_both_sides_raises_and_warns_nothing(config: Any) -> None:
     inner = validator(
-        make_app(headers=[("Content-Type", "text/html"), ("Set-Cookie", "a=1")])
+        RecordingApp(headers=[("Content-Type", "text/html"), ("Set-Cookie", "a=1")])
     )
     app = validator(SecureHeaders(inner, config))
     with warnings.catch_warnings():
@@ -214,7 +191,7 @@ def test_validator_on_both_sides_raises_and_warns_nothing(config: Any) -> None:
 
 def test_werkzeug_lint_raises_and_warns_nothing() -> None:
     app = LintMiddleware(
-        SecureHeaders(LintMiddleware(make_app()), {"server_secured": True})
+        SecureHeaders(LintMiddleware(RecordingApp()), {"server_secured": True})
     )
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -237,9 +214,9 @@ def test_head_204_304_are_untouched_apart_from_our_headers(
     theirs = [("ETag", '"v1"')]
     if method == "HEAD":
         theirs.append(("Content-Type", "text/html"))
-    inner = make_app(headers=theirs, status=status, body=body)
-    server = Recorder()
-    result = SecureHeaders(validator(inner))(environ(REQUEST_METHOD=method), server)
+    inner = RecordingApp(headers=theirs, status=status, body=body)
+    server = RecordingStartResponse()
+    result = SecureHeaders(validator(inner))(environ_for(method=method), server)
     assert b"".join(result) == body
     result.close()  # type: ignore[attr-defined]
     sent_status, sent, _ = server.calls[0]
@@ -251,3 +228,57 @@ def test_head_204_304_are_untouched_apart_from_our_headers(
         "X-XSS-Protection",
         "Referrer-Policy",
     ]
+
+
+# Responses the middleware makes or rewrites itself
+
+
+CONFIG = {
+    "force_https": True,
+    "force_https_exempt": ["/healthz"],
+    "allowed_hosts": ["example.com"],
+    "trusted_proxies": 1,
+    "cookie_samesite": "Lax",
+    "cookie_httponly": True,
+    "permissions_policy": {"camera": []},
+    "paths": [{"prefix": "/api", "csp_header": False}],
+}
+
+APP_HEADERS = [
+    ("Content-Type", "text/plain"),
+    ("Set-Cookie", "a=1"),
+    ("X-Powered-By", "x"),
+]
+
+
+@pytest.mark.parametrize("lint", ["wsgiref", "werkzeug"])
+@pytest.mark.parametrize(
+    ("method", "path", "headers", "status"),
+    [
+        pytest.param("GET", "/a?b=c", {"Host": "example.com"}, 301, id="redirect-get"),
+        pytest.param("HEAD", "/a", {"Host": "example.com"}, 301, id="redirect-head"),
+        pytest.param("POST", "/a", {"Host": "example.com"}, 308, id="redirect-post"),
+        pytest.param("GET", "/a", {"Host": "evil.example"}, 400, id="foreign-host"),
+        pytest.param("GET", "/healthz", {"Host": "example.com"}, 200, id="exempt"),
+        pytest.param(
+            "GET",
+            "/api/x",
+            {"Host": "example.com", "X-Forwarded-Proto": "https"},
+            200,
+            id="rule-over-proxy-https",
+        ),
+    ],
+)
+def test_validators_on_both_sides(
+    method: str, path: str, headers: dict[str, str], status: int, lint: str
+) -> None:
+    wrap: Any = validator if lint == "wsgiref" else LintMiddleware
+    inner = RecordingApp(APP_HEADERS)
+    app = TestApp(wrap(SecureHeaders(wrap(inner), CONFIG)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        response = app.request(path, method=method, headers=headers, expect_errors=True)
+    assert response.status_int == status
+    for name, value in response.headerlist:
+        assert isinstance(name, str) and isinstance(value, str)
+        value.encode("latin-1")

@@ -6,9 +6,8 @@ import re
 import threading
 from typing import Any
 
-from helpers import environ_for
-
 from secheaders_wsgi import SecureHeaders, csp_nonce
+from tests.support import environ_for
 
 THREADS = 8
 REQUESTS = 5_000

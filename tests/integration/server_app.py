@@ -56,5 +56,6 @@ def inner(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[b
 
 
 app = SecureHeaders(
-    inner, os.path.join(os.path.dirname(__file__), "..", "examples", "security.yaml")
+    inner,
+    os.path.join(os.path.dirname(__file__), "..", "..", "examples", "security.yaml"),
 )

@@ -1,20 +1,15 @@
-"""Every row of the behaviour contract, as the headers a response carries."""
+"""Content-Security-Policy: the default policy, the switches, custom policies, hashes and 'strict-dynamic'."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from typing import Any
 
 import pytest
-from helpers import csp_of, served
 
-from secheaders_wsgi import SecurityWarning
-
-DEFAULT_CSP = (
-    "default-src 'self'; script-src 'self' 'unsafe-eval' 'unsafe-inline'; "
-    "style-src 'self' 'unsafe-eval' 'unsafe-inline'; manifest-src 'self'; "
-    "connect-src http: ws:; img-src * data: blob:; media-src * data: blob:; "
-    "frame-src * data: blob:; object-src * data: blob:"
-)
+from secheaders_wsgi import SecurityWarning, load_config
+from tests.support import DEFAULT_CSP, csp_of, served
 
 
 def csp(config: Any = None, **environ: Any) -> dict[str, list[str]]:
@@ -55,39 +50,6 @@ def test_default_policy_directive_by_directive(
 
 def test_server_secured_connects_over_tls_only() -> None:
     assert csp({"server_secured": True})["connect-src"] == ["https:", "wss:"]
-
-
-def test_server_secured_sends_default_hsts() -> None:
-    response = served({"server_secured": True}).get("/")
-    expected = "max-age=31556926; includeSubDomains"
-    assert response.headers["Strict-Transport-Security"] == expected
-
-
-def test_hsts_header_string_replaces_the_default() -> None:
-    config = {"server_secured": True, "hsts_header": "max-age=600"}
-    assert served(config).get("/").headers["Strict-Transport-Security"] == "max-age=600"
-
-
-def test_hsts_header_false_sends_none_even_when_secured() -> None:
-    response = served({"server_secured": True, "hsts_header": False}).get("/")
-    assert "Strict-Transport-Security" not in response.headers
-
-
-@pytest.mark.parametrize(
-    ("scheme", "sent"),
-    [pytest.param("https", True, id="https"), pytest.param("http", False, id="http")],
-)
-def test_hsts_header_without_server_secured_goes_on_https_only(
-    scheme: str, sent: bool
-) -> None:
-    app = served({"hsts_header": "max-age=600"})
-    response = app.get("/", extra_environ={"wsgi.url_scheme": scheme})
-    assert ("Strict-Transport-Security" in response.headers) is sent
-
-
-def test_no_hsts_on_https_without_server_secured_or_hsts_header() -> None:
-    response = served().get("/", extra_environ={"wsgi.url_scheme": "https"})
-    assert "Strict-Transport-Security" not in response.headers
 
 
 def test_csp_header_false_drops_csp_and_its_companions() -> None:
@@ -275,28 +237,58 @@ def test_custom_script_src_none_with_switches_warns_and_is_replaced() -> None:
     assert policy["script-src"] == ["'unsafe-eval'", "'unsafe-inline'"]
 
 
+def digest(algorithm: str, text: bytes, urlsafe: bool = False) -> str:
+    raw = hashlib.new(algorithm, text).digest()
+    encode = base64.urlsafe_b64encode if urlsafe else base64.b64encode
+    return f"'{algorithm}-{encode(raw).decode()}'"
+
+
 @pytest.mark.parametrize(
-    "value",
-    ["no-referrer", "same-origin", "no-referrer, strict-origin-when-cross-origin"],
+    "source",
+    [
+        pytest.param(digest("sha256", b"alert(1)"), id="sha256"),
+        pytest.param(digest("sha384", b"alert(1)"), id="sha384"),
+        pytest.param(digest("sha512", b"alert(1)"), id="sha512"),
+        pytest.param(digest("sha256", b"\xff" * 9, urlsafe=True), id="base64url"),
+        pytest.param("'SHA256-" + digest("sha256", b"x")[8:], id="algorithm-case"),
+        pytest.param("'strict-dynamic'", id="strict-dynamic"),
+    ],
 )
-def test_referrer_policy_string(value: str) -> None:
-    assert (
-        served({"referrer_policy": value}).get("/").headers["Referrer-Policy"] == value
-    )
-
-
-def test_referrer_policy_false_sends_none() -> None:
-    assert "Referrer-Policy" not in served({"referrer_policy": False}).get("/").headers
-
-
-def test_header_order_is_fixed_and_the_apps_headers_come_first() -> None:
-    response = served({"server_secured": True}).get("/")
-    names = [name for name, _ in response.headerlist if name != "Content-Length"]
-    assert names == [
-        "Content-Type",
-        "Content-Security-Policy",
-        "X-Content-Type-Options",
-        "X-XSS-Protection",
-        "Referrer-Policy",
-        "Strict-Transport-Security",
+def test_source_is_accepted_and_sent_as_written(source: str) -> None:
+    config = {
+        "csp_header": {"script-src": ["'self'", source]},
+        "csp_unsafe_inline": False,  # beside 'strict-dynamic' it would warn
+    }
+    response = served(config).get("/")
+    assert csp_of(response.headers["Content-Security-Policy"])["script-src"][:2] == [
+        "'self'",
+        source,
     ]
+
+
+def test_hashes_and_nonce_together() -> None:
+    sha = digest("sha256", b"console.log(1)")
+    config = {
+        "csp_header": {"script-src": f"'strict-dynamic' {sha}"},
+        "csp_unsafe_inline": False,
+        "csp_unsafe_eval": False,
+    }
+    response = served(config, nonce=True).get("/")
+    assert csp_of(response.headers["Content-Security-Policy"])["script-src"] == [
+        "'strict-dynamic'",
+        sha,
+        f"'nonce-{response.text}'",
+    ]
+
+
+def test_hash_in_the_trial_policy_and_safe_src() -> None:
+    sha = digest("sha384", b"body{}")
+    config = load_config(
+        {
+            "csp_safe_src": ["'self'", sha],
+            "csp_report_only_header": {"style-src": "'safe-src'"},
+            "csp_report_uri": "/r",
+        }
+    )
+    assert config.csp_report_only_header == (("style-src", ("'safe-src'",)),)
+    assert config.csp_safe_src == ("'self'", sha)

@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import NamedTuple
 
 import pytest
-from serving import ROOT, free_port, request, running
 
 from secheaders_wsgi import load_config
 from secheaders_wsgi.policy import headers
+from tests.support import ROOT, free_port, request, running
 
 EXPECTED = headers(load_config(ROOT / "examples" / "security.yaml"), https=True)
 LARGE = 8 * 1024 * 1024 + 123  # several wrapper blocks, not a round number
@@ -23,8 +23,8 @@ def _command(server: str, port: int) -> list[str]:
     listen = f"127.0.0.1:{port}"
     if server == "gunicorn":
         return ["-m", "gunicorn", "--bind", listen, "--workers", "1",
-                "--graceful-timeout", "2", "server_app:app"]  # fmt: skip
-    return ["-m", "waitress", f"--listen={listen}", "server_app:app"]
+                "--graceful-timeout", "2", "tests.integration.server_app:app"]  # fmt: skip
+    return ["-m", "waitress", f"--listen={listen}", "tests.integration.server_app:app"]
 
 
 @pytest.fixture(scope="module")

@@ -1,13 +1,14 @@
-"""``preset: strict``: the header values, and keys beside it overriding it."""
+"""``preset: strict``: the header values, keys beside it overriding it, and bad preset names."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
-from csp3_support import csp_of, served
 
 from secheaders_wsgi import SecureHeaders, SecurityWarning, load_config
+from tests.support import assert_refused, csp_of, served
 
 STRICT = {"preset": "strict"}
 STRICT_POLICY = {
@@ -26,7 +27,7 @@ STRICT_POLICY = {
 
 
 def test_strict_preset_headers_over_https() -> None:
-    response = served({**STRICT, "server_secured": True}, use_nonce=False).get("/")
+    response = served({**STRICT, "server_secured": True}).get("/")
     assert csp_of(response.headers["Content-Security-Policy"]) == STRICT_POLICY
     assert response.headers["X-XSS-Protection"] == "0"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
@@ -37,13 +38,13 @@ def test_strict_preset_headers_over_https() -> None:
 
 
 def test_strict_preset_without_server_secured_sends_no_hsts() -> None:
-    response = served(STRICT, use_nonce=False).get("/")
+    response = served(STRICT).get("/")
     assert "Strict-Transport-Security" not in response.headers
     assert csp_of(response.headers["Content-Security-Policy"]) == STRICT_POLICY
 
 
 def test_strict_preset_puts_the_nonce_beside_strict_dynamic() -> None:
-    response = served(STRICT).get("/")
+    response = served(STRICT, nonce=True).get("/")
     policy = csp_of(response.headers["Content-Security-Policy"])
     nonce = f"'nonce-{response.text}'"
     assert policy["script-src"] == ["'self'", "'strict-dynamic'", nonce]
@@ -59,7 +60,7 @@ def test_strict_preset_sets_the_switches_off() -> None:
 
 
 def test_strict_preset_leaves_the_app_told_that_eval_is_off() -> None:
-    app = served(STRICT, use_nonce=False)
+    app = served(STRICT)
     app.get("/")
     [environ] = app.app.app.calls
     assert environ["secheaders.csp_unsafe_eval"] is False
@@ -122,9 +123,7 @@ def test_strict_preset_leaves_the_app_told_that_eval_is_off() -> None:
 def test_keys_beside_the_preset_override_it(
     override: dict[str, Any], check: Any
 ) -> None:
-    response = served(
-        {**STRICT, "server_secured": True, **override}, use_nonce=False
-    ).get("/")
+    response = served({**STRICT, "server_secured": True, **override}).get("/")
     policy = csp_of(response.headers["Content-Security-Policy"])
     assert check(policy, response.headers), policy
 
@@ -144,3 +143,37 @@ def test_strict_preset_with_debug_warns_that_scripts_are_blocked() -> None:
 
 def test_preset_is_not_applied_without_the_key() -> None:
     assert load_config({}).csp_header is True
+
+
+BAD = [
+    # preset
+    pytest.param(
+        {"preset": "strikt"},
+        "preset: 'strikt' is not a preset (allowed: strict; leave the key out for "
+        "none). Did you mean 'strict'?",
+        id="preset-typo",
+    ),
+    pytest.param(
+        {"preset": "Strict"},
+        "preset: 'Strict' is not a preset (allowed: strict; leave the key out for "
+        "none). Did you mean 'strict'?",
+        id="preset-case",
+    ),
+    pytest.param(
+        {"preset": True},
+        "preset: True is not a preset (allowed: strict; leave the key out for none)",
+        id="preset-bool",
+    ),
+    pytest.param(
+        {"preset": None},
+        "preset: null is not a value; leave the key out to get its default",
+        id="preset-null",
+    ),
+]
+
+
+@pytest.mark.parametrize(("config", "message"), BAD)
+def test_bad_value_is_refused_at_start_up(
+    config: dict[Any, Any], message: str, tmp_path: Path
+) -> None:
+    assert_refused(config, message, tmp_path)

@@ -1,21 +1,22 @@
-"""Loading configs: dicts, YAML files, determinism, and never touching the input."""
+"""Loading configs: dicts, YAML files and their errors, determinism, and never touching the input."""
 
 from __future__ import annotations
 
 import copy
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import served
 
 from secheaders_wsgi import ConfigError, SecureHeaders, load_config
 from secheaders_wsgi.config import Config
 from secheaders_wsgi.policy import headers
+from tests.support import never_called, served
 
 FULL = {
     "server_secured": True,
@@ -154,3 +155,85 @@ def test_every_key_has_exactly_one_check() -> None:
     from secheaders_wsgi.config.model import CHECKS
 
     assert sorted(CHECKS) == sorted(KEYS)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        pytest.param("server_secured: [unclosed\n", "not valid YAML", id="invalid"),
+        pytest.param(
+            "- a\n- b\n",
+            "the top level must be a mapping of keys to values, not a list",
+            id="list",
+        ),
+        pytest.param(
+            "just a string\n",
+            "the top level must be a mapping of keys to values, not a str",
+            id="scalar",
+        ),
+        pytest.param(
+            "server_secured:\n", "server_secured: null is not a value", id="empty-value"
+        ),
+        pytest.param(
+            "referrer_policy: sometimes\n",
+            "referrer_policy: 'sometimes' is not a referrer policy",
+            id="bad-value",
+        ),
+        pytest.param(
+            "server_secure: true\n",
+            "unknown key 'server_secure'. Did you mean 'server_secured'?",
+            id="unknown-key",
+        ),
+    ],
+)
+def test_bad_yaml_file_names_the_file(yaml_file: Any, text: str, message: str) -> None:
+    path = yaml_file(text)
+    with pytest.raises(
+        ConfigError, match=f"^{re.escape(str(path))}: .*{re.escape(message)}"
+    ):
+        SecureHeaders(never_called, str(path))
+
+
+def test_yaml_python_tags_are_refused_not_run(tmp_path: Any) -> None:
+    # safe_load only: a tag that would create a file if it ran.
+    marker = tmp_path / "ran"
+    path = tmp_path / "evil.yaml"
+    path.write_text(
+        f"server_secured: !!python/object/apply:os.mkdir [{str(marker)!r}]\n"
+    )
+    with pytest.raises(ConfigError, match=f"^{re.escape(str(path))}: not valid YAML"):
+        SecureHeaders(never_called, path)
+    assert not marker.exists()
+
+
+def test_missing_yaml_file_names_the_file(tmp_path: Any) -> None:
+    path = tmp_path / "nowhere.yaml"
+    with pytest.raises(ConfigError, match=f"^{re.escape(str(path))}: no such file$"):
+        SecureHeaders(never_called, path)
+
+
+def test_unreadable_yaml_path_names_the_file(tmp_path: Any) -> None:
+    with pytest.raises(
+        ConfigError, match=f"^{re.escape(str(tmp_path))}: cannot be read"
+    ):
+        SecureHeaders(never_called, tmp_path)
+
+
+def test_non_utf8_yaml_file_names_the_file(tmp_path: Any) -> None:
+    path = tmp_path / "latin1.yaml"
+    path.write_bytes(b"referrer_policy: caf\xe9\n")
+    with pytest.raises(ConfigError, match=f"^{re.escape(str(path))}: cannot be read"):
+        SecureHeaders(never_called, path)
+
+
+def test_a_bad_rule_in_a_yaml_file_names_the_file(tmp_path: Any) -> None:
+    path = tmp_path / "security.yaml"
+    path.write_text(
+        "paths:\n  - prefix: /a\n    x_frame_options: ALLOW-FROM https://p.example\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(
+        ConfigError,
+        match=f"^{re.escape(str(path))}: paths\\[0\\]\\.x_frame_options: 'ALLOW-FROM",
+    ):
+        load_config(path)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from csp3_support import all_headers, csp_of, served
 
 from secheaders_wsgi import ConfigError, SecureHeaders, SecurityWarning, load_config
 from secheaders_wsgi.cli import main
+from tests.support import csp_of, served, values
 
 CSP = "Content-Security-Policy"
 CSP_RO = "Content-Security-Policy-Report-Only"
@@ -16,8 +16,8 @@ REPORT = {"csp_report_uri": "https://reports.example.com/csp"}
 
 
 def test_csp_report_only_sends_the_policy_as_report_only() -> None:
-    enforced = served({}, use_nonce=False).get("/")
-    trial = served({"csp_report_only": True, **REPORT}, use_nonce=False).get("/")
+    enforced = served({}).get("/")
+    trial = served({"csp_report_only": True, **REPORT}).get("/")
     assert CSP not in trial.headers
     assert csp_of(trial.headers[CSP_RO]) == {
         **csp_of(enforced.headers[CSP]),
@@ -30,7 +30,7 @@ def test_csp_report_only_sends_the_policy_as_report_only() -> None:
 
 def test_report_only_policy_gets_the_nonce() -> None:
     config = {"csp_report_only": True, "csp_unsafe_inline": False, **REPORT}
-    response = served(config).get("/")
+    response = served(config, nonce=True).get("/")
     policy = csp_of(response.headers[CSP_RO])
     assert f"'nonce-{response.text}'" in policy["script-src"]
     assert response.headers["Cache-Control"] == "private"
@@ -47,7 +47,7 @@ def test_trial_policy_is_sent_beside_the_enforced_one_as_written() -> None:
         },
         **REPORT,
     }
-    response = served(config).get("/")
+    response = served(config, nonce=True).get("/")
     enforced = csp_of(response.headers[CSP])
     trial = csp_of(response.headers[CSP_RO])
     nonce = f"'nonce-{response.text}'"
@@ -63,12 +63,12 @@ def test_trial_policy_is_sent_beside_the_enforced_one_as_written() -> None:
         "report-to": ["csp-endpoint"],
     }
     assert enforced["frame-ancestors"] == ["'none'"]  # csp_frame_ancestors: enforced
-    assert len(all_headers(response, CSP_RO)) == 1
+    assert len(values(response, CSP_RO)) == 1
 
 
 def test_trial_policy_alone_without_an_enforced_one() -> None:
     config = {"csp_header": False, "csp_report_only_header": {"default-src": "'self'"}}
-    response = served({**config, **REPORT}, use_nonce=False).get("/")
+    response = served({**config, **REPORT}).get("/")
     assert CSP not in response.headers
     assert csp_of(response.headers[CSP_RO])["default-src"] == ["'self'"]
     assert "Reporting-Endpoints" in response.headers
@@ -139,25 +139,25 @@ def test_no_warning_with_an_endpoint(config: dict[str, Any]) -> None:
 def test_one_key_makes_report_uri_report_to_and_reporting_endpoints(
     config: dict[str, Any], uri: str
 ) -> None:
-    response = served(config, use_nonce=False).get("/")
+    response = served(config).get("/")
     policy = csp_of(response.headers[CSP])
     assert policy["report-uri"] == [uri]
     assert policy["report-to"] == ["csp-endpoint"]
-    assert all_headers(response, "Reporting-Endpoints") == [f'csp-endpoint="{uri}"']
+    assert values(response, "Reporting-Endpoints") == [f'csp-endpoint="{uri}"']
 
 
 def test_reporting_reaches_both_policies() -> None:
     config = {"csp_report_only_header": {"default-src": "'self'"}, **REPORT}
-    response = served(config, use_nonce=False).get("/")
+    response = served(config).get("/")
     for name in (CSP, CSP_RO):
         assert csp_of(response.headers[name])["report-to"] == ["csp-endpoint"]
 
 
 def test_no_reporting_headers_by_default_or_without_a_policy() -> None:
-    plain = served({}, use_nonce=False).get("/")
+    plain = served({}).get("/")
     assert "report-uri" not in plain.headers[CSP]
     assert "Reporting-Endpoints" not in plain.headers
-    off = served({"csp_header": False, **REPORT}, use_nonce=False).get("/")
+    off = served({"csp_header": False, **REPORT}).get("/")
     assert "Reporting-Endpoints" not in off.headers
 
 

@@ -6,12 +6,12 @@ import html
 import re
 
 import pytest
-from serving import free_port, request, running
 from webtest import TestApp
 
 from examples.demo.app import CONFIG, make_app
 from secheaders_wsgi import load_config
 from secheaders_wsgi.policy import headers
+from tests.support import free_port, request, running
 
 DEMO_CONFIG = load_config(CONFIG)
 

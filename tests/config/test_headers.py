@@ -1,0 +1,245 @@
+"""Bad values for the single-header keys (HSTS, Referrer-Policy, the cross-origin trio, X-Frame-Options, ...).
+
+Each bad value fails at start-up, given as a mapping and as a YAML file, with a
+ConfigError that names the key, quotes the value and says what is allowed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support import assert_refused
+
+BAD = [
+    # hsts_header
+    pytest.param(
+        {"hsts_header": True},
+        "hsts_header: true is not allowed (allowed: a header value such as 'max-age=31556926; includeSubDomains', or false for no HSTS; leave the key out for the default)",
+        id="hsts-true",
+    ),
+    pytest.param(
+        {"hsts_header": "includeSubDomains"},
+        "hsts_header: 'includeSubDomains' has no max-age (allowed: 'max-age=<seconds>[; includeSubDomains][; preload]')",
+        id="hsts-no-max-age",
+    ),
+    pytest.param(
+        {"hsts_header": "max-age=600; includeSubdomain"},
+        "hsts_header: 'includeSubdomain' in 'max-age=600; includeSubdomain' is not an HSTS directive (allowed: max-age=<seconds>, includeSubDomains, preload)",
+        id="hsts-typo",
+    ),
+    pytest.param(
+        {"hsts_header": 600}, "hsts_header: 600 is not a string", id="hsts-int"
+    ),
+    # referrer_policy
+    pytest.param(
+        {"referrer_policy": "sometimes"},
+        "referrer_policy: 'sometimes' is not a referrer policy (allowed: no-referrer, no-referrer-when-downgrade, origin, origin-when-cross-origin, same-origin, strict-origin, strict-origin-when-cross-origin, unsafe-url, a comma list of them, or false)",
+        id="referrer-bad",
+    ),
+    pytest.param(
+        {"referrer_policy": "no-referer"},
+        "referrer_policy: 'no-referer' is not a referrer policy Did you mean 'no-referrer'? (allowed: no-referrer, no-referrer-when-downgrade, origin, origin-when-cross-origin, same-origin, strict-origin, strict-origin-when-cross-origin, unsafe-url, a comma list of them, or false)",
+        id="referrer-typo",
+    ),
+    pytest.param(
+        {"referrer_policy": "no-referrer, everything"},
+        "referrer_policy: 'everything' is not a referrer policy (allowed: no-referrer, no-referrer-when-downgrade, origin, origin-when-cross-origin, same-origin, strict-origin, strict-origin-when-cross-origin, unsafe-url, a comma list of them, or false)",
+        id="referrer-list",
+    ),
+    pytest.param(
+        {"referrer_policy": True},
+        "referrer_policy: True is not a string",
+        id="referrer-true",
+    ),
+    # cross_origin_opener_policy
+    pytest.param(
+        {"cross_origin_opener_policy": "same-orign"},
+        (
+            "cross_origin_opener_policy: 'same-orign' is not allowed. Did you mean "
+            "'same-origin'? (allowed: same-origin, same-origin-allow-popups, "
+            "noopener-allow-popups, unsafe-none, or false for no header)"
+        ),
+        id="coop-bad",
+    ),
+    pytest.param(
+        {"cross_origin_opener_policy": True},
+        (
+            "cross_origin_opener_policy: True is not allowed (allowed: same-origin, "
+            "same-origin-allow-popups, noopener-allow-popups, unsafe-none, or false "
+            "for no header)"
+        ),
+        id="coop-true",
+    ),
+    # cross_origin_embedder_policy
+    pytest.param(
+        {"cross_origin_embedder_policy": "require-corps"},
+        (
+            "cross_origin_embedder_policy: 'require-corps' is not allowed. Did you "
+            "mean 'require-corp'? (allowed: require-corp, credentialless, unsafe-none, "
+            "or false for no header)"
+        ),
+        id="coep-bad",
+    ),
+    pytest.param(
+        {"cross_origin_embedder_policy": "Require-Corp"},
+        (
+            "cross_origin_embedder_policy: 'Require-Corp' is not allowed. Did you mean "
+            "'require-corp'? (allowed: require-corp, credentialless, unsafe-none, or "
+            "false for no header)"
+        ),
+        id="coep-case",
+    ),
+    # cross_origin_resource_policy
+    pytest.param(
+        {"cross_origin_resource_policy": "same"},
+        (
+            "cross_origin_resource_policy: 'same' is not allowed. Did you mean "
+            "'same-site'? (allowed: same-site, same-origin, cross-origin, or false for "
+            "no header)"
+        ),
+        id="corp-bad",
+    ),
+    # x_frame_options
+    pytest.param(
+        {"x_frame_options": "ALLOW-FROM https://partner.example"},
+        (
+            "x_frame_options: 'ALLOW-FROM https://partner.example': ALLOW-FROM is "
+            "ignored by every current browser (allowed: DENY, SAMEORIGIN or false); to "
+            "let one site frame yours, use csp_frame_ancestors: [\"'self'\", "
+            "'https://partner.example']"
+        ),
+        id="xfo-allow-from",
+    ),
+    pytest.param(
+        {"x_frame_options": "allow-from"},
+        (
+            "x_frame_options: 'allow-from': ALLOW-FROM is ignored by every current "
+            "browser (allowed: DENY, SAMEORIGIN or false); to let one site frame "
+            "yours, use csp_frame_ancestors: [\"'self'\", 'https://x.example']"
+        ),
+        id="xfo-allow-from-bare",
+    ),
+    pytest.param(
+        {"x_frame_options": True},
+        (
+            "x_frame_options: True is not allowed (allowed: DENY, SAMEORIGIN, or false "
+            "for no header; leave the key out to derive it from csp_frame_ancestors)"
+        ),
+        id="xfo-true",
+    ),
+    pytest.param(
+        {"x_frame_options": "SAMEORGIN"},
+        (
+            "x_frame_options: 'SAMEORGIN' is not allowed (allowed: DENY, SAMEORIGIN, "
+            "or false for no header; leave the key out to derive it from "
+            "csp_frame_ancestors)"
+        ),
+        id="xfo-bad",
+    ),
+    # xss_protection
+    pytest.param(
+        {"xss_protection": True},
+        (
+            "xss_protection: True is not allowed (allowed: '0' (today's advice: the "
+            "filter itself could be abused), '1', '1; mode=block', or false for no "
+            "header; leave the key out for the default '1; mode=block')"
+        ),
+        id="xss-true",
+    ),
+    pytest.param(
+        {"xss_protection": "1; mode=allow"},
+        (
+            "xss_protection: '1; mode=allow' is not allowed (allowed: '0' (today's "
+            "advice: the filter itself could be abused), '1', '1; mode=block', or "
+            "false for no header; leave the key out for the default '1; mode=block')"
+        ),
+        id="xss-bad",
+    ),
+    pytest.param(
+        {"xss_protection": 2},
+        (
+            "xss_protection: 2 is not allowed (allowed: '0' (today's advice: the "
+            "filter itself could be abused), '1', '1; mode=block', or false for no "
+            "header; leave the key out for the default '1; mode=block')"
+        ),
+        id="xss-two",
+    ),
+    # origin_agent_cluster
+    pytest.param(
+        {"origin_agent_cluster": "?1"},
+        "origin_agent_cluster: '?1' is not a boolean (allowed: true, false)",
+        id="oac-string",
+    ),
+    pytest.param(
+        {"origin_agent_cluster": "false"},
+        "origin_agent_cluster: 'false' is not a boolean (allowed: true, false)",
+        id="oac-str-false",
+    ),
+    # x_dns_prefetch_control
+    pytest.param(
+        {"x_dns_prefetch_control": "maybe"},
+        (
+            "x_dns_prefetch_control: 'maybe' is not allowed (allowed: 'on' or true, "
+            "'off' or false; leave the key out for no header)"
+        ),
+        id="dns-bad",
+    ),
+    pytest.param(
+        {"x_dns_prefetch_control": 0},
+        (
+            "x_dns_prefetch_control: 0 is not allowed (allowed: 'on' or true, 'off' or "
+            "false; leave the key out for no header)"
+        ),
+        id="dns-int",
+    ),
+    # x_permitted_cross_domain_policies
+    pytest.param(
+        {"x_permitted_cross_domain_policies": "nothing"},
+        (
+            "x_permitted_cross_domain_policies: 'nothing' is not allowed (allowed: "
+            "none, master-only, by-content-type, by-ftp-filename, all, "
+            "none-this-response, or false for no header)"
+        ),
+        id="xpcdp-bad",
+    ),
+    # remove_headers
+    pytest.param(
+        {"remove_headers": "X-Powered-By"},
+        (
+            "remove_headers: 'X-Powered-By' is not a list (allowed: a list of header "
+            "names, e.g. [X-Powered-By]; [] removes nothing)"
+        ),
+        id="remove-string",
+    ),
+    pytest.param(
+        {"remove_headers": ["X Powered By"]},
+        (
+            "remove_headers[0]: 'X Powered By' is not a header name (allowed: letters, "
+            "digits and !#$%&'*+.^_`|~-)"
+        ),
+        id="remove-bad-name",
+    ),
+    pytest.param(
+        {"remove_headers": ["X-A\r\nB"]},
+        (
+            "remove_headers[0]: 'X-A\\r\\nB' has the control character '\\r' (allowed: "
+            "printable characters only; CR and LF would inject a header)"
+        ),
+        id="remove-crlf",
+    ),
+    pytest.param(
+        {"remove_headers": [42]},
+        "remove_headers[0]: 42 is not a string",
+        id="remove-non-str",
+    ),
+]
+
+
+@pytest.mark.parametrize(("config", "message"), BAD)
+def test_bad_value_is_refused_at_start_up(
+    config: dict[Any, Any], message: str, tmp_path: Path
+) -> None:
+    assert_refused(config, message, tmp_path)

@@ -1,0 +1,18 @@
+"""Everything here runs real servers, a browser, subprocesses or long soaks: all of
+it is marked ``slow``, so ``pytest -m "not slow"`` is the fast loop."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # The hook sees the whole session's items, not only this directory's.
+    for item in items:
+        if HERE in item.path.parents:
+            item.add_marker(pytest.mark.slow)

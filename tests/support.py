@@ -1,0 +1,273 @@
+"""What the tests share: a recording app, a recording start_response, ``served()``,
+the CSP parser, the default policy, a WSGI environ, and real servers on loopback."""
+
+from __future__ import annotations
+
+import http.client
+import io
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+import pytest
+import yaml
+from webtest import TestApp
+
+from secheaders_wsgi import ConfigError, SecureHeaders, csp_nonce, load_config
+from secheaders_wsgi.policy import headers as policy_headers
+
+Headers = list[tuple[str, str]]
+
+ROOT = Path(__file__).resolve().parent.parent
+HTTPS = {"wsgi.url_scheme": "https"}
+
+DEFAULT_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-eval' 'unsafe-inline'; "
+    "style-src 'self' 'unsafe-eval' 'unsafe-inline'; manifest-src 'self'; "
+    "connect-src http: ws:; img-src * data: blob:; media-src * data: blob:; "
+    "frame-src * data: blob:; object-src * data: blob:"
+)
+
+
+class RecordingApp:
+    """A WSGI app that sends ``headers`` and records every environ it is called with.
+
+    With ``nonce`` the body is the request's CSP nonce, so the policy carries it.
+    """
+
+    def __init__(
+        self,
+        headers: Headers | None = None,
+        status: str = "200 OK",
+        body: bytes = b"<p>hi</p>",
+        nonce: bool = False,
+    ) -> None:
+        self.headers = (
+            headers if headers is not None else [("Content-Type", "text/html")]
+        )
+        self.status = status
+        self.body = body
+        self.nonce = nonce
+        self.calls: list[dict[str, Any]] = []
+
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> list[bytes]:
+        self.calls.append(environ)
+        body = csp_nonce(environ).encode() if self.nonce else self.body
+        start_response(self.status, list(self.headers))
+        return [body]
+
+    @property
+    def seen(self) -> dict[str, Any]:
+        """The environ of the latest call."""
+        return self.calls[-1]
+
+
+class RecordingStartResponse:
+    """A server's start_response that keeps every call and every write()."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, Headers, Any]] = []
+        self.written: list[bytes] = []
+
+    def __call__(
+        self, status: str, headers: Headers, exc_info: Any = None
+    ) -> Callable[[bytes], None]:
+        # PEP 3333: a second call is allowed only with exc_info, and re-raises it
+        # once the headers are out; this recorder treats them as out at once.
+        if exc_info is not None and self.calls:
+            raise exc_info[1].with_traceback(exc_info[2])
+        self.calls.append((status, headers, exc_info))
+        return self.written.append
+
+    @property
+    def status(self) -> str | None:
+        return self.calls[-1][0] if self.calls else None
+
+    @property
+    def headers(self) -> Headers:
+        return self.calls[-1][1] if self.calls else []
+
+    def get(self, name: str) -> list[str]:
+        """Every value of header ``name`` (compared without case), in order."""
+        return [v for k, v in self.headers if k.lower() == name.lower()]
+
+
+def served(
+    config: Any = None,
+    headers: Headers | None = None,
+    *,
+    app: RecordingApp | None = None,
+    **app_options: Any,
+) -> TestApp:
+    """WebTest around ``SecureHeaders(app, config)``; ``app`` defaults to a
+    :class:`RecordingApp` built from ``headers`` and ``app_options``."""
+    inner = app if app is not None else RecordingApp(headers, **app_options)
+    return TestApp(SecureHeaders(inner, config))
+
+
+def header_value(config: Any, name: str, https: bool = True) -> str | None:
+    """The value of header ``name`` that ``config`` gives, without a request."""
+    return dict(policy_headers(load_config(config), https=https)).get(name)
+
+
+def values(response: Any, name: str) -> list[str]:
+    """Every value of header ``name`` (compared without case), in order."""
+    return [v for k, v in response.headerlist if k.lower() == name.lower()]
+
+
+def csp_of(value: str) -> dict[str, list[str]]:
+    """Parse a CSP header into {directive: sources}, refusing duplicate directives."""
+    parsed: dict[str, list[str]] = {}
+    for part in value.split(";"):
+        words = part.split()
+        if not words:
+            continue
+        assert words[0] not in parsed, f"duplicate directive {words[0]}"
+        parsed[words[0]] = words[1:]
+    return parsed
+
+
+def never_called(environ: Any, start_response: Any) -> list[bytes]:
+    """An app for configs that must fail at start-up, or requests the middleware
+    answers itself."""
+    raise AssertionError("the app must not see this request")
+
+
+def assert_refused(config: Any, message: str, tmp_path: Path) -> None:
+    """``config`` fails at start-up with exactly ``message``, both as a mapping and
+    written to a YAML file (whose message starts with the file's path)."""
+    with pytest.raises(ConfigError, match=f"^{re.escape(message)}$"):
+        SecureHeaders(never_called, config)
+    path = tmp_path / "security.yaml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    with pytest.raises(ConfigError, match=f"^{re.escape(f'{path}: {message}')}$"):
+        load_config(path)
+
+
+class CountingInput(io.RawIOBase):
+    """A wsgi.input that records how many bytes were read from it."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = io.BytesIO(data)
+        self.bytes_read = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> bytes:
+        chunk = self._data.read(size)
+        self.bytes_read += len(chunk)
+        return chunk
+
+
+def environ_for(
+    path: str = "/", method: str = "GET", body: bytes = b"", **extra: Any
+) -> dict[str, Any]:
+    environ: dict[str, Any] = {
+        "REQUEST_METHOD": method,
+        "PATH_INFO": path,
+        "SCRIPT_NAME": "",
+        "QUERY_STRING": "",
+        "SERVER_NAME": "localhost",
+        "SERVER_PORT": "80",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": "http",
+        "wsgi.input": CountingInput(body),
+        "wsgi.errors": io.StringIO(),
+        "wsgi.multithread": True,
+        "wsgi.multiprocess": False,
+        "wsgi.run_once": False,
+    }
+    environ.update(extra)
+    return environ
+
+
+# Real servers: a subprocess on a free loopback port, spoken to over HTTP/1.1.
+
+HOST = "127.0.0.1"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def running(
+    args: Sequence[str],
+    port: int,
+    *,
+    env: Mapping[str, str] | None = None,
+    timeout: float = 20.0,
+) -> Iterator[subprocess.Popen[bytes]]:
+    """Run ``python args...`` from the repository root until the block ends.
+
+    ``examples`` and ``tests`` are importable in the process. Waits until
+    ``port`` accepts connections (at most ``timeout`` seconds) and always stops
+    the process, killing it if it does not stop when asked.
+    """
+    env = {
+        **os.environ,
+        **(env or {}),
+        "PYTHONPATH": str(ROOT),
+        "PYTHONUNBUFFERED": "1",
+    }
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(
+            [sys.executable, *args], cwd=ROOT, env=env, stdout=log, stderr=log
+        )
+        try:
+            _wait_until_listening(process, port, timeout, log)
+            yield process
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def _wait_until_listening(
+    process: subprocess.Popen[bytes], port: int, timeout: float, log: IO[bytes]
+) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            break
+        try:
+            with socket.create_connection((HOST, port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.05)
+    log.seek(0)
+    output = log.read().decode(errors="replace")
+    pytest.fail(
+        f"{process.args!r} (exit {process.poll()}) did not listen on "
+        f"{HOST}:{port} within {timeout}s:\n{output}"
+    )
+
+
+def request(
+    port: int, path: str = "/", method: str = "GET"
+) -> tuple[int, http.client.HTTPMessage, bytes]:
+    """One HTTP/1.1 request: the status, the headers as sent, the whole body."""
+    connection = http.client.HTTPConnection(HOST, port, timeout=10)
+    try:
+        connection.request(method, path)
+        response = connection.getresponse()
+        return response.status, response.headers, response.read()
+    finally:
+        connection.close()
