@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from .. import csp, errors, permissions
+from .. import csp, errors, owasp, permissions
 from ..errors import ConfigError, warn
 from ..presets import PRESETS
 
@@ -479,9 +479,16 @@ def _remove_headers(where: str, value: object) -> tuple[str, ...]:
         raise ConfigError(
             f"{where}: {value!r} is not a list (allowed: a list of header names, "
             "e.g. [X-Powered-By]; [] removes nothing)"
+            + (" Did you mean [owasp]?" if value == owasp.REMOVE_TOKEN else "")
         )
     names: dict[str, str] = {}
     for i, item in enumerate(value):
+        listed = owasp.remove_token(f"{where}[{i}]", item)
+        if listed is not None:
+            # No Server warning for the token: the user did not name it.
+            for name in listed:
+                names.setdefault(name.lower(), name)
+            continue
         name = header_text(f"{where}[{i}]", item).strip()
         if not _TOKEN.fullmatch(name):
             raise ConfigError(
