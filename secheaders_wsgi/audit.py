@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Literal
 
+from . import owasp
 from .config import Config, Sources
 from .policy import csp_directives, headers
 
@@ -425,6 +426,22 @@ def _redirect_hosts(view: _View) -> Iterator[Finding]:
         )
 
 
+# OWASP Secure Headers Project, ci/headers_add.json: the headers it recommends
+# for every response. One finding per missing header, whatever other rule
+# covers it too, so the list reads as a checklist against OSHP's.
+def _oshp(view: _View) -> Iterator[Finding]:
+    for name, value, setting in owasp.missing(view.headers):
+        if len(value) > 60:  # the Permissions-Policy lists 29 features
+            value = value[:56] + " ..."
+        yield Finding(
+            f"oshp-{name.lower()}",
+            "low",
+            f"no {name}, which the OWASP Secure Headers Project recommends "
+            f"for every response ({value})",
+            setting,
+        )
+
+
 _RULES: tuple[Rule, ...] = (
     _no_csp,
     _report_only,
@@ -442,4 +459,5 @@ _RULES: tuple[Rule, ...] = (
     _form_action,
     _xss_protection,
     _no_reporting,
+    _oshp,
 )
