@@ -538,3 +538,35 @@ def test_audit_of_the_defaults_lists_the_seven_oshp_headers_they_lack() -> None:
         "oshp-x-frame-options",
         "oshp-x-permitted-cross-domain-policies",
     ]
+
+
+# The README's OSHP table says what strict sends
+
+
+def _readme_table() -> dict[str, list[str]]:
+    text = (Path(__file__).parents[1] / "README.md").read_text("utf-8")
+    start = text.index("#### The OWASP Secure Headers Project")
+    section = text[start : text.index("\n#", start + 1)]
+    rows = re.findall(r"^\| `([A-Za-z-]+)` \| (.*) \|$", section, re.MULTILINE)
+    return {name: cells.split(" | ") for name, cells in rows}
+
+
+def test_readme_table_covers_each_oshp_header_with_strict_values() -> None:
+    table = _readme_table()
+    sent = _get(STRICT).headers
+
+    assert set(table) == set(SITE_WIDE_KEYS)
+    for name, (oshp, _defaults, strict) in table.items():
+        single = re.fullmatch(r"`([^`]*)`", strict)
+        if single:  # a one-value cell quotes the header exactly
+            assert single.group(1) == sent[name], name
+        if re.fullmatch(r"`[^`]*`", oshp):
+            assert oshp.strip("`") == dict(lists().add)[name], name
+
+
+def test_readme_names_the_retired_features_strict_leaves_out() -> None:
+    text = (Path(__file__).parents[1] / "README.md").read_text("utf-8")
+    strict = text[text.index("#### The strict preset") :]
+
+    for feature in RETIRED:
+        assert f"`{feature}` (" in strict
