@@ -28,6 +28,12 @@ STRICT: dict[str, Any] = {
     "csp_unsafe_inline": False,
     "csp_unsafe_eval": False,
     "csp_frame_ancestors": False,
+    # The rest of the OWASP Secure Headers Project's site-wide headers.
+    "permissions_policy": {"camera": []},
+    "cross_origin_opener_policy": "same-origin",
+    "cross_origin_embedder_policy": "require-corp",
+    "cross_origin_resource_policy": "same-origin",
+    "x_permitted_cross_domain_policies": "none",
 }
 
 
@@ -288,6 +294,7 @@ def test_paths_rules_report_only_what_the_top_level_does_not() -> None:
     scoped = sorted((f.prefix, f.rule) for f in findings if f.prefix is not None)
     assert scoped == [
         ("/embed/", "frame-ancestors-any-host"),
+        ("/embed/", "oshp-x-frame-options"),
         ("/legacy/", "script-unsafe-inline"),
         ("/legacy/", "style-unsafe-inline"),
     ]
@@ -373,7 +380,7 @@ def test_audit_output_lists_each_finding_with_its_fix(yaml_file: Any) -> None:
         "        fix: csp_unsafe_inline: false (move inline scripts to files, or use "
         "nonces)",
     ]
-    assert lines[-1] == "7 findings (1 high, 2 medium, 4 low)"
+    assert lines[-1] == "13 findings (1 high, 2 medium, 10 low)"
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
+from ..config import owasp
 from .view import Finding, Severity, View
 
 # Scheme-only sources and '*' let a directive load from any host on the web.
@@ -332,6 +333,22 @@ def _redirect_hosts(view: View) -> Iterator[Finding]:
         )
 
 
+# OWASP Secure Headers Project, ci/headers_add.json: the headers it recommends
+# for every response. One finding per missing header, whatever other rule
+# covers it too, so the list reads as a checklist against OSHP's.
+def _oshp(view: View) -> Iterator[Finding]:
+    for name, value, setting in owasp.missing(view.headers):
+        if len(value) > 60:  # the Permissions-Policy lists 29 features
+            value = value[:56] + " ..."
+        yield Finding(
+            f"oshp-{name.lower()}",
+            "low",
+            f"no {name}, which the OWASP Secure Headers Project recommends "
+            f"for every response ({value})",
+            setting,
+        )
+
+
 RULES: tuple[Rule, ...] = (
     _no_csp,
     _report_only,
@@ -349,4 +366,5 @@ RULES: tuple[Rule, ...] = (
     _form_action,
     _xss_protection,
     _no_reporting,
+    _oshp,
 )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from ..errors import ConfigError, did_you_mean, warn
+from . import owasp
 from .presets import PRESETS
 from .values import header_text, is_list, listed, not_allowed, path_prefix
 
@@ -177,12 +178,28 @@ def dns_prefetch(where: str, value: object) -> bool:
     )
 
 
+_REMOVE_ALLOWED = "a list of header names, e.g. [X-Powered-By]; [] removes nothing"
+
+
 def remove_headers(where: str, value: object) -> tuple[str, ...]:
-    items = listed(
-        where, value, "a list of header names, e.g. [X-Powered-By]; [] removes nothing"
-    )
+    try:
+        items = listed(
+            where,
+            value,
+            "a list of header names, e.g. [X-Powered-By]; [] removes nothing",
+        )
+    except ConfigError as exc:
+        if value == owasp.REMOVE_TOKEN:
+            raise ConfigError(f"{exc}. Did you mean [owasp]?") from None
+        raise
     names: dict[str, str] = {}
     for i, item in enumerate(items):
+        listed_names = owasp.remove_token(f"{where}[{i}]", item)
+        if listed_names is not None:
+            # No Server warning for the token: the user did not name it.
+            for name in listed_names:
+                names.setdefault(name.lower(), name)
+            continue
         name = header_text(f"{where}[{i}]", item).strip()
         if not _TOKEN.fullmatch(name):
             raise ConfigError(
