@@ -222,6 +222,8 @@ def run(
     for _ in range(2):  # warm-up
         for v, app, environ, n in ready:
             _sample(app, environ, n, v.copy_environ)
+    # Other processes on the machine are the noise; say how many there were.
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
     started = time.perf_counter()
     _rounds(ready, rows, samples)
     elapsed = time.perf_counter() - started
@@ -232,6 +234,7 @@ def run(
         "samples": samples,
         "number": number,
         "seconds": round(elapsed, 1),
+        "load": load,
         "rows": [
             {k: v for k, v in vars(row).items() if k != "samples"}
             for row in rows.values()

@@ -66,7 +66,12 @@ def markdown(inproc: dict[str, Any], serve: dict[str, Any] | None, cmd: str) -> 
         "# Benchmark results",
         "",
         f"Made by `{cmd}` on {inproc['date']}, commit {_commit()}.",
-        f"Machine: {inproc['machine']}.",
+        f"Machine: {inproc['machine']}"
+        + (
+            f"; load average {inproc['load']:.1f} when the timing began."
+            if inproc.get("load") is not None
+            else "."
+        ),
         "",
         "## Overhead per request, in process",
         "",
@@ -95,7 +100,15 @@ def markdown(inproc: dict[str, Any], serve: dict[str, Any] | None, cmd: str) -> 
         "run: compare the ratios, not the nanoseconds, across machines.",
         "",
     ]
-    if serve is not None:
+    if serve is None:
+        lines += [
+            "## Served",
+            "",
+            "Not run this time (`--no-served`); `python benchmarks/served.py` "
+            "measures it.",
+            "",
+        ]
+    else:
         lines += [
             "## Served",
             "",
