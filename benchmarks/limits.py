@@ -117,8 +117,8 @@ def record(config: Any = None) -> Recorded:
     if unsupported:
         raise ValueError(f"the limits do not implement {unsupported}")
     return Recorded(
-        http=_side(loaded, False, remove, secured),
-        https=_side(loaded, True, remove, secured),
+        http=_side(config, False, remove, secured),
+        https=_side(config, True, remove, secured),
         unsafe_eval=loaded.csp_unsafe_eval,
         remove=remove,
         secured=secured,
