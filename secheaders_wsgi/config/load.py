@@ -28,9 +28,11 @@ from .values import Directive, boolean, normalize_prefix, path_prefix
 ConfigSource = Union[Mapping[str, Any], str, "os.PathLike[str]", Config, None]
 
 # The configs that went through the checks: only these are taken as they are.
-_VALIDATED: weakref.WeakSet[Config] = weakref.WeakSet()
+# Keyed by identity: a WeakSet compares by value, so it keeps one of two equal
+# configs and forgets the other when the first is collected.
+_VALIDATED: weakref.WeakValueDictionary[int, Config] = weakref.WeakValueDictionary()
 _DEFAULTS = Config()
-_VALIDATED.add(_DEFAULTS)
+_VALIDATED[id(_DEFAULTS)] = _DEFAULTS
 
 
 def load_config(source: ConfigSource = None) -> Config:
@@ -48,7 +50,7 @@ def load_config(source: ConfigSource = None) -> Config:
     if source is None:
         return _DEFAULTS
     if isinstance(source, Config):
-        if source in _VALIDATED:
+        if _VALIDATED.get(id(source)) is source:
             return source
         raise ConfigError(
             "a Config built by hand has not been checked (a value in it could "
@@ -112,7 +114,7 @@ def _from_mapping(raw: Mapping[str, Any]) -> Config:
     if rules:
         config = replace(config, paths=_rules(config, rules))
     check_redirect_keys(config)
-    _VALIDATED.add(config)
+    _VALIDATED[id(config)] = config
     return config
 
 

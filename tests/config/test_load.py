@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import gc
 import json
 import os
 import re
@@ -143,6 +144,25 @@ def test_a_config_built_by_hand_is_refused() -> None:
         ConfigError, match="a Config built by hand has not been checked"
     ):
         SecureHeaders(lambda e, s: [], forged)
+
+
+def test_a_checked_config_stays_accepted_after_an_equal_one_is_collected() -> None:
+    # Regression: a WeakSet compared configs by value, kept only the first of
+    # two equal ones and forgot both when that one was collected.
+    first = load_config({"csp_unsafe_inline": False})
+    second = load_config({"csp_unsafe_inline": False})
+    assert first == second and first is not second
+    del first
+    gc.collect()
+    assert load_config(second) is second
+    SecureHeaders(never_called, second)
+
+
+def test_an_equal_config_built_by_hand_is_still_refused() -> None:
+    checked = load_config({"csp_unsafe_inline": False})
+    with pytest.raises(ConfigError, match="built by hand"):
+        load_config(Config(csp_unsafe_inline=False))
+    assert load_config(checked) is checked
 
 
 def test_load_config_refuses_other_types() -> None:
