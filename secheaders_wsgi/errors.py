@@ -46,7 +46,9 @@ def closest(word: str, choices: tuple[str, ...], cutoff: float = 0.6) -> str | N
 def did_you_mean(
     word: str, choices: tuple[str, ...], cutoff: float = 0.6, prefix: bool = False
 ) -> str:
-    """`` Did you mean 'x'?`` for the closest choice, or ``""``.
+    """``. Did you mean 'x'?`` for the closest choice, or ``""``.
+
+    The one shape of every hint: it ends the message, after what is allowed.
 
     ``prefix``: a word that starts a choice suggests it too (``hsts`` for
     ``hsts_header``), for names a user may abbreviate.
@@ -54,4 +56,4 @@ def did_you_mean(
     match = closest(word, choices, cutoff)
     if match is None and prefix and len(word) > 2:
         match = next((c for c in choices if c.startswith(word)), None)
-    return f" Did you mean {match!r}?" if match else ""
+    return f". Did you mean {match!r}?" if match else ""

@@ -12,7 +12,7 @@ import binascii
 import re
 from collections.abc import Mapping
 
-from ..errors import ConfigError, closest, did_you_mean, warn
+from ..errors import ConfigError, did_you_mean, warn
 from .values import Sources
 
 #: Our own keyword: it stands for the sources of ``csp_safe_src``.
@@ -156,7 +156,7 @@ def check_directive_name(where: str, name: str) -> str:
     if lowered not in KNOWN_DIRECTIVES:
         hint = _did_you_mean(lowered)
         if hint:
-            raise ConfigError(f"{where}: {name!r} is not a CSP directive.{hint}")
+            raise ConfigError(f"{where}: {name!r} is not a CSP directive{hint}")
         warn(
             f"{where}: {name!r} is not a CSP directive this version knows; "
             "it is sent as written"
@@ -261,9 +261,9 @@ def _check_quoted(where: str, source: str) -> str:
         _check_hash(where, source, algorithm.lower(), value)
         return source
     raise ConfigError(
-        f"{where}: {source!r} is not a CSP keyword"
-        f"{_did_you_mean_keyword(source)} (allowed: {', '.join(KEYWORDS)}, "
+        f"{where}: {source!r} is not a CSP keyword (allowed: {', '.join(KEYWORDS)}, "
         "or a hash such as 'sha256-<base64>')"
+        + did_you_mean(source.lower(), KEYWORDS, cutoff=0.7)
     )
 
 
@@ -296,8 +296,3 @@ def _is_nonce_or_hash(word: str) -> bool:
 def _did_you_mean(name: str) -> str:
     # Strict: a near miss of a directive is an error, anything else a warning.
     return did_you_mean(name, KNOWN_DIRECTIVES, cutoff=0.8)
-
-
-def _did_you_mean_keyword(source: str) -> str:
-    match = closest(source.lower(), KEYWORDS, cutoff=0.7)
-    return f'; did you mean "{match}"?' if match else ""

@@ -117,8 +117,7 @@ def nonce_directives(where: str, value: object) -> tuple[str, ...]:
         if name not in grammar.NONCE_DIRECTIVES:
             hint = did_you_mean(name, grammar.NONCE_DIRECTIVES, prefix=True)
             raise ConfigError(
-                f"{place}: {item!r} cannot carry a nonce (allowed: {allowed})"
-                + (f".{hint}" if hint else "")
+                f"{place}: {item!r} cannot carry a nonce (allowed: {allowed}){hint}"
             )
         if name in names:
             raise ConfigError(f"{place}: {item!r} is given twice")

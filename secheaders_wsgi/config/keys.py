@@ -67,10 +67,9 @@ def referrer(where: str, value: object) -> str | bool:
     for token in tokens:
         if token not in REFERRER_POLICIES:
             raise ConfigError(
-                f"{where}: {token!r} is not a referrer policy"
-                f"{did_you_mean(token, REFERRER_POLICIES, prefix=True)} "
+                f"{where}: {token!r} is not a referrer policy "
                 f"(allowed: {', '.join(REFERRER_POLICIES)}, a comma list of them, "
-                "or false)"
+                f"or false){did_you_mean(token, REFERRER_POLICIES, prefix=True)}"
             )
     return ", ".join(tokens)
 
@@ -85,8 +84,7 @@ def preset_name(where: str, value: object) -> str:
         )
         raise ConfigError(
             f"{where}: {value!r} is not a preset "
-            f"(allowed: {', '.join(PRESETS)}; leave the key out for none)"
-            + (f".{hint}" if hint else "")
+            f"(allowed: {', '.join(PRESETS)}; leave the key out for none){hint}"
         )
     return value
 

@@ -101,7 +101,7 @@ def _from_mapping(raw: Mapping[str, Any]) -> Config:
             raise ConfigError(f"config keys must be strings, not {key!r}")
         if key not in CHECKS:
             raise ConfigError(
-                f"unknown key {key!r}.{did_you_mean(key, KEYS, prefix=True)}"
+                f"unknown key {key!r}{did_you_mean(key, KEYS, prefix=True)}"
             )
         if value is None:
             raise ConfigError(
@@ -182,7 +182,7 @@ def _rule(base: Config, place: str, rule: object) -> tuple[str, Config]:
             )
         if key not in CHECKS and key not in _RULE_KEYS:
             hint = did_you_mean(key, (*KEYS, *_RULE_KEYS), prefix=True)
-            raise ConfigError(f"{place}: unknown key {key!r}.{hint}")
+            raise ConfigError(f"{place}: unknown key {key!r}{hint}")
     if "prefix" not in rule:
         raise ConfigError(
             f"{place}: prefix is missing (allowed: a path such as '/embed/')"

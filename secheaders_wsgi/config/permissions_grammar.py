@@ -153,7 +153,7 @@ def check_feature(where: str, name: str) -> str:
     hint = _did_you_mean(name)
     if hint:
         raise ConfigError(
-            f"{where}: {name!r} is not a Permissions-Policy feature.{hint}"
+            f"{where}: {name!r} is not a Permissions-Policy feature{hint}"
         )
     warn(
         f"{where}: {name!r} is not a Permissions-Policy feature this version knows; "

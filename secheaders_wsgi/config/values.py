@@ -76,8 +76,8 @@ def one_of(allowed: tuple[str, ...]) -> Callable[[str, object], str | bool]:
                 else ""
             )
             raise ConfigError(
-                f"{where}: {value!r} is not allowed{'.' + hint if hint else ''} "
-                f"(allowed: {', '.join(allowed)}, or false for no header)"
+                f"{where}: {value!r} is not allowed "
+                f"(allowed: {', '.join(allowed)}, or false for no header){hint}"
             )
         return value
 

@@ -41,7 +41,7 @@ BAD = [
     ),
     pytest.param(
         {"referrer_policy": "no-referer"},
-        "referrer_policy: 'no-referer' is not a referrer policy Did you mean 'no-referrer'? (allowed: no-referrer, no-referrer-when-downgrade, origin, origin-when-cross-origin, same-origin, strict-origin, strict-origin-when-cross-origin, unsafe-url, a comma list of them, or false)",
+        "referrer_policy: 'no-referer' is not a referrer policy (allowed: no-referrer, no-referrer-when-downgrade, origin, origin-when-cross-origin, same-origin, strict-origin, strict-origin-when-cross-origin, unsafe-url, a comma list of them, or false). Did you mean 'no-referrer'?",
         id="referrer-typo",
     ),
     pytest.param(
@@ -58,9 +58,9 @@ BAD = [
     pytest.param(
         {"cross_origin_opener_policy": "same-orign"},
         (
-            "cross_origin_opener_policy: 'same-orign' is not allowed. Did you mean "
-            "'same-origin'? (allowed: same-origin, same-origin-allow-popups, "
-            "noopener-allow-popups, unsafe-none, or false for no header)"
+            "cross_origin_opener_policy: 'same-orign' is not allowed (allowed: "
+            "same-origin, same-origin-allow-popups, noopener-allow-popups, "
+            "unsafe-none, or false for no header). Did you mean 'same-origin'?"
         ),
         id="coop-bad",
     ),
@@ -77,18 +77,18 @@ BAD = [
     pytest.param(
         {"cross_origin_embedder_policy": "require-corps"},
         (
-            "cross_origin_embedder_policy: 'require-corps' is not allowed. Did you "
-            "mean 'require-corp'? (allowed: require-corp, credentialless, unsafe-none, "
-            "or false for no header)"
+            "cross_origin_embedder_policy: 'require-corps' is not allowed (allowed: "
+            "require-corp, credentialless, unsafe-none, or false for no header). "
+            "Did you mean 'require-corp'?"
         ),
         id="coep-bad",
     ),
     pytest.param(
         {"cross_origin_embedder_policy": "Require-Corp"},
         (
-            "cross_origin_embedder_policy: 'Require-Corp' is not allowed. Did you mean "
-            "'require-corp'? (allowed: require-corp, credentialless, unsafe-none, or "
-            "false for no header)"
+            "cross_origin_embedder_policy: 'Require-Corp' is not allowed (allowed: "
+            "require-corp, credentialless, unsafe-none, or false for no header). "
+            "Did you mean 'require-corp'?"
         ),
         id="coep-case",
     ),
@@ -96,9 +96,9 @@ BAD = [
     pytest.param(
         {"cross_origin_resource_policy": "same"},
         (
-            "cross_origin_resource_policy: 'same' is not allowed. Did you mean "
-            "'same-site'? (allowed: same-site, same-origin, cross-origin, or false for "
-            "no header)"
+            "cross_origin_resource_policy: 'same' is not allowed (allowed: same-site, "
+            "same-origin, cross-origin, or false for no header). Did you mean "
+            "'same-site'?"
         ),
         id="corp-bad",
     ),

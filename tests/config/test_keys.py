@@ -40,9 +40,7 @@ BAD = [
         "unknown key 'hsts'. Did you mean 'hsts_header'?",
         id="unknown-key-short",
     ),
-    pytest.param(
-        {"colour": "blue"}, "unknown key 'colour'.", id="unknown-key-no-match"
-    ),
+    pytest.param({"colour": "blue"}, "unknown key 'colour'", id="unknown-key-no-match"),
     pytest.param({1: True}, "config keys must be strings, not 1", id="non-string-key"),
     # nulls and booleans
     pytest.param(

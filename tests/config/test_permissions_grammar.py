@@ -115,7 +115,7 @@ BAD = [
         {"permissions_policy": {"Camera": []}},
         (
             "permissions_policy.Camera: 'Camera' is not a feature name (allowed: "
-            "lower-case letters, digits and '-') Did you mean 'camera'?"
+            "lower-case letters, digits and '-'). Did you mean 'camera'?"
         ),
         id="pp-upper",
     ),
@@ -123,7 +123,7 @@ BAD = [
         {"permissions_policy": {"screen_wake_lock": []}},
         (
             "permissions_policy.screen_wake_lock: 'screen_wake_lock' is not a feature "
-            "name (allowed: lower-case letters, digits and '-') Did you mean "
+            "name (allowed: lower-case letters, digits and '-'). Did you mean "
             "'screen-wake-lock'?"
         ),
         id="pp-underscore",
