@@ -1,0 +1,288 @@
+"""``SecureHeaders`` for ASGI: the WSGI middleware's plan, ASGI plumbing.
+
+The config, its validation, the header values, the nonce template, the cookie
+rewrite, the path rules and the redirect are the WSGI side's own
+(:class:`~secheaders_wsgi.plan.Plan`); the merge is its ``_merged``. What is
+ASGI here: the ``http.response.start`` message is rewritten instead of a
+``start_response`` call, header names and values are bytes, and the state of
+a request (the lazy nonce) lives in the scope.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from ..config import ConfigSource, load_config
+from ..middleware import _merged
+from ..plan import Plan, Side
+from ..policy import Header
+from ..reports import ReportReceiver
+from ..request.nonce import ENVIRON_KEY, new_nonce, too_late
+from ..request.paths import PrefixTable
+from ..request.scheme import trusted_proxies
+from .scope import (
+    ASGIApp,
+    Message,
+    Receive,
+    Scope,
+    Send,
+    environ_of,
+    read_body,
+    request_path,
+    respond,
+    secure,
+    update_from,
+)
+
+__all__ = ["SecureHeaders"]
+
+RawHeader = tuple[bytes, bytes]
+
+
+@dataclass(frozen=True, slots=True)
+class _Bytes:
+    """A :class:`Side` with its headers and watched names as ASGI bytes."""
+
+    side: Side
+    #: Ours with lower-case names, as ASGI asks (HTTP/2 refuses others).
+    lowered: tuple[Header, ...]
+    headers: tuple[RawHeader, ...]
+    watch: frozenset[bytes]
+
+    @classmethod
+    def of(cls, side: Side) -> _Bytes:
+        lowered = _lowered(side.headers)
+        return cls(
+            side=side,
+            lowered=lowered,
+            headers=_encoded(lowered),
+            watch=frozenset(name.encode("latin-1") for name in side.watch),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """A :class:`Plan` and its two sides in bytes."""
+
+    plan: Plan
+    http: _Bytes
+    https: _Bytes
+
+    @classmethod
+    def of(cls, plan: Plan) -> _Plan:
+        return cls(plan=plan, http=_Bytes.of(plan.http), https=_Bytes.of(plan.https))
+
+
+class SecureHeaders:
+    """ASGI 3 middleware that adds security headers to every http response::
+
+        app = SecureHeaders(app, {"server_secured": True})
+        app = SecureHeaders(app, "security.yaml")
+
+    The same config, the same start-up checks and the same headers as the
+    WSGI :class:`secheaders_wsgi.SecureHeaders`. A header the app sets itself
+    (name compared without case) wins; every ``set-cookie`` is kept, hardened.
+
+    Every http scope carries ``secheaders.csp_nonce``: get the nonce with
+    ``csp_nonce(scope)`` (or ``csp_nonce(request.scope)``) before the response
+    starts. ``websocket`` scopes only get the scheme (``server_secured``,
+    ``trusted_proxies``); ``lifespan`` and other scopes pass straight through,
+    and every message after ``http.response.start`` is forwarded untouched.
+    """
+
+    def __init__(self, app: ASGIApp, config: ConfigSource = None) -> None:
+        if not callable(app):
+            raise TypeError(f"app must be an ASGI callable, not {type(app).__name__}")
+        self.app = app
+        self.config = load_config(config)
+        self._plan = _Plan.of(Plan.build(self.config))
+        self._paths = (
+            PrefixTable(
+                (prefix, _Plan.of(Plan.build(rule)))
+                for prefix, rule in self.config.paths
+            )
+            if self.config.paths
+            else None
+        )
+        self._proxies = (
+            trusted_proxies(self.config.trusted_proxies)
+            if self.config.trusted_proxies
+            else None
+        )
+        self._report_path = self.config.csp_report_path
+        self._receiver = (
+            ReportReceiver(self.config.csp_report_max_bytes)
+            if self._report_path
+            else None
+        )
+        self._plain = (
+            self._paths is None
+            and self._proxies is None
+            and self._receiver is None
+            and self._plan.plan.http.redirect is None
+        )
+        self._websocket = self._proxies is not None or self.config.server_secured
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        kind = scope["type"]
+        if kind != "http":
+            if kind == "websocket" and self._websocket:
+                scope = dict(scope)
+                self._scheme(scope)
+            await self.app(scope, receive, send)
+            return
+        # ASGI: copy the scope before changing it, or the change leaks upstream.
+        scope = dict(scope)
+        routed = self._plan
+        if self._plain:
+            if routed.plan.secured:
+                secure(scope)
+        else:
+            routed, answered = await self._route(scope, receive, send)
+            if answered:
+                return  # the app is not called
+        side = routed.https if scope.get("scheme") == "https" else routed.http
+        scope["secheaders.csp_unsafe_eval"] = routed.plan.unsafe_eval
+        made: str | None = None
+        sent = False
+
+        def nonce() -> str:
+            nonlocal made
+            if made is None:
+                if sent:
+                    raise too_late()
+                made = new_nonce()
+            return made
+
+        scope[ENVIRON_KEY] = nonce
+
+        async def send_secured(message: Message) -> None:
+            nonlocal sent
+            if not sent and message["type"] == "http.response.start":
+                sent = True  # from here on a first call of the nonce raises
+                message = {**message, "headers": _headers(side, message, made)}
+            await send(message)
+
+        await self.app(scope, receive, send_secured)
+
+    def _scheme(self, scope: Scope) -> None:
+        if self._proxies is not None:
+            environ = environ_of(scope)
+            self._proxies(environ)
+            update_from(scope, environ)
+        if self.config.server_secured:
+            secure(scope)
+
+    async def _route(
+        self, scope: Scope, receive: Receive, send: Send
+    ) -> tuple[_Plan, bool]:
+        """Trusted proxies, the report receiver, path rules and the redirect.
+
+        Returns the plan for this request and whether the receiver or the
+        redirect answered it (then the app is not called).
+        """
+        if self._proxies is not None:
+            environ = environ_of(scope)
+            self._proxies(environ)
+            update_from(scope, environ)
+        routed = self._plan
+        path = request_path(scope)
+        if self._receiver is not None and path == self._report_path:
+            await _receive_report(self._receiver, scope, receive, send)
+            return routed, True  # never the app's
+        if self._paths is not None:
+            routed = self._paths.longest(path) or routed
+        if routed.plan.secured:
+            secure(scope)
+        redirect = routed.plan.http.redirect
+        if (
+            redirect is not None
+            and scope.get("scheme") != "https"
+            and redirect.applies({"PATH_INFO": path})
+        ):
+            await respond(redirect, environ_of(scope), send)
+            return routed, True
+        return routed, False
+
+
+def _headers(side: _Bytes, message: Message, made: str | None) -> list[Any]:
+    """The start message's headers with ours merged in, as :func:`_merged` does."""
+    app_headers: Iterable[Any] = message.get("headers", ())
+    shared = side.side
+    if made is None:
+        # Usually no app header is one of ours, one to remove or a cookie to
+        # rewrite: then appending is all there is to do.
+        watch = side.watch
+        for name, _ in app_headers:
+            if name.lower() in watch:
+                break
+        else:
+            return [*app_headers, *side.headers]
+        merged = _merged(
+            _decoded(app_headers),
+            side.lowered,
+            shared.names,
+            shared.cookies,
+            shared.remove,
+        )
+    else:
+        text = _decoded(app_headers)
+        present = {name.lower() for name, _ in text}
+        # An app header that remove_headers drops does not win over ours.
+        chosen = _lowered(shared.nonced(made, present - shared.remove))
+        merged = _merged(
+            text, chosen, shared.names, shared.cookies, shared.remove, present
+        )
+    return list(_encoded(merged))
+
+
+def _decoded(headers: Iterable[Any]) -> list[tuple[str, str]]:
+    # latin-1 maps every byte to one character and back: nothing is lost.
+    return [(name.decode("latin-1"), text.decode("latin-1")) for name, text in headers]
+
+
+def _lowered(headers: Iterable[Header]) -> tuple[Header, ...]:
+    return tuple((name.lower(), value) for name, value in headers)
+
+
+def _encoded(headers: Iterable[Header]) -> tuple[RawHeader, ...]:
+    # An app's own names pass through as they were: decoded from bytes, they
+    # encode back unchanged.
+    return tuple(
+        (name.encode("latin-1"), value.encode("latin-1")) for name, value in headers
+    )
+
+
+async def _receive_report(
+    receiver: ReportReceiver, scope: Scope, receive: Receive, send: Send
+) -> None:
+    """The WSGI report receiver, with the body read from ``receive`` first.
+
+    Read with the receiver's own bound, so its answers (405, 411, 413, 415,
+    400, 204) are the WSGI ones: a declared length over the limit is not read
+    at all; without one, at most one byte more than the limit is.
+    """
+    environ = environ_of(scope)
+    if environ["REQUEST_METHOD"] == "POST":
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or "")
+        except ValueError:
+            length = -1
+        if length <= receiver.max_bytes:
+            wanted = length if length >= 0 else receiver.max_bytes + 1
+            body = await read_body(receive, wanted)
+            environ["wsgi.input"] = _Gone() if body is None else io.BytesIO(body)
+    await respond(receiver, environ, send)
+
+
+class _Gone(io.RawIOBase):
+    """The body of a client that hung up: reading it fails, as under WSGI."""
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> bytes:
+        raise OSError("the client disconnected")
