@@ -14,3 +14,11 @@ def yaml_file(tmp_path: Any) -> Callable[[str], Any]:
         return path
 
     return write
+
+
+# The WSGI contract tests run against the ASGI adapter too (tests/asgi_contract.py).
+from tests.asgi_contract import contract_adapter, generate  # noqa: E402, F401
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    generate(metafunc)

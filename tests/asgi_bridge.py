@@ -1,0 +1,280 @@
+"""The WSGI contract tests, run against the ASGI adapter.
+
+``behind_asgi(app, config)`` stands in for ``SecureHeaders(app, config)``: the
+WSGI test app runs inside an ASGI app (:class:`WsgiInAsgi`), wrapped in
+``secheaders_wsgi.asgi.SecureHeaders``, driven as a WSGI app again by
+:class:`AsgiAsWsgi`. So WebTest, ``environ_for()`` and the recorders test the
+ASGI adapter with the very assertions they make of the WSGI one. Both bridges
+are written here from the ASGI spec, not from the package's own scope helpers.
+
+The bridges keep what crosses them: the WSGI environ the test built rides in
+the scope (``tests.environ``) so keys ASGI has no place for reach the app, and
+the scope's ``secheaders.*`` keys reach the app's environ.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from collections.abc import Callable, Iterable
+from http import HTTPStatus
+from typing import Any
+
+from secheaders_wsgi.asgi import SecureHeaders as AsgiSecureHeaders
+
+ENVIRON = "tests.environ"
+# A receive() hands the body over one byte at a time: a server's pieces are
+# bigger, but so the WSGI tests' byte counts measure how far the adapter reads.
+CHUNK = 1
+# Reason phrases the http module spells otherwise (RFC 9110's names).
+PHRASES = {413: "Content Too Large"}
+# ASGI header names are lower-case; the WSGI tests compare the spelling the
+# policy uses, so the bridge spells ours (and our responders') that way again.
+CANONICAL = {
+    name.lower(): name
+    for name in (
+        "Content-Security-Policy",
+        "Content-Security-Policy-Report-Only",
+        "Cross-Origin-Embedder-Policy",
+        "Cross-Origin-Opener-Policy",
+        "Cross-Origin-Resource-Policy",
+        "Origin-Agent-Cluster",
+        "Permissions-Policy",
+        "Referrer-Policy",
+        "Reporting-Endpoints",
+        "Strict-Transport-Security",
+        "X-Content-Type-Options",
+        "X-DNS-Prefetch-Control",
+        "X-Frame-Options",
+        "X-Permitted-Cross-Domain-Policies",
+        "X-XSS-Protection",
+        "Cache-Control",
+        "Location",
+        "Content-Type",
+        "Content-Length",
+        "Allow",
+    )
+}
+APP_HEADERS = "tests.app_headers"
+
+
+def behind_asgi(app: Any, config: Any = None) -> AsgiAsWsgi:
+    """``SecureHeaders(app, config)``, but the ASGI adapter does the work."""
+    return AsgiAsWsgi(AsgiSecureHeaders(WsgiInAsgi(app), config))
+
+
+def scope_of(environ: dict[str, Any]) -> dict[str, Any]:
+    """The http scope a server would make for the request ``environ`` describes."""
+    root = _utf8(environ.get("SCRIPT_NAME", ""))
+    headers = [
+        (
+            key[5:].lower().replace("_", "-").encode("latin-1"),
+            str(value).encode("latin-1"),
+        )
+        for key, value in environ.items()
+        if key.startswith("HTTP_")
+    ]
+    for key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+        if environ.get(key):
+            headers.append(
+                (key.lower().replace("_", "-").encode(), environ[key].encode("latin-1"))
+            )
+    scope: dict[str, Any] = {
+        "type": "http",
+        "asgi": {"version": "3.0", "spec_version": "2.3"},
+        "http_version": environ.get("SERVER_PROTOCOL", "HTTP/1.1").split("/")[-1],
+        "method": environ.get("REQUEST_METHOD", "GET"),
+        "scheme": environ.get("wsgi.url_scheme", "http"),
+        "path": root + _utf8(environ.get("PATH_INFO", "")),
+        "raw_path": None,
+        "root_path": root,
+        "query_string": environ.get("QUERY_STRING", "").encode("latin-1"),
+        "headers": headers,
+        "server": (
+            environ.get("SERVER_NAME", "localhost"),
+            int(environ.get("SERVER_PORT") or 80),
+        ),
+        ENVIRON: environ,
+    }
+    if environ.get("REMOTE_ADDR"):
+        scope["client"] = (environ["REMOTE_ADDR"], int(environ.get("REMOTE_PORT") or 0))
+    return scope
+
+
+def _utf8(latin: str) -> str:
+    return latin.encode("latin-1").decode("utf-8", "surrogateescape")
+
+
+def _latin(text: str) -> str:
+    return text.encode("utf-8", "surrogateescape").decode("latin-1")
+
+
+class AsgiAsWsgi:
+    """A WSGI app that runs an ASGI app for each request (``asyncio.run``)."""
+
+    def __init__(self, app: Any) -> None:
+        self.asgi = app
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.asgi, name)  # .config, .app, ... of the middleware
+
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> list[bytes]:
+        sent: list[dict[str, Any]] = []
+        stream = environ.get("wsgi.input") or io.BytesIO()
+        try:
+            left = int(environ.get("CONTENT_LENGTH") or "")
+        except ValueError:
+            left = -1  # read until the stream ends
+        done = False
+
+        async def receive() -> dict[str, Any]:
+            nonlocal left, done
+            if done:
+                return {"type": "http.disconnect"}
+            want = CHUNK if left < 0 else min(CHUNK, left)
+            try:
+                chunk = stream.read(want) if want else b""
+            except OSError:  # the client hung up
+                done = True
+                return {"type": "http.disconnect"}
+            if left >= 0:
+                left -= len(chunk)
+            more = bool(chunk) and left != 0
+            done = not more
+            return {"type": "http.request", "body": chunk, "more_body": more}
+
+        async def send(message: dict[str, Any]) -> None:
+            sent.append(message)
+
+        asyncio.run(self.asgi(scope_of(environ), receive, send))
+        starts = [m for m in sent if m["type"] == "http.response.start"]
+        assert len(starts) == 1, sent
+        code = starts[0]["status"]
+        phrase = PHRASES.get(code) or _phrase(code)
+        apps = {name for name, _ in environ.get(APP_HEADERS, ())}
+        headers = []
+        for raw, value in starts[0]["headers"]:
+            name = raw.decode("latin-1")
+            if name not in apps:
+                name = CANONICAL.get(name, name)
+            headers.append((name, value.decode("latin-1")))
+        start_response(f"{code} {phrase}", headers)
+        return Body(
+            m.get("body", b"") for m in sent if m["type"] == "http.response.body"
+        )
+
+
+class Body(list[bytes]):
+    """The body as a list that has close(), as an app's iterable may."""
+
+    def close(self) -> None:
+        pass
+
+
+def _phrase(code: int) -> str:
+    try:
+        return HTTPStatus(code).phrase
+    except ValueError:
+        return "Unknown"
+
+
+class WsgiInAsgi:
+    """An ASGI app that runs a WSGI app, handing it the scope's ``secheaders.*``."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.app, name)  # .seen, .calls, ... of a RecordingApp
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        chunks = []
+        while True:
+            message = await receive()
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body"):
+                break
+        environ = self.environ(scope, b"".join(chunks))
+        started: list[Any] = []
+        sent = False
+        written: list[bytes] = []
+
+        def start_response(
+            status: str, headers: list[Any], exc_info: Any = None
+        ) -> Any:
+            if exc_info is not None and sent:
+                raise exc_info[1].with_traceback(exc_info[2])
+            started[:] = [status, headers]
+            return written.append
+
+        async def flush() -> None:
+            nonlocal sent
+            if started and not sent:
+                sent = True
+                status, headers = started
+                scope.get(ENVIRON, {})[APP_HEADERS] = list(headers)
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": int(status.split()[0]),
+                        "headers": [
+                            (n.encode("latin-1"), v.encode("latin-1"))
+                            for n, v in headers
+                        ],
+                    }
+                )
+
+        result: Iterable[bytes] = self.app(environ, start_response)
+        try:
+            await flush()
+            for chunk in result:
+                await flush()
+                body = b"".join([*written, chunk])
+                written.clear()
+                await send(
+                    {"type": "http.response.body", "body": body, "more_body": True}
+                )
+        finally:
+            close = getattr(result, "close", None)
+            if close is not None:
+                close()
+        await flush()
+        await send({"type": "http.response.body", "body": b"".join(written)})
+
+    @staticmethod
+    def environ(scope: dict[str, Any], body: bytes) -> dict[str, Any]:
+        environ = {
+            key: value
+            for key, value in scope.get(ENVIRON, {}).items()
+            if not key.startswith("HTTP_")
+            and key not in ("CONTENT_TYPE", "CONTENT_LENGTH")
+        }
+        root = scope.get("root_path", "")
+        path = scope["path"]
+        server = scope.get("server") or ("localhost", 80)
+        environ.update(
+            {
+                "REQUEST_METHOD": scope["method"],
+                "SCRIPT_NAME": _latin(root),
+                "PATH_INFO": _latin(
+                    path[len(root) :] if path.startswith(root) else path
+                ),
+                "QUERY_STRING": scope.get("query_string", b"").decode("latin-1"),
+                "SERVER_NAME": server[0],
+                "SERVER_PORT": str(server[1]),
+                "wsgi.url_scheme": scope.get("scheme", "http"),
+                "wsgi.input": io.BytesIO(body),
+            }
+        )
+        if scope.get("client"):
+            environ["REMOTE_ADDR"] = scope["client"][0]
+        for name, value in scope.get("headers", ()):
+            key = name.decode("latin-1").upper().replace("-", "_")
+            if key not in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+                key = "HTTP_" + key
+            text = value.decode("latin-1")
+            environ[key] = environ[key] + "," + text if key in environ else text
+        environ.update({k: v for k, v in scope.items() if k.startswith("secheaders.")})
+        return environ
