@@ -51,16 +51,50 @@ class _Bytes:
     lowered: tuple[Header, ...]
     headers: tuple[RawHeader, ...]
     watch: frozenset[bytes]
+    #: With the nonce made, the app's names that need more than appending:
+    #: ``watch`` and every name we may add (Cache-Control too).
+    nonce_watch: frozenset[bytes]
+    #: :attr:`Side.nonce_template` in bytes; ``None``: the nonce changes nothing.
+    nonce_pieces: tuple[tuple[bytes, tuple[bytes, ...]], ...] | None
+    nonce_cache_control: tuple[RawHeader, ...]
 
     @classmethod
     def of(cls, side: Side) -> _Bytes:
         lowered = _lowered(side.headers)
+        watch = frozenset(name.encode("latin-1") for name in side.watch)
+        template = side.nonce_template
         return cls(
             side=side,
             lowered=lowered,
             headers=_encoded(lowered),
-            watch=frozenset(name.encode("latin-1") for name in side.watch),
+            watch=watch,
+            nonce_watch=watch | {name.encode("latin-1") for name in side.names},
+            nonce_pieces=None
+            if template is None
+            else tuple(
+                (
+                    name.lower().encode("latin-1"),
+                    tuple(piece.encode("latin-1") for piece in pieces),
+                )
+                for name, pieces in template.template
+            ),
+            nonce_cache_control=_encoded(_lowered(side.nonce_cache_control)),
         )
+
+    def nonced(self, nonce: str) -> list[RawHeader]:
+        """Ours with ``nonce``, for an app that set none of the names we watch.
+
+        What :meth:`Side.nonced` gives then: none of the nonce's carriers is
+        the app's, so the Cache-Control goes with them.
+        """
+        pieces = self.nonce_pieces
+        if pieces is None:
+            return list(self.headers)
+        token = nonce.encode("ascii")
+        return [
+            *[(name, token.join(parts)) for name, parts in pieces],
+            *self.nonce_cache_control,
+        ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,10 +104,18 @@ class _Plan:
     plan: Plan
     http: _Bytes
     https: _Bytes
+    secured: bool
+    unsafe_eval: bool
 
     @classmethod
     def of(cls, plan: Plan) -> _Plan:
-        return cls(plan=plan, http=_Bytes.of(plan.http), https=_Bytes.of(plan.https))
+        return cls(
+            plan=plan,
+            http=_Bytes.of(plan.http),
+            https=_Bytes.of(plan.https),
+            secured=plan.secured,
+            unsafe_eval=plan.unsafe_eval,
+        )
 
 
 class SecureHeaders:
@@ -134,18 +176,6 @@ class SecureHeaders:
                 self._scheme(scope)
             await self.app(scope, receive, send)
             return
-        # ASGI: copy the scope before changing it, or the change leaks upstream.
-        scope = dict(scope)
-        routed = self._plan
-        if self._plain:
-            if routed.plan.secured:
-                secure(scope)
-        else:
-            routed, answered = await self._route(scope, receive, send)
-            if answered:
-                return  # the app is not called
-        side = routed.https if scope.get("scheme") == "https" else routed.http
-        scope["secheaders.csp_unsafe_eval"] = routed.plan.unsafe_eval
         made: str | None = None
         sent = False
 
@@ -157,7 +187,22 @@ class SecureHeaders:
                 made = new_nonce()
             return made
 
-        scope[ENVIRON_KEY] = nonce
+        routed = self._plan
+        # ASGI: copy the scope before changing it, or the change leaks upstream.
+        scope = {
+            **scope,
+            ENVIRON_KEY: nonce,
+            "secheaders.csp_unsafe_eval": routed.unsafe_eval,
+        }
+        if self._plain:
+            if routed.secured:
+                secure(scope)
+        else:
+            routed, answered = await self._route(scope, receive, send)
+            if answered:
+                return  # the app is not called
+            scope["secheaders.csp_unsafe_eval"] = routed.unsafe_eval
+        side = routed.https if scope.get("scheme") == "https" else routed.http
 
         async def send_secured(message: Message) -> None:
             nonlocal sent
@@ -212,15 +257,17 @@ def _headers(side: _Bytes, message: Message, made: str | None) -> list[Any]:
     """The start message's headers with ours merged in, as :func:`_merged` does."""
     app_headers: Iterable[Any] = message.get("headers", ())
     shared = side.side
-    if made is None:
-        # Usually no app header is one of ours, one to remove or a cookie to
-        # rewrite: then appending is all there is to do.
-        watch = side.watch
-        for name, _ in app_headers:
-            if name.lower() in watch:
-                break
-        else:
+    # Usually no app header is one of ours, one to remove or a cookie to
+    # rewrite: then appending is all there is to do, in bytes.
+    watch = side.watch if made is None else side.nonce_watch
+    for name, _ in app_headers:
+        if name.lower() in watch:
+            break
+    else:
+        if made is None:
             return [*app_headers, *side.headers]
+        return [*app_headers, *side.nonced(made)]
+    if made is None:
         merged = _merged(
             _decoded(app_headers),
             side.lowered,
