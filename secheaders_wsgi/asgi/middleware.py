@@ -20,6 +20,7 @@ from ..middleware import _merged
 from ..plan import Plan, Side
 from ..policy import Header
 from ..reports import ReportReceiver
+from ..request.cookies import CookieRewrite
 from ..request.nonce import ENVIRON_KEY, new_nonce, too_late
 from ..request.paths import PrefixTable
 from ..request.scheme import trusted_proxies
@@ -57,6 +58,9 @@ class _Bytes:
     #: :attr:`Side.nonce_template` in bytes; ``None``: the nonce changes nothing.
     nonce_pieces: tuple[tuple[bytes, tuple[bytes, ...]], ...] | None
     nonce_cache_control: tuple[RawHeader, ...]
+    #: The Set-Cookie rewrite, when a cookie is the only thing an app header
+    #: can need besides appending ours (set-cookie is not in remove_headers).
+    cookies: CookieRewrite | None
 
     @classmethod
     def of(cls, side: Side) -> _Bytes:
@@ -79,6 +83,7 @@ class _Bytes:
                 for name, pieces in template.template
             ),
             nonce_cache_control=_encoded(_lowered(side.nonce_cache_control)),
+            cookies=None if "set-cookie" in side.remove else side.cookies,
         )
 
     def nonced(self, nonce: str) -> list[RawHeader]:
@@ -260,10 +265,16 @@ def _headers(side: _Bytes, message: Message, made: str | None) -> list[Any]:
     # Usually no app header is one of ours, one to remove or a cookie to
     # rewrite: then appending is all there is to do, in bytes.
     watch = side.watch if made is None else side.nonce_watch
+    cookies = False
     for name, _ in app_headers:
-        if name.lower() in watch:
-            break
+        low = name.lower()
+        if low in watch:
+            if low != b"set-cookie" or side.cookies is None:
+                break
+            cookies = True
     else:
+        if cookies:
+            app_headers = _cookies_rewritten(app_headers, side.cookies)
         if made is None:
             return [*app_headers, *side.headers]
         return [*app_headers, *side.nonced(made)]
@@ -284,6 +295,19 @@ def _headers(side: _Bytes, message: Message, made: str | None) -> list[Any]:
             text, chosen, shared.names, shared.cookies, shared.remove, present
         )
     return list(_encoded(merged))
+
+
+def _cookies_rewritten(
+    headers: Iterable[Any], rewrite: CookieRewrite | None
+) -> list[Any]:
+    """The app's headers, each Set-Cookie through ``rewrite`` (as ``_merged``)."""
+    assert rewrite is not None
+    return [
+        (name, rewrite(value.decode("latin-1")).encode("latin-1"))
+        if name.lower() == b"set-cookie"
+        else (name, value)
+        for name, value in headers
+    ]
 
 
 def _decoded(headers: Iterable[Any]) -> list[tuple[str, str]]:
