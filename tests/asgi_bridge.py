@@ -197,51 +197,43 @@ class WsgiInAsgi:
             if not message.get("more_body"):
                 break
         environ = self.environ(scope, b"".join(chunks))
-        started: list[Any] = []
         sent = False
-        written: list[bytes] = []
+        out: list[bytes] = []
+        loop = asyncio.get_running_loop()
 
         def start_response(
             status: str, headers: list[Any], exc_info: Any = None
         ) -> Any:
+            # The start goes out at once, as the headers leave under WSGI when
+            # start_response returns: a first nonce after it must fail here too.
+            nonlocal sent
             if exc_info is not None and sent:
                 raise exc_info[1].with_traceback(exc_info[2])
-            started[:] = [status, headers]
-            return written.append
+            sent = True
+            scope.get(ENVIRON, {})[APP_HEADERS] = list(headers)
+            start = {
+                "type": "http.response.start",
+                "status": int(status.split()[0]),
+                "headers": [
+                    (n.encode("latin-1"), v.encode("latin-1")) for n, v in headers
+                ],
+            }
+            asyncio.run_coroutine_threadsafe(send(start), loop).result()
+            return out.append
 
-        async def flush() -> None:
-            nonlocal sent
-            if started and not sent:
-                sent = True
-                status, headers = started
-                scope.get(ENVIRON, {})[APP_HEADERS] = list(headers)
-                await send(
-                    {
-                        "type": "http.response.start",
-                        "status": int(status.split()[0]),
-                        "headers": [
-                            (n.encode("latin-1"), v.encode("latin-1"))
-                            for n, v in headers
-                        ],
-                    }
-                )
+        def run() -> None:
+            # In a thread, so that start_response can wait for send().
+            result: Iterable[bytes] = self.app(environ, start_response)
+            try:
+                out.extend(result)
+            finally:
+                close = getattr(result, "close", None)
+                if close is not None:
+                    close()
 
-        result: Iterable[bytes] = self.app(environ, start_response)
-        try:
-            await flush()
-            for chunk in result:
-                await flush()
-                body = b"".join([*written, chunk])
-                written.clear()
-                await send(
-                    {"type": "http.response.body", "body": body, "more_body": True}
-                )
-        finally:
-            close = getattr(result, "close", None)
-            if close is not None:
-                close()
-        await flush()
-        await send({"type": "http.response.body", "body": b"".join(written)})
+        await loop.run_in_executor(None, run)
+        assert sent, "the WSGI app returned without calling start_response"
+        await send({"type": "http.response.body", "body": b"".join(out)})
 
     @staticmethod
     def environ(scope: dict[str, Any], body: bytes) -> dict[str, Any]:

@@ -44,10 +44,6 @@ MODULES = frozenset(
 
 #: test module::function -> why it does not run against the ASGI adapter.
 WSGI_ONLY: dict[str, str] = {
-    "test_nonce::test_first_call_after_start_response_raises": (
-        "under ASGI the line is http.response.start, not start_response: "
-        "tests/asgi/test_adapter.py has that test"
-    ),
     "test_proxies::test_one_proxy_takes_scheme_host_port_and_prefix": (
         "asserts werkzeug's environ keys; tests/asgi/test_adapter.py checks "
         "the scope's scheme, server, Host and root_path"

@@ -1,0 +1,112 @@
+"""The ASGI benchmarks run, and the hand-written ASGI limit keeps the promises the
+ASGI SecureHeaders keeps: the WSGI promise checker, through the test bridge.
+
+No timing is asserted: the numbers depend on the machine and its load.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from tests.asgi_bridge import AsgiAsWsgi, WsgiInAsgi, behind_asgi
+
+BENCHMARKS = Path(__file__).resolve().parent.parent.parent / "benchmarks"
+
+
+@pytest.fixture(scope="module")
+def bench() -> Iterator[dict[str, ModuleType]]:
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        import asgi_limits
+        import asgi_overhead
+        import limits
+        import promises
+
+        yield {
+            "asgi_limits": asgi_limits,
+            "asgi_overhead": asgi_overhead,
+            "limits": limits,
+            "promises": promises,
+        }
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+
+
+def test_the_asgi_secureheaders_keeps_every_promise(
+    bench: dict[str, ModuleType],
+) -> None:
+    assert bench["promises"].broken_promises(behind_asgi) == []
+
+
+def test_the_hand_written_asgi_limit_keeps_them(bench: dict[str, ModuleType]) -> None:
+    limits, asgi_limits = bench["limits"], bench["asgi_limits"]
+
+    def make(app: Any, config: Any) -> Any:
+        limit = asgi_limits.keeps_promises(WsgiInAsgi(app), limits.record(config))
+        return AsgiAsWsgi(limit)
+
+    assert bench["promises"].broken_promises(make) == []
+
+
+def test_a_limit_that_skips_the_cookies_is_caught(bench: dict[str, ModuleType]) -> None:
+    limits, asgi_limits = bench["limits"], bench["asgi_limits"]
+    real = asgi_limits.secure_cookie
+    try:
+        asgi_limits.secure_cookie = lambda value: value
+        broken = bench["promises"].broken_promises(
+            lambda app, config: AsgiAsWsgi(
+                asgi_limits.keeps_promises(WsgiInAsgi(app), limits.record(config))
+            )
+        )
+    finally:
+        asgi_limits.secure_cookie = real
+    assert any("cookie" in b for b in broken), broken
+
+
+def test_asgi_overhead_quick_prints_every_row(bench: dict[str, ModuleType]) -> None:
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(BENCHMARKS / "asgi_overhead.py"),
+            "--quick",
+            "--samples",
+            "2",
+            "--number",
+            "20",
+        ],  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    for variant in bench["asgi_overhead"].variants():
+        row = next(
+            (r for r in done.stdout.splitlines() if r.startswith(variant.name + "  ")),
+            None,
+        )
+        assert row is not None, f"no row for {variant.name!r} in:\n{done.stdout}"
+    assert "ASGI defaults overhead / ASGI limit overhead:" in done.stdout
+    assert "secure.py ASGI overhead / ASGI SecureHeaders defaults overhead" in (
+        done.stdout
+    )
+
+
+def test_asgi_served_quick_measures_bare_limit_and_wrapped() -> None:
+    done = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "asgi_served.py"), "--quick", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    result = json.loads(done.stdout)
+    assert set(result["ratio_to_bare"]) == {"bare", "limit", "wrapped"}
+    assert all(rps > 0 for rps in result["median_rps"].values())
