@@ -51,6 +51,7 @@ def too_late() -> RuntimeError:
 def csp_nonce(environ: Mapping[str, Any]) -> str:
     """The request's CSP nonce, made on first use: ``csp_nonce(request.environ)``.
 
+    Under ASGI pass the scope: ``csp_nonce(request.scope)``.
     Raises :class:`RuntimeError` if the app is not wrapped in ``SecureHeaders``,
     or if this is the first call and the response headers are already sent.
     """
@@ -58,8 +59,9 @@ def csp_nonce(environ: Mapping[str, Any]) -> str:
         nonce = environ[ENVIRON_KEY]
     except KeyError:
         raise RuntimeError(
-            f"no {ENVIRON_KEY!r} in the WSGI environ: wrap the application in "
-            "secheaders_wsgi.SecureHeaders to get a CSP nonce"
+            f"no {ENVIRON_KEY!r} in the WSGI environ or ASGI scope: wrap the "
+            "application in secheaders_wsgi.SecureHeaders (or, for ASGI, "
+            "secheaders_wsgi.asgi.SecureHeaders) to get a CSP nonce"
         ) from None
     value: str = nonce()
     return value
