@@ -197,7 +197,9 @@ def _from_document(document: Any, seen: str | None) -> Iterator[Violation | str]
     if isinstance(document, list):
         entries = [e for e in document if isinstance(e, dict)]
         bodies = [e.get("body") for e in entries if e.get("type") == "csp-violation"]
-        if not bodies and len(entries) != len(document):
+        # Other report types (deprecation, intervention) batched alone are
+        # skipped; a list with no report in it at all is not a report.
+        if not bodies and not any("type" in e for e in entries):
             yield "not a CSP report"
         for body in bodies:
             if isinstance(body, dict):
