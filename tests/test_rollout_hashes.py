@@ -216,3 +216,32 @@ def test_audit_cli_adds_template_findings_and_fails_on_them(
         f"MEDIUM  template-inline-blocked: {folder}/a.html:1 <script> is blocked by "
         "browsers: it cannot be hashed, and no nonce is in script-src"
     ) in out
+
+
+def test_the_readme_example_is_what_the_command_prints(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    (tmp_path / "base.html").write_text(
+        "<script>\n  initMenu();\n</script>\n"
+        '<button onclick="buy()">Buy</button>\n'
+        "<script>var user = {{ user|tojson }};</script>\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    assert main(["hashes", "base.html"]) == 0
+    listing = capsys.readouterr().out.split("\n\n")[0]
+    assert f"```\n{listing}\n```" in readme
+
+
+@pytest.mark.parametrize(
+    ("command", "says"),
+    [
+        ("reports", "Reports from browser extensions are counted apart"),
+        ("hashes", "Blocks holding template syntax ({{, {%, <% ...)"),
+    ],
+)
+def test_help(command: str, says: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit:
+        main([command, "--help"])
+    assert exit.value.code == 0
+    assert says in " ".join(capsys.readouterr().out.split())

@@ -38,6 +38,9 @@ def add_commands(commands: Any) -> None:
         '(report-uri) and [{"type": "csp-violation", ...}] (report-to). '
         "Reports from browser extensions are counted apart and never suggested; "
         "lines that hold no report are counted and listed.",
+        epilog="Example: python -m secheaders_wsgi reports /var/log/app/csp.log "
+        "(--json for one JSON object with each group's suggestion as data). "
+        "Exit status 0, or 2 when a file cannot be read.",
     )
     reports.add_argument("files", nargs="+", metavar="FILE", help="log files to read")
     reports.add_argument("--json", action="store_true", help="print one JSON object")
@@ -49,8 +52,12 @@ def add_commands(commands: Any) -> None:
         "allowed with 'unsafe-hashes' in script-src-attr), in the given HTML or "
         "template files, then a csp_header snippet to paste into the config. The "
         "hash covers the exact text between the tags: edit the block and its hash "
-        "changes. Blocks holding template syntax ({{, {%%, <%% ...) are listed as "
+        "changes. Blocks holding template syntax ({{, {%, <% ...) are listed as "
         "not hashable: give them a nonce or move them into a file.",
+        epilog="Example: python -m secheaders_wsgi hashes templates/*.html. "
+        "To check a config against a template folder instead: "
+        "python -m secheaders_wsgi audit security.yaml --templates templates/. "
+        "Exit status 0, or 2 when a file cannot be read or is not UTF-8.",
     )
     hashes.add_argument("files", nargs="+", metavar="FILE", help="HTML or templates")
     hashes.add_argument("--json", action="store_true", help="print one JSON object")
