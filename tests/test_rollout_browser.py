@@ -143,6 +143,10 @@ SCRIPT = (
     "<script>\r\n  // &amp; stays as written: script text is never decoded\r\n"
     '  document.getElementById("out").textContent = "ran";\r\n</script>\r\n'
 )
+STYLE_ATTR = (
+    "<!doctype html><title>style</title>"
+    '<p id=out style="color: rgb(0, 128, 0)">styled</p>'
+)
 HANDLER = (
     "<!doctype html><title>handler</title>"
     '<button id=out onclick="this.textContent = &quot;clicked&quot;">not run</button>'
@@ -160,10 +164,16 @@ def _serve_page(serve: Serve, html: str, config: dict[str, Any]) -> str:
 
 
 def _result(page: Page, url: str, click: bool) -> str:
+    """The probe's text, or its colour on the style page (no script there)."""
     page.goto(url)
     if click:
         page.click("#out")
-    return page.text_content("#out") or ""
+    text = page.text_content("#out") or ""
+    if text == "styled":
+        # Reading the computed style from outside runs no code in the page.
+        color: str = page.evaluate("getComputedStyle(out).color")
+        return color
+    return text
 
 
 def _hashed_config(html: str) -> dict[str, Any]:
@@ -185,6 +195,13 @@ def _hashed_config(html: str) -> dict[str, Any]:
             "clicked",
             id="handler-unsafe-hashes",
         ),
+        pytest.param(
+            STYLE_ATTR,
+            STYLE_ATTR.replace("128, 0)", "128, 1)"),
+            False,
+            "rgb(0, 128, 0)",
+            id="style-attribute-unsafe-hashes",
+        ),
     ],
 )
 def test_a_hashed_block_runs_and_a_changed_one_is_blocked(
@@ -198,7 +215,7 @@ def test_a_hashed_block_runs_and_a_changed_one_is_blocked(
         page.set_default_timeout(5000)
         assert _result(page, _serve_page(serve_https, html, config), click) == ran
         blocked = _result(page, _serve_page(serve_https, changed, config), click)
-        assert blocked == "not run"
+        assert blocked in ("not run", "rgb(0, 0, 0)")  # the default black
     finally:
         context.close()
 

@@ -56,6 +56,9 @@ def test_hash_source_is_base64_sha256_of_the_utf8_text() -> None:
             id="handler-decoded",
         ),
         pytest.param(
+            '<p style="color: red;&#10;">', ["color: red;\n"], id="style-attr"
+        ),
+        pytest.param(
             "<script>const s = `a${b}`;</script>",
             ["const s = `a${b}`;"],
             id="js-template-literal",
@@ -101,7 +104,7 @@ def test_blocks_know_their_line_kind_and_nonce() -> None:
 def test_the_yaml_snippet_is_a_valid_config_with_each_hash_once() -> None:
     html = (
         "<script>a()</script><script>a()</script><style>p{}</style>"
-        '<i onclick="c()"></i>'
+        '<i onclick="c()" style="margin: 0"></i>'
     )
     snippet = yaml_snippet(find_blocks("p.html", html))
     data = yaml.safe_load(snippet)
@@ -109,6 +112,7 @@ def test_the_yaml_snippet_is_a_valid_config_with_each_hash_once() -> None:
         "script-src": ["'self'", sha("a()")],
         "script-src-attr": ["'unsafe-hashes'", sha("c()")],
         "style-src": ["'self'", sha("p{}")],
+        "style-src-attr": ["'unsafe-hashes'", sha("margin: 0")],
     }
     config = load_config({**data, "csp_unsafe_inline": False})
     script_src = dict(csp_directives(config) or ())["script-src"]

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .advice import advise
-from .hashes import Block, find_blocks, yaml_snippet
+from .hashes import ATTRIBUTES, Block, find_blocks, yaml_snippet
 from .violations import Summary, summarize
 
 __all__ = ["COMMANDS", "add_commands", "run"]
@@ -48,8 +48,9 @@ def add_commands(commands: Any) -> None:
         "hashes",
         help="print the 'sha256-...' sources of inline scripts, styles and handlers",
         description="Print the CSP hash source of every inline <script> (without "
-        "src) and <style> block, and of every event-handler attribute (onclick=...; "
-        "allowed with 'unsafe-hashes' in script-src-attr), in the given HTML or "
+        "src) and <style> block, of every event-handler attribute (onclick=...) "
+        "and of every style attribute (these two are allowed with 'unsafe-hashes' "
+        "in script-src-attr or style-src-attr), in the given HTML or "
         "template files, then a csp_header snippet to paste into the config. The "
         "hash covers the exact text between the tags: edit the block and its hash "
         "changes. Blocks holding template syntax ({{, {%, <% ...) are listed as "
@@ -183,10 +184,10 @@ def hashes_text(blocks: list[Block]) -> str:
         if block.source is None:
             out.append(f"{where}  not hashable: {block.reason}\n")
         else:
-            need = "  (with 'unsafe-hashes')" if block.kind == "handler" else ""
+            need = "  (with 'unsafe-hashes')" if block.kind in ATTRIBUTES else ""
             out.append(f"{where}  {block.directive}  {block.source}{need}\n")
     if not blocks:
-        out.append("no inline scripts, styles or event handlers\n")
+        out.append("no inline scripts, styles, event handlers or style attributes\n")
     snippet = yaml_snippet(blocks)
     if snippet:
         out.append(f"\n{snippet}")

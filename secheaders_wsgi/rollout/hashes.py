@@ -9,9 +9,9 @@ Only the input-stream rule applies first: every CR LF and lone CR becomes LF
 (HTML section 13.2.3.5), so a file saved with Windows line ends hashes the same
 as the page the browser parsed.
 
-Event-handler attributes (``onclick="..."``) are hashed too, as their value
-after entity decoding; a policy allows them with ``'unsafe-hashes'`` and the
-hash in ``script-src-attr`` (or ``script-src``).
+Event-handler attributes (``onclick="..."``) and ``style`` attributes are
+hashed too, as their value after entity decoding; a policy allows them with
+``'unsafe-hashes'`` and the hash in ``script-src-attr`` (``style-src-attr``).
 
 A block holding template syntax (``{{``, ``{%``, ``<%``, ...) changes when the
 template renders, so its hash as written would be wrong: it is reported as not
@@ -30,8 +30,16 @@ from typing import Literal
 
 __all__ = ["Block", "find_blocks", "hash_source", "yaml_snippet"]
 
-Kind = Literal["script", "style", "handler"]
+Kind = Literal["script", "style", "handler", "style-attr"]
+#: The kinds a policy allows only with 'unsafe-hashes' beside their hash.
+ATTRIBUTES = frozenset({"handler", "style-attr"})
 
+_DIRECTIVES: dict[Kind, str] = {
+    "script": "script-src",
+    "handler": "script-src-attr",
+    "style": "style-src",
+    "style-attr": "style-src-attr",
+}
 _TEMPLATE_MARKS = ("{{", "{%", "{#", "<%", "<?", "${")
 # Script types a browser runs as a script, and so checks against script-src;
 # any other type is a data block (JSON-LD, templates) that CSP ignores.
@@ -53,7 +61,7 @@ _SCRIPT_TYPES = frozenset(
 
 @dataclass(frozen=True)
 class Block:
-    """One inline script, style or event handler and its hash source.
+    """One inline script, style, event handler or style attribute, and its hash.
 
     ``source`` is ``None`` when the block is not hashable; ``reason`` says why.
     ``nonced``: the tag carries a nonce attribute, so a nonce policy allows it.
@@ -62,7 +70,7 @@ class Block:
     file: str
     line: int
     kind: Kind
-    #: ``script``/``style``, or ``onclick on <button>`` for a handler.
+    #: ``script``/``style``, or ``onclick on <button>`` for an attribute.
     label: str
     text: str
     source: str | None
@@ -72,9 +80,7 @@ class Block:
     @property
     def directive(self) -> str:
         """The directive whose sources decide whether the block runs."""
-        return {"script": "script-src", "style": "style-src"}.get(
-            self.kind, "script-src-attr"
-        )
+        return _DIRECTIVES[self.kind]
 
 
 def hash_source(text: str) -> str:
@@ -88,7 +94,7 @@ def hash_source(text: str) -> str:
 
 
 def find_blocks(file: str, html: str) -> list[Block]:
-    """The inline blocks and event handlers of one page or template, in order."""
+    """The inline blocks and attributes of one page or template, in order."""
     parser = _Parser(file)
     parser.feed(html.replace("\r\n", "\n").replace("\r", "\n"))
     parser.close()
@@ -102,7 +108,7 @@ def yaml_snippet(blocks: Iterable[Block]) -> str:
         if block.source is None:
             continue
         sources = wanted.setdefault(block.directive, [])
-        if block.kind == "handler" and not sources:
+        if block.kind in ATTRIBUTES and not sources:
             sources.append("'unsafe-hashes'")
         if block.source not in sources:
             sources.append(block.source)
@@ -113,11 +119,11 @@ def yaml_snippet(blocks: Iterable[Block]) -> str:
         "# csp_unsafe_inline: false, and keep the sources you already have.",
         "csp_header:",
     ]
-    for directive in ("script-src", "script-src-attr", "style-src"):
+    for directive in _DIRECTIVES.values():
         if directive not in wanted:
             continue
         lines.append(f"  {directive}:")
-        if directive != "script-src-attr":
+        if not directive.endswith("-attr"):
             lines.append("""    - "'self'\"""")
         lines += [f'    - "{source}"' for source in wanted[directive]]
     return "\n".join(lines) + "\n"
@@ -148,6 +154,8 @@ class _Parser(HTMLParser):
         for name, value in attrs:
             if name.startswith("on") and value is not None:
                 self._add("handler", line, f"{name} on <{tag}>", value, False)
+            elif name == "style" and value:
+                self._add("style-attr", line, f"style on <{tag}>", value, False)
         if tag == "style" or (
             tag == "script"
             and "src" not in names

@@ -7,6 +7,8 @@ nothing is exposed. A block that runs only because of ``'unsafe-inline'`` is
 ``low``: the audit's own ``script-unsafe-inline`` finding already rates the
 policy; this one says which hash to add so that ``'unsafe-inline'`` can go.
 A tag with a ``nonce`` attribute is left out where the policy takes nonces.
+``style`` attributes count only where they are blocked: one finding for each
+one that ``'unsafe-inline'`` lets by would bury the rest.
 The top-level policy is used; ``paths`` rules are not matched to templates.
 """
 
@@ -18,7 +20,7 @@ from pathlib import Path
 from ..audit import Finding
 from ..config import Config, Sources
 from ..policy import csp_directives
-from .hashes import Block, find_blocks
+from .hashes import ATTRIBUTES, Block, find_blocks
 
 __all__ = ["TEMPLATE_SUFFIXES", "template_files", "template_findings"]
 
@@ -33,6 +35,7 @@ _FALLBACK = {
     "script": ("script-src-elem", "script-src", "default-src"),
     "style": ("style-src-elem", "style-src", "default-src"),
     "handler": ("script-src-attr", "script-src", "default-src"),
+    "style-attr": ("style-src-attr", "style-src", "default-src"),
 }
 _HASH_OR_NONCE = ("'sha256-", "'sha384-", "'sha512-", "'nonce-")
 
@@ -68,7 +71,7 @@ def template_findings(config: Config, directory: Path) -> list[Finding]:
             )
             continue
         for block in find_blocks(str(path), text):
-            if block.nonced and nonces and block.kind != "handler":
+            if block.nonced and nonces and block.kind not in ATTRIBUTES:
                 continue
             findings.extend(_judge(block, policy))
     return findings
@@ -82,15 +85,17 @@ def _judge(block: Block, policy: Mapping[str, Sources]) -> Iterator[Finding]:
     if block.label not in ("script", "style"):
         where = f"{block.file}:{block.line} {block.label}"
     needs = (
-        "'unsafe-hashes' and " if block.kind == "handler" else ""
+        "'unsafe-hashes' and " if block.kind in ATTRIBUTES else ""
     ) + f"{block.source}"
     fix = f"add {needs} to csp_header: {name}" if block.source else (block.reason or "")
     if block.source is not None and block.source in sources:
-        if block.kind != "handler" or "'unsafe-hashes'" in sources:
+        if block.kind not in ATTRIBUTES or "'unsafe-hashes'" in sources:
             return
     inline = "'unsafe-inline'" in sources and not any(
         s.startswith(_HASH_OR_NONCE) for s in sources
     )
+    if inline and block.kind == "style-attr":
+        return  # style attributes are everywhere; 'unsafe-inline' there is low
     if inline:
         yield Finding(
             "template-inline-unhashed",
