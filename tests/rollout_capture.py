@@ -131,19 +131,26 @@ class Recorder:
         return self.app(environ, start_response)
 
 
+class _Lines(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))
+
+
 @contextmanager
 def receiver_log() -> Iterator[list[str]]:
     """The ``secheaders.csp`` log lines, formatted as a log file would hold them."""
-    lines: list[str] = []
-    handler = logging.Handler()
+    handler = _Lines()
     handler.setFormatter(logging.Formatter(LOG_FORMAT))
-    handler.emit = lambda record: lines.append(handler.format(record))  # type: ignore[method-assign]
     logger = logging.getLogger("secheaders.csp")
     old_level = logger.level
     logger.addHandler(handler)
     logger.setLevel(logging.WARNING)
     try:
-        yield lines
+        yield handler.lines
     finally:
         logger.removeHandler(handler)
         logger.setLevel(old_level)

@@ -7,6 +7,7 @@ re-captures them live.
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -317,3 +318,13 @@ def test_cli_json(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
 def test_cli_missing_file_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["reports", "/nonexistent/csp.log"]) == 2
     assert "error: /nonexistent/csp.log:" in capsys.readouterr().err
+
+
+def test_cli_reads_stdin(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO(_line() + "\nbad\n"))
+    assert main(["reports", "-"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("1 violations in 1 groups; 0 from browser extensions")
+    assert "<stdin>:2: no JSON in the line" in out

@@ -42,7 +42,9 @@ def add_commands(commands: Any) -> None:
         "(--json for one JSON object with each group's suggestion as data). "
         "Exit status 0, or 2 when a file cannot be read.",
     )
-    reports.add_argument("files", nargs="+", metavar="FILE", help="log files to read")
+    reports.add_argument(
+        "files", nargs="+", metavar="FILE", help="log files to read ('-': stdin)"
+    )
     reports.add_argument("--json", action="store_true", help="print one JSON object")
     hashes = commands.add_parser(
         "hashes",
@@ -198,6 +200,9 @@ def _read(names: list[str], strict: bool) -> Iterator[tuple[str, str | None]]:
     # Logs may hold stray bytes; there a bad line is counted, not fatal.
     errors = "strict" if strict else "replace"
     for name in names:
+        if name == "-" and not strict:
+            yield "<stdin>", sys.stdin.read()
+            continue
         try:
             yield name, Path(name).read_text(encoding="utf-8", errors=errors)
         except OSError as exc:
