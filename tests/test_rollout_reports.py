@@ -288,7 +288,7 @@ def test_cli_text_shows_each_group_its_change_and_the_warnings(
 ) -> None:
     assert main(["reports", str(FIXTURES / "receiver.log")]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("18 violations in 7 groups; 0 from browser extensions")
+    assert out.startswith("violations: 18 in 7 groups; from browser extensions: 0")
     assert f"img-src  {OTHER}  (4 reports, first 20" in out
     assert f"change:  csp_header: img-src: add {OTHER}" in out
     assert out.count("WARNING: 'unsafe-inline'") == 2  # inline script, handler
@@ -326,5 +326,5 @@ def test_cli_reads_stdin(
     monkeypatch.setattr("sys.stdin", io.StringIO(_line() + "\nbad\n"))
     assert main(["reports", "-"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("1 violations in 1 groups; 0 from browser extensions")
+    assert out.startswith("violations: 1 in 1 groups; from browser extensions: 0")
     assert "<stdin>:2: no JSON in the line" in out

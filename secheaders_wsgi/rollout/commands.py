@@ -129,9 +129,9 @@ def reports_text(summary: Summary) -> str:
     """The summary for people: one paragraph per group, the change last."""
     noise = sum(summary.extensions.values())
     out = [
-        f"{summary.violations} violations in {len(summary.groups)} groups; "
-        f"{noise} from browser extensions (not suggested); "
-        f"{len(summary.bad)} bad lines\n"
+        f"violations: {summary.violations} in {len(summary.groups)} groups; "
+        f"from browser extensions: {noise} (not suggested); "
+        f"bad lines: {len(summary.bad)}\n"
     ]
     for group in summary.ordered():
         advice = advise(group)
