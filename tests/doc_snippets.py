@@ -141,8 +141,12 @@ def run_python(block: Block, where: pathlib.Path, label: str = "<doc>") -> None:
         sys.path.remove(str(where))
         # Modules the block imported from ``where`` must not leak into the next.
         for name in set(sys.modules) - before:
-            origin = getattr(sys.modules[name], "__file__", None) or ""
-            if origin.startswith(str(where)):
+            module = sys.modules[name]
+            # A namespace package (a directory without __init__.py) has no
+            # __file__, only __path__.
+            places = [getattr(module, "__file__", None) or ""]
+            places += list(getattr(module, "__path__", []))
+            if any(place.startswith(str(where)) for place in places):
                 del sys.modules[name]
 
 

@@ -7,6 +7,7 @@ tests/doc_snippets.py and docs/contributing.md.
 from __future__ import annotations
 
 import pathlib
+import sys
 from typing import Any
 
 import pytest
@@ -51,6 +52,10 @@ def run_block(
     label: str = "<doc>",
 ) -> None:
     """What the test does with one block; the test of the test calls it too."""
+    # A reader runs commands from the repository root: examples/security.yaml
+    # must mean the same file here.
+    if not (where / "examples").exists():
+        (where / "examples").symlink_to(ROOT / "examples", target_is_directory=True)
     snippets.write_files(earlier, where)
     if block.lang == "python":
         snippets.run_python(block, where, label)
@@ -164,3 +169,20 @@ def test_files_are_written_for_later_blocks(tmp_path: pathlib.Path) -> None:
     assert (
         tmp_path / "security.yaml"
     ).read_text() == "# file: security.yaml\nserver_secured: true\n"
+
+
+def test_the_repositorys_examples_are_visible(tmp_path: pathlib.Path) -> None:
+    block = snippets.blocks(
+        "```console\n$ python -m secheaders_wsgi audit examples/security.yaml\n...\n```\n"
+    )[0]
+    run_block(block, [], tmp_path)
+    assert (tmp_path / "examples" / "security.yaml").is_file()
+
+
+def test_modules_written_by_a_page_do_not_leak(tmp_path: pathlib.Path) -> None:
+    found = snippets.blocks(
+        "```python\n# file: pkg/mod.py\nVALUE = 1\n```\n\n"
+        "```python\nfrom pkg.mod import VALUE\n\nassert VALUE == 1\n```\n"
+    )
+    run_block(found[1], found[:1], tmp_path)
+    assert "pkg" not in sys.modules and "pkg.mod" not in sys.modules
