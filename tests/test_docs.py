@@ -7,6 +7,7 @@ tests/doc_snippets.py and docs/contributing.md.
 from __future__ import annotations
 
 import pathlib
+import re
 import sys
 from typing import Any
 
@@ -186,3 +187,51 @@ def test_modules_written_by_a_page_do_not_leak(tmp_path: pathlib.Path) -> None:
     )
     run_block(found[1], found[:1], tmp_path)
     assert "pkg" not in sys.modules and "pkg.mod" not in sys.modules
+
+
+def _slug(heading: str) -> str:
+    """GitHub's anchor for a heading: lower case, punctuation dropped, - for spaces."""
+    text = re.sub(r"[^\w\- ]", "", heading.strip().lower())
+    return text.replace(" ", "-")
+
+
+def _anchors(path: pathlib.Path) -> set[str]:
+    fenced = False  # a "# comment" in a code block is no heading
+    anchors = set()
+    for line in path.read_text(encoding="utf-8").split("\n"):
+        if line.lstrip().startswith("```"):
+            fenced = not fenced
+            continue
+        if not fenced and line.startswith("#"):
+            anchors.add(_slug(line.lstrip("#")))
+    return anchors
+
+
+def broken_links(path: pathlib.Path) -> list[str]:
+    """The relative links of a page whose file or heading does not exist."""
+    broken = []
+    for target in re.findall(r"\]\(([^)\s]+)\)", path.read_text(encoding="utf-8")):
+        if re.match(r"[a-z]+:", target):
+            continue  # https://, mailto:
+        name, _, anchor = target.partition("#")
+        linked = (path.parent / name).resolve() if name else path
+        if not linked.exists():
+            broken.append(target)
+        elif anchor and linked.suffix == ".md" and anchor not in _anchors(linked):
+            broken.append(target)
+    return broken
+
+
+@pytest.mark.parametrize("document", DOCUMENTS)
+def test_relative_links_and_anchors_resolve(document: str) -> None:
+    assert broken_links(ROOT / document) == []
+
+
+def test_a_broken_link_or_anchor_is_found(tmp_path: pathlib.Path) -> None:
+    page = tmp_path / "page.md"
+    page.write_text(
+        "# Top `key`\n\n```python\n# not a heading\n```\n\n"
+        "[a](#top-key) [b](#not-a-heading) [c](missing.md) [d](page.md#top-key)\n",
+        encoding="utf-8",
+    )
+    assert broken_links(page) == ["#not-a-heading", "missing.md"]
