@@ -80,8 +80,11 @@ def test_block(
 ) -> None:
     reason = snippets.skip_reason(block)
     if reason is not None:
-        if block.lang == "yaml":  # shown as YAML, so it must still be YAML
+        # A fragment shown as YAML or Python must still be that.
+        if block.lang == "yaml":
             yaml.safe_load(block.code)
+        elif block.lang == "python":
+            compile(block.code, f"{document}:{block.line + 1}", "exec")
         pytest.skip(f"{document}:{block.line}: {reason}")
     run_block(block, earlier, tmp_path, document)
 
