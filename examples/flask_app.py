@@ -1,6 +1,7 @@
 """A Flask app wrapped in SecureHeaders.
 
-Run it: ``python examples/flask_app.py`` and open http://127.0.0.1:8000/.
+Run it: ``pip install -e '.[examples]' && python examples/flask_app.py``, open
+http://127.0.0.1:8000/.
 
 Flask builds absolute URLs from ``wsgi.url_scheme``; with ``server_secured`` the
 middleware sets it to ``https`` before Flask sees the request, so

@@ -1,5 +1,7 @@
 """``python -m secheaders_wsgi show|audit [CONFIG.yaml]``: headers and weaknesses.
 
+``reports`` and ``hashes`` (the CSP rollout tools) live in :mod:`.rollout.commands`.
+
 ``show`` prints the header set; ``audit`` lists what is weak in it, with the fix,
 and with ``--fail-on SEVERITY`` exits 1 when a finding is that bad or worse.
 Exit status 2: the config itself is wrong.
@@ -10,12 +12,15 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from .audit import SEVERITIES, Severity, at_least, audit
 from .config import Config, load_config
 from .errors import ConfigError
 from .policy import headers
 from .request.paths import PrefixTable
+from .rollout.commands import COMMANDS, add_commands, run
+from .rollout.templates import template_findings
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -49,14 +54,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         choices=SEVERITIES,
         help="exit 1 when a finding is this severe or worse (for CI)",
     )
+    check.add_argument(
+        "--templates",
+        metavar="DIR",
+        type=Path,
+        help="also report the inline scripts, styles and event handlers in the "
+        "templates under DIR that the policy does not allow by hash",
+    )
+    add_commands(commands)
     args = parser.parse_args(argv)
+    if args.command in COMMANDS:
+        return run(args)
     try:
         config = load_config(args.config)
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if args.command == "audit":
-        return _audit(config, args.fail_on)
+        return _audit(config, args.fail_on, args.templates)
     if args.path is not None:
         config = _for_path(config, args.path)
     # With server_secured every request counts as https, plain-http ones too.
@@ -66,8 +81,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def _audit(config: Config, fail_on: Severity | None) -> int:
+def _audit(config: Config, fail_on: Severity | None, templates: Path | None) -> int:
     findings = audit(config)
+    if templates is not None:
+        found = (*findings, *template_findings(config, templates))
+        findings = tuple(sorted(found, key=lambda f: -SEVERITIES.index(f.severity)))
     for finding in findings:
         where = f"[paths {finding.prefix}] " if finding.prefix is not None else ""
         print(
