@@ -1,6 +1,7 @@
 """A FastAPI app wrapped in the ASGI SecureHeaders.
 
-Run it: ``uvicorn examples.fastapi_app:app`` and open http://127.0.0.1:8000/.
+Run it: ``pip install -e '.[examples]'``, then ``python examples/fastapi_app.py``
+(or ``uvicorn examples.fastapi_app:app``) and open http://127.0.0.1:8000/.
 
 ``request.url_for(...)`` says ``https://`` once ``server_secured`` has set
 ``scope["scheme"]``; the template's inline script carries the request's nonce.

@@ -1,6 +1,7 @@
 """A Quart app wrapped in the ASGI SecureHeaders.
 
-Run it: ``hypercorn examples.quart_app:app`` (or uvicorn) and open
+Run it: ``pip install -e '.[examples]'``, then ``python examples/quart_app.py``
+(hypercorn; ``uvicorn examples.quart_app:app`` works too) and open
 http://127.0.0.1:8000/.
 
 Quart's ``url_for(..., _external=True)`` takes the scheme from the scope: with

@@ -1,7 +1,7 @@
 """A Starlette app wrapped in the ASGI SecureHeaders.
 
-Run it: ``python examples/starlette_app.py`` (uvicorn) and open
-http://127.0.0.1:8000/.
+Run it: ``pip install -e '.[examples]'``, then ``python examples/starlette_app.py``
+(uvicorn) and open http://127.0.0.1:8000/.
 
 Starlette builds absolute URLs from ``scope["scheme"]``; with ``server_secured``
 the middleware sets it to ``https`` before Starlette sees the request, so

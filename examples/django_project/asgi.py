@@ -1,6 +1,6 @@
 """The project's ASGI application, wrapped in the ASGI SecureHeaders.
 
-Serve it from the repository root::
+Serve it from the repository root (after ``pip install -e '.[examples]'``)::
 
     uvicorn examples.django_project.asgi:application
 """

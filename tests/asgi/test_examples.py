@@ -3,9 +3,11 @@ headers, the template's nonce in the policy, Secure cookies, https URLs."""
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import importlib
 import re
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -100,3 +102,13 @@ def test_example_unsecured_keeps_http_and_plain_cookies(module: str) -> None:
     assert cookies and all(_secure_count(cookie) == 0 for cookie in cookies)
     assert "strict-transport-security" not in response.headers
     assert "nonce-" not in response.headers["content-security-policy"]
+
+
+def test_each_asgi_example_says_how_to_run_it() -> None:
+    root = Path(__file__).resolve().parent.parent.parent / "examples"
+    for name in ("starlette_app", "fastapi_app", "quart_app"):
+        doc = ast.get_docstring(ast.parse((root / f"{name}.py").read_text()))
+        assert doc is not None and f"python examples/{name}.py" in doc, name
+        assert ".[examples]" in doc, name
+    asgi = (root / "django_project" / "asgi.py").read_text()
+    assert "uvicorn examples.django_project.asgi:application" in asgi
