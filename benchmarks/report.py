@@ -8,7 +8,9 @@ The file notes the date, the machine, the commit and the command, so a table
 pasted into the README can be traced back to the run that made it. The pieces:
 ``overhead.py`` (the rows and goals in process), ``limits.py`` (the hand-written
 references), ``promises.py`` (what a limit must keep), ``peers.py``,
-``harness.py`` (the timing and the tables) and ``served.py`` (under gunicorn).
+``harness.py`` (the timing and the tables) and ``served.py`` (under gunicorn);
+for ASGI, ``asgi_overhead.py``, ``asgi_limits.py`` and ``asgi_served.py``
+(under uvicorn).
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import asgi_overhead  # noqa: E402
+import asgi_served  # noqa: E402
 import harness  # noqa: E402
 import overhead  # noqa: E402
 import served  # noqa: E402
@@ -137,6 +141,47 @@ def markdown(inproc: dict[str, Any], serve: dict[str, Any] | None, cmd: str) -> 
     return "\n".join(lines)
 
 
+def asgi_markdown(inproc: dict[str, Any], serve: dict[str, Any] | None) -> str:
+    lines = [
+        "## ASGI",
+        "",
+        "The ASGI SecureHeaders, in process: each ASGI app's coroutine is "
+        "stepped without an event loop (nothing in it waits), through a caller "
+        "that is the same for every row, so the overheads are the middlewares' "
+        "own. The limit is the hand-written ASGI middleware of `asgi_limits.py`, "
+        "which keeps the same promises (checked by `promises.py` through the "
+        "tests' ASGI bridge); secure.py's `SecureASGIMiddleware` sends the same "
+        "four headers.",
+        "",
+        harness.table(inproc, markdown=True),
+        "",
+        harness.targets_text(inproc, markdown=True),
+        "",
+    ]
+    if serve is not None:
+        lines += [
+            f"Served by {serve['server']}, client: {serve['client']} "
+            f"({serve['rounds']} rounds x {serve['seconds']} s per app); "
+            "*x bare* is the median over rounds of (requests/s of the app / of "
+            "bare in the same round); the server's CPU time per request is read "
+            "from /proc over all rounds.",
+            "",
+            "| app | req/s | x bare | server CPU us/req | CPU x bare |",
+            "|---|--:|--:|--:|--:|",
+        ]
+        for app in asgi_served.APPS:
+            us = serve["server_cpu_us_per_request"][app]
+            cpu = serve["cpu_ratio_to_bare"][app]
+            lines.append(
+                f"| {app} | {serve['median_rps'][app]:,.0f} | "
+                f"{serve['ratio_to_bare'][app]:.3f} | "
+                f"{'-' if us is None else format(us, '.1f')} | "
+                f"{'-' if cpu is None else format(cpu, '.3f')} |"
+            )
+        lines.append("")
+    return "\n".join(lines)
+
+
 def readme_block(inproc: dict[str, Any], serve: dict[str, Any] | None, cmd: str) -> str:
     lines = [
         f"Measured by `{cmd}` on {inproc['date']}, {inproc['machine']}, "
@@ -179,10 +224,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     inproc = overhead.run(quick=args.quick)
     serve = None if args.no_served else served.run(quick=args.quick)
-    text = markdown(inproc, serve, cmd)
+    asgi = asgi_overhead.run(quick=args.quick)
+    asgi_serve = None if args.no_served else asgi_served.run(quick=args.quick)
+    text = markdown(inproc, serve, cmd) + "\n" + asgi_markdown(asgi, asgi_serve)
     args.output.write_text(text + "\n", encoding="utf-8")
     if args.output == OUT:
-        update_docs(readme_block(inproc, serve, cmd))
+        block = readme_block(inproc, serve, cmd)
+        block += "\n\nASGI, in the same run:\n\n" + harness.targets_text(
+            asgi, markdown=True
+        )
+        update_docs(block)
     print(text)
     print(f"\nwritten to {args.output}", file=sys.stderr)
     return 0

@@ -110,3 +110,24 @@ def test_asgi_served_quick_measures_bare_limit_and_wrapped() -> None:
     result = json.loads(done.stdout)
     assert set(result["ratio_to_bare"]) == {"bare", "limit", "wrapped"}
     assert all(rps > 0 for rps in result["median_rps"].values())
+
+
+def test_report_has_the_asgi_section(tmp_path: Path) -> None:
+    out = tmp_path / "RESULTS.md"
+    subprocess.run(
+        [
+            sys.executable,
+            str(BENCHMARKS / "report.py"),
+            "--quick",
+            "--no-served",
+            "-o",
+            str(out),
+        ],  # fmt: skip
+        capture_output=True,
+        timeout=180,
+        check=True,
+    )
+    text = out.read_text(encoding="utf-8")
+    assert "## ASGI" in text
+    assert "| ASGI defaults overhead / ASGI limit overhead |" in text
+    assert "| secure.py SecureASGIMiddleware |" in text
