@@ -15,15 +15,10 @@ if TYPE_CHECKING:
     from playwright.sync_api import Page
 
 
-# The browser tests' fixtures (one Chromium, a page, a waitress server) and
-# their framer page, which says whether the page it frames loaded.
-tls, browser, page, console, serve = (
-    shared.tls,
-    shared.browser,
-    shared.page,
-    shared.console,
-    shared.serve,
-)
+# The browser tests' page fixtures (the session's one Chromium comes from
+# conftest.py), a waitress server, and their framer page, which says whether
+# the page it frames loaded.
+page, console, serve = shared.page, shared.console, shared.serve
 framer = shared.framer
 
 
