@@ -55,6 +55,8 @@ class SecureHeaders:
     With ``force_https`` a plain-http request is redirected and the app is not
     called. With ``paths`` rules, the rule of the longest matching prefix of
     ``PATH_INFO`` decides the headers, the redirect and the cookie rewrite.
+    Paths are matched as routers see them: ``//admin`` and ``/admin//x`` are
+    under ``/admin`` (see :mod:`~secheaders_wsgi.request.paths`).
     """
 
     def __init__(self, app: WSGIApplication, config: ConfigSource = None) -> None:
@@ -77,6 +79,8 @@ class SecureHeaders:
         )
         # Site-wide: a rule may not set csp_report_path, so one receiver serves all.
         path = self.config.csp_report_path
+        # Exact: a browser posts to the path as written in report-uri, and a
+        # spelling the receiver does not take goes to the app, which routes it.
         self._report_path = path
         self._receiver = (
             ReportReceiver(self.config.csp_report_max_bytes) if path else None

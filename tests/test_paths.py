@@ -423,15 +423,26 @@ prefix_paths = st.lists(segment, max_size=4).map(lambda parts: "/" + "/".join(pa
 
 
 def naive_longest(prefixes: list[str], path: str) -> str | None:
-    """Longest prefix by whole segments, the slow obvious way: O(rules)."""
+    """Longest prefix by whole segments, the slow obvious way: O(rules).
+
+    Both sides as a router sees them: empty segments ("//", a trailing "/")
+    are not routed."""
+
+    def routed(text: str) -> str:
+        return "/" + "/".join(part for part in text.split("/") if part)
+
     best: str | None = None
     for written in prefixes:
-        p = written.rstrip("/") or "/"
-        if p == "/" or path == p or path.startswith(p + "/"):
-            key = written.rstrip("/") or "/"
-            if best is None or len(key) > len(best.rstrip("/") or "/"):
+        p = routed(written)
+        if p == "/" or routed(path) == p or routed(path).startswith(p + "/"):
+            if best is None or len(p) > len(routed(best)):
                 best = written
     return best
+
+
+def wsgi(path: str) -> str:
+    """``path`` as PEP 3333 puts it in PATH_INFO: its UTF-8 bytes as latin-1."""
+    return path.encode("utf-8").decode("latin-1")
 
 
 @given(
@@ -441,7 +452,7 @@ def test_property_trie_agrees_with_the_naive_lookup(
     prefixes: list[str], path: str
 ) -> None:
     table = PrefixTable((p, p) for p in prefixes)
-    assert table.longest(path) == naive_longest(prefixes, path)
+    assert table.longest(wsgi(path)) == naive_longest(prefixes, path)
 
 
 # Rules with presets, nonces, report-only and the receiver
@@ -580,3 +591,38 @@ def test_bad_preset_in_a_rule_names_the_rule() -> None:
         ConfigError, match=r"^paths\[0\]\.preset: 'strcit' is not a preset"
     ):
         load_config({"paths": [{"prefix": "/a", "preset": "strcit"}]})
+
+
+# Spellings: matched as routed (more against Flask and Falcon in
+# tests/integration/test_path_spellings.py)
+
+
+@pytest.mark.parametrize(
+    "path", ["//admin", "///admin/x", "/admin//x", "//admin//", "/admin/"]
+)
+def test_empty_segments_are_not_routed(path: str) -> None:
+    table = PrefixTable([("/admin/", "admin"), ("/", "root")])
+    assert table.longest(path) == "admin"
+
+
+@pytest.mark.parametrize("path", ["/./admin", "/x/../admin", "/ADMIN", "/admin.x"])
+def test_dot_segments_and_case_are_literal(path: str) -> None:
+    table = PrefixTable([("/admin/", "admin"), ("/", "root")])
+    assert table.longest(path) == "root"
+
+
+def test_a_prefix_with_repeated_slashes_is_the_same_prefix() -> None:
+    with pytest.raises(ConfigError, match="is the prefix of paths\\[0\\] already"):
+        load_config({"paths": [{"prefix": "/a/b/"}, {"prefix": "//a//b"}]})
+
+
+@pytest.mark.parametrize("prefix", ["/café/", "/日本/", "/caf\u00e9"])
+def test_a_non_ascii_prefix_matches_pep_3333_path_info(prefix: str) -> None:
+    table = PrefixTable([(prefix, "rule")])
+    written = prefix.rstrip("/") + "/x"
+    assert table.longest(written.encode("utf-8").decode("latin-1")) == "rule"
+
+
+def test_a_percent_escaped_prefix_is_refused_with_the_character_to_write() -> None:
+    with pytest.raises(ConfigError, match="has the escape '%C3'.*'/café/'"):
+        load_config({"paths": [{"prefix": "/caf%C3%A9/"}]})

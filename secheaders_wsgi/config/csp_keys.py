@@ -177,13 +177,19 @@ def report_path(where: str, value: object) -> str:
             f"{where}: '/' would take every request to the site root away from "
             "the app (allowed: a path of its own, such as '/_/csp-reports')"
         )
-    if not text.startswith("/") or text.startswith("//") or "?" in text or "#" in text:
+    if (
+        not text.startswith("/")
+        or text.startswith("//")
+        or "?" in text
+        or "#" in text
+        or "%" in text
+        or not text.isascii()
+    ):
         raise not_allowed(
             where,
             text,
-            "a path on this site, "
-            "such as '/_/csp-reports', without a query; to send reports "
-            "elsewhere, use csp_report_uri",
+            "an ASCII path on this site, such as '/_/csp-reports', without a "
+            "query or %-escapes; to send reports elsewhere, use csp_report_uri",
         )
     return text
 
