@@ -74,9 +74,16 @@ def load_config(source: ConfigSource = None) -> Config:
 def _read_yaml(path: str) -> Mapping[str, Any]:
     try:
         with open(path, encoding="utf-8") as file:
-            data = yaml.safe_load(file)
+            data = yaml.load(file, Loader=_UniqueKeyLoader)  # noqa: S506 (safe)
     except FileNotFoundError:
-        raise ConfigError(f"{path}: no such file") from None
+        if os.path.isabs(path):
+            raise ConfigError(f"{path}: no such file") from None
+        # The usual cause: the server starts in another directory than the app's.
+        raise ConfigError(
+            f"{path}: no such file in {os.getcwd()} (a relative path is looked "
+            "for in the current directory; pass an absolute path, e.g. "
+            "pathlib.Path(__file__).with_name('security.yaml'))"
+        ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot be read ({exc})") from None
     except yaml.YAMLError as exc:
@@ -89,6 +96,40 @@ def _read_yaml(path: str) -> Mapping[str, Any]:
             f"not a {type(data).__name__}"
         )
     return data
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """``yaml.SafeLoader`` (no python tags) that refuses a key given twice.
+
+    The stock loader keeps the last value silently: a second ``script-src``
+    would drop the first one's sources without a word.
+    """
+
+
+def _unique_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> Any:
+    lines: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            continue  # "<<: *base" then a key overrides it, as YAML means
+        key = loader.construct_object(key_node, deep=True)
+        line = key_node.start_mark.line + 1
+        try:
+            first = lines.get(key)
+        except TypeError:  # an unhashable key: the usual error comes later
+            continue
+        if first is not None:
+            raise ConfigError(
+                f"{key!r} is given twice in one mapping (lines {first} and "
+                f"{line}); only the last would count: merge them into one"
+            )
+        lines[key] = line
+    return loader.construct_mapping(node, deep=True)
+
+
+_UniqueKeyLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
+    _unique_mapping,
+)
 
 
 def _from_mapping(raw: Mapping[str, Any]) -> Config:
