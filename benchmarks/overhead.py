@@ -285,7 +285,13 @@ def forty_directives() -> dict[str, list[str]]:
 def _build_forty() -> WSGIApp:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the unknown-directive warning
-        config = load_config({"csp_header": forty_directives()})
+        config = load_config(
+            {
+                "csp_header": forty_directives(),
+                "csp_unsafe_inline": True,
+                "csp_unsafe_eval": True,
+            }
+        )
     return SecureHeaders(trivial_app, config)
 
 

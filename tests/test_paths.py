@@ -144,7 +144,9 @@ def test_replace_true_onto_the_default_policy() -> None:
             {"prefix": "/x", "replace": True, "csp_header": {"default-src": "'self'"}}
         ]
     }
-    assert csp(config, "/x") == (
+    with pytest.warns(SecurityWarning, match=r"^paths\[0\]\.csp_header: the custom"):
+        policy = csp(config, "/x")
+    assert policy == (
         "default-src 'self'; script-src 'self' 'unsafe-eval' 'unsafe-inline'; "
         "style-src 'self' 'unsafe-eval' 'unsafe-inline'"
     )
@@ -153,6 +155,8 @@ def test_replace_true_onto_the_default_policy() -> None:
 def test_rule_warnings_are_prefixed_and_inherited_ones_not_repeated() -> None:
     config = {
         "csp_header": {"default-src": "'none'"},
+        "csp_unsafe_inline": True,
+        "csp_unsafe_eval": True,
         "paths": [{"prefix": f"/r{i}", "referrer_policy": "origin"} for i in range(50)]
         + [{"prefix": "/own", "csp_header": {"font-src": "'self'"}, "debug": True}],
     }
@@ -522,6 +526,7 @@ def test_force_https_gets_the_strict_hsts_under_the_strict_preset() -> None:
 def test_nonce_goes_into_the_rule_policy() -> None:
     config = {
         "csp_unsafe_inline": False,
+        "csp_unsafe_eval": True,
         "paths": [{"prefix": "/admin", "csp_header": {"script-src": "'self'"}}],
     }
     app = TestApp(SecureHeaders(RecordingApp(nonce=True), config))

@@ -19,7 +19,11 @@ from typing import Any, Union
 import yaml
 
 from ..errors import ConfigError, did_you_mean
-from .combinations import check_combinations, check_redirect_keys
+from .combinations import (
+    check_combinations,
+    check_redirect_keys,
+    check_unsafe_defaults,
+)
 from .keys import preset_name
 from .model import CHECKS, KEYS, Config
 from .presets import PRESETS, default_policy
@@ -150,8 +154,10 @@ def _from_mapping(raw: Mapping[str, Any]) -> Config:
     rules = values.pop("paths", ())
     config = Config(**values)
     check_combinations(config)
+    explicit = frozenset(raw)
+    check_unsafe_defaults(config, explicit)
     if rules:
-        config = replace(config, paths=_rules(config, rules))
+        config = replace(config, paths=_rules(config, rules, explicit))
     check_redirect_keys(config)
     _VALIDATED.add(config)
     return config
@@ -189,11 +195,13 @@ _SITE_WIDE = {
 _RULE_KEYS = ("prefix", "replace")
 
 
-def _rules(base: Config, rules: tuple[object, ...]) -> tuple[tuple[str, Config], ...]:
+def _rules(
+    base: Config, rules: tuple[object, ...], explicit: frozenset[str]
+) -> tuple[tuple[str, Config], ...]:
     merged: list[tuple[str, Config]] = []
     seen: dict[str, int] = {}
     for index, rule in enumerate(rules):
-        prefix, config = _rule(base, f"paths[{index}]", rule)
+        prefix, config = _rule(base, f"paths[{index}]", rule, explicit)
         key = normalize_prefix(prefix)
         if key in seen:
             raise ConfigError(
@@ -206,7 +214,9 @@ def _rules(base: Config, rules: tuple[object, ...]) -> tuple[tuple[str, Config],
     return tuple(merged)
 
 
-def _rule(base: Config, place: str, rule: object) -> tuple[str, Config]:
+def _rule(
+    base: Config, place: str, rule: object, explicit: frozenset[str]
+) -> tuple[str, Config]:
     if not isinstance(rule, Mapping):
         raise ConfigError(
             f"{place}: {rule!r} is not a mapping (allowed: prefix: and any "
@@ -253,6 +263,9 @@ def _rule(base: Config, place: str, rule: object) -> tuple[str, Config]:
                 )
     config = replace(base, paths=(), **values)
     check_combinations(config, f"{place}.", base)
+    if "csp_header" in values and not isinstance(base.csp_header, tuple):
+        # A custom policy the top level does not have (it warned for its own).
+        check_unsafe_defaults(config, explicit | set(rule), f"{place}.")
     return prefix, config
 
 

@@ -43,13 +43,18 @@ CUSTOM = {
         "default-src": "'safe-src'",
         "img-src": ["'self'", "data:"],
         "upgrade-insecure-requests": "",
-    }
+    },
+    # Set on purpose: left out, a custom policy warns that they add 'unsafe-*'.
+    "csp_unsafe_inline": True,
+    "csp_unsafe_eval": True,
 }
 CUSTOM_YAML = """\
 csp_header:
   default-src: "'safe-src'"
   img-src: ["'self'", "data:"]
   upgrade-insecure-requests: ""
+csp_unsafe_inline: true
+csp_unsafe_eval: true
 """
 
 
@@ -84,6 +89,8 @@ def test_custom_policy_dict_is_never_mutated() -> None:
         "csp_safe_src": ["'self'", "cdn.example.com"],
         "csp_header": {"default-src": ["'safe-src'"], "script-src": "'self'"},
         "csp_frame_ancestors": ["'safe-src'"],
+        "csp_unsafe_inline": False,
+        "csp_unsafe_eval": False,
     }
     before = copy.deepcopy(config)
     app = served(config)
