@@ -21,6 +21,7 @@ from .request.cookies import CookieRewrite
 from .request.nonce import ENVIRON_KEY, new_nonce, too_late
 from .request.paths import PrefixTable
 from .request.scheme import secure_scheme, trusted_proxies
+from .wiring import REENTERED, reentered, refuse_misuse
 
 if TYPE_CHECKING:
     from _typeshed import OptExcInfo
@@ -62,6 +63,7 @@ class SecureHeaders:
     def __init__(self, app: WSGIApplication, config: ConfigSource = None) -> None:
         if not callable(app):
             raise TypeError(f"app must be a WSGI callable, not {type(app).__name__}")
+        refuse_misuse(app)
         self.app = app
         self.config = load_config(config)
         self._plan = Plan.build(self.config)
@@ -147,8 +149,15 @@ class SecureHeaders:
                 )
             return start_response(status, merged, exc_info)
 
-        # Return the app's iterable itself: close(), len() and file_wrapper survive.
-        return self.app(environ, _start_response)  # type: ignore[arg-type]
+        try:
+            # Return the app's iterable itself: close(), len(), file_wrapper survive.
+            return self.app(environ, _start_response)  # type: ignore[arg-type]
+        except RecursionError as exc:
+            # Free until it happens (3.11's zero-cost try): the usual cause is
+            # flask_app.wsgi_app = SecureHeaders(flask_app), which calls itself.
+            if reentered(self, exc):
+                raise TypeError(REENTERED) from None
+            raise
 
     def _route(self, environ: WSGIEnvironment) -> Route:
         """Trusted proxies, the report receiver, path rules and the redirect.
