@@ -69,7 +69,9 @@ class PrefixTable(Generic[T]):
         """The nodes along ``path``: at most one per segment, however big the table."""
         node = self._root
         yield node
-        for segment in _segments(path):
+        for segment in path.split("/"):
+            if not segment:
+                continue  # "//a", "/a//b", "/a/": empty segments are not routed
             child = node.children.get(segment)
             if child is None:
                 return
