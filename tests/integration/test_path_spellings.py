@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import falcon
+import flask
 import pytest
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
@@ -164,3 +165,38 @@ def test_a_non_ascii_prefix_matches_the_utf8_path_on_a_real_server(port: int) ->
     assert headers["Referrer-Policy"] == "same-origin"
     status, headers, body = request(port, "//caf%C3%A9//menu")
     assert headers["Referrer-Policy"] == "same-origin"
+
+
+# force_https_exempt is keyed by path too: a health check answered over http
+# under every spelling Flask serves it for, and nothing else exempted by one.
+
+
+def health_app() -> Any:
+    app = flask.Flask(__name__)
+
+    @app.route("/healthz")
+    def healthz() -> str:
+        return "ok"
+
+    @app.route("/healthz/<path:rest>")
+    def below(rest: str) -> str:
+        return f"ok:{rest}"
+
+    @app.route("/<path:rest>")
+    def page(rest: str) -> str:
+        return f"page:{rest}"
+
+    config = {"force_https": True, "force_https_exempt": ["/healthz"]}
+    return SecureHeaders(app.wsgi_app, config)
+
+
+@pytest.mark.parametrize("spelling", ["/healthz", "//healthz", "///healthz/x"])
+def test_an_exempt_path_is_exempt_under_each_spelling(spelling: str) -> None:
+    status, body, _ = call(health_app(), spelling, HTTP_HOST="site.example")
+    assert status.startswith("200") and body.startswith(b"ok"), (status, body)
+
+
+@pytest.mark.parametrize("spelling", ["/x", "//x", "/healthzx", "/x/healthz"])
+def test_a_spelling_never_exempts_another_path(spelling: str) -> None:
+    status, body, _ = call(health_app(), spelling, HTTP_HOST="site.example")
+    assert status.startswith("30") and b"ok" not in body, (status, body)

@@ -113,9 +113,7 @@ def test_large_file_through_wsgi_file_wrapper(port: int, large_file: Path) -> No
 _WSGIREF = """
 import sys
 from wsgiref.simple_server import make_server
-from secheaders_wsgi import SecureHeaders
-from tests.support import RecordingApp
-app = SecureHeaders(RecordingApp(), {"csp_report_path": "/_/csp-reports"})
+from tests.integration.receiver_app import app
 make_server("127.0.0.1", int(sys.argv[1]), app).serve_forever()
 """
 
@@ -157,3 +155,30 @@ def test_wsgiref_report_without_length_gets_411_at_once(framing: bytes) -> None:
         # The single worker is free again: the next request is served.
         status, sent, _ = request(port, "/")
         assert status == 200 and "Content-Security-Policy" in sent
+
+
+@pytest.mark.parametrize("server", ["gunicorn", "waitress"])
+def test_a_chunked_report_is_read_where_the_server_terminates_the_body(
+    server: str,
+) -> None:
+    # gunicorn and waitress de-chunk the body and set wsgi.input_terminated.
+    port = free_port()
+    listen = f"127.0.0.1:{port}"
+    target = "tests.integration.receiver_app:app"
+    command = (
+        ["-m", "gunicorn", "--bind", listen, "--workers", "1", target]
+        if server == "gunicorn"
+        else ["-m", "waitress", f"--listen={listen}", target]
+    )
+    report = b'{"csp-report": {"document-uri": "https://a.example/"}}'
+    with running(command, port):
+        head = (
+            b"POST /_/csp-reports HTTP/1.1\r\nHost: x\r\n"
+            b"Content-Type: application/csp-report\r\n"
+            b"Transfer-Encoding: chunked\r\n\r\n"
+            + b"%x\r\n" % len(report)
+            + report
+            + b"\r\n0\r\n\r\n"
+        )
+        answer = _raw(port, head)
+    assert answer.startswith(b"HTTP/1.1 204 "), answer
