@@ -356,6 +356,20 @@ def test_show_path_prints_the_rule_headers(
     assert err == "/embedded: no paths rule matches; top-level settings\n"
 
 
+@pytest.mark.parametrize("typed", ["/café/menu", "//café//menu"])
+def test_show_path_matches_a_non_ascii_prefix_and_spellings(
+    tmp_path: Any, capsys: pytest.CaptureFixture[str], typed: str
+) -> None:
+    path = tmp_path / "security.yaml"
+    path.write_text(
+        "paths:\n  - prefix: /café/\n    referrer_policy: origin\n", encoding="utf-8"
+    )
+    assert main(["show", str(path), "--path", typed]) == 0
+    out, err = capsys.readouterr()
+    assert "Referrer-Policy: origin\n" in out
+    assert err == f"{typed}: rule paths[0] (prefix '/café/')\n"
+
+
 def test_show_path_bad_rule_exits_2(
     tmp_path: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
