@@ -107,7 +107,9 @@ def _for_path(config: Config, path: str) -> Config:
         (prefix, (index, prefix, rule))
         for index, (prefix, rule) in enumerate(config.paths)
     )
-    found = table.longest(path)
+    # Typed as a browser shows it; the table matches PATH_INFO (PEP 3333: the
+    # UTF-8 bytes as latin-1), so "/café/x" is looked up as servers deliver it.
+    found = table.longest(path.encode("utf-8").decode("latin-1"))
     if found is None:
         print(f"{path}: no paths rule matches; top-level settings", file=sys.stderr)
         return config

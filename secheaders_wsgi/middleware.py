@@ -21,6 +21,7 @@ from .request.cookies import CookieRewrite
 from .request.nonce import ENVIRON_KEY, new_nonce, too_late
 from .request.paths import PrefixTable
 from .request.scheme import secure_scheme, trusted_proxies
+from .wiring import REENTERED, reentered, refuse_misuse
 
 if TYPE_CHECKING:
     from _typeshed import OptExcInfo
@@ -55,11 +56,14 @@ class SecureHeaders:
     With ``force_https`` a plain-http request is redirected and the app is not
     called. With ``paths`` rules, the rule of the longest matching prefix of
     ``PATH_INFO`` decides the headers, the redirect and the cookie rewrite.
+    Paths are matched as routers see them: ``//admin`` and ``/admin//x`` are
+    under ``/admin`` (see :mod:`~secheaders_wsgi.request.paths`).
     """
 
     def __init__(self, app: WSGIApplication, config: ConfigSource = None) -> None:
         if not callable(app):
             raise TypeError(f"app must be a WSGI callable, not {type(app).__name__}")
+        refuse_misuse(app)
         self.app = app
         self.config = load_config(config)
         self._plan = Plan.build(self.config)
@@ -77,6 +81,8 @@ class SecureHeaders:
         )
         # Site-wide: a rule may not set csp_report_path, so one receiver serves all.
         path = self.config.csp_report_path
+        # Exact: a browser posts to the path as written in report-uri, and a
+        # spelling the receiver does not take goes to the app, which routes it.
         self._report_path = path
         self._receiver = (
             ReportReceiver(self.config.csp_report_max_bytes) if path else None
@@ -143,8 +149,15 @@ class SecureHeaders:
                 )
             return start_response(status, merged, exc_info)
 
-        # Return the app's iterable itself: close(), len() and file_wrapper survive.
-        return self.app(environ, _start_response)  # type: ignore[arg-type]
+        try:
+            # Return the app's iterable itself: close(), len(), file_wrapper survive.
+            return self.app(environ, _start_response)  # type: ignore[arg-type]
+        except RecursionError as exc:
+            # Free until it happens (3.11's zero-cost try): the usual cause is
+            # flask_app.wsgi_app = SecureHeaders(flask_app), which calls itself.
+            if reentered(self, exc):
+                raise TypeError(REENTERED) from None
+            raise
 
     def _route(self, environ: WSGIEnvironment) -> Route:
         """Trusted proxies, the report receiver, path rules and the redirect.

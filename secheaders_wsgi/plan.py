@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .config import Config
+from .errors import ConfigError
 from .policy import Header, headers
 from .request.cookies import CookieRewrite
 from .request.redirect import ForceHttps
@@ -41,6 +42,9 @@ class Side:
     @classmethod
     def build(cls, config: Config, *, https: bool) -> Side:
         ours = headers(config, https=https)
+        for name, value in ours:
+            if not value.strip():  # the config checks should make this unreachable
+                raise ConfigError(f"{name} would be sent empty: browsers ignore it")
         remove = frozenset(name.lower() for name in config.remove_headers)
         cookies = CookieRewrite.for_config(config, https=https)
         cache = config.csp_nonce_cache_control

@@ -114,7 +114,8 @@ def test_the_yaml_snippet_is_a_valid_config_with_each_hash_once() -> None:
         "style-src": ["'self'", sha("p{}")],
         "style-src-attr": ["'unsafe-hashes'", sha("margin: 0")],
     }
-    config = load_config({**data, "csp_unsafe_inline": False})
+    assert (data["csp_unsafe_inline"], data["csp_unsafe_eval"]) == (False, False)
+    config = load_config(data)
     script_src = dict(csp_directives(config) or ())["script-src"]
     assert sha("a()") in script_src and "'unsafe-inline'" not in script_src
 
@@ -166,6 +167,7 @@ def test_a_hashed_block_passes_and_an_unhashed_one_is_medium(tmp_path: Path) -> 
     config = load_config(
         {
             "csp_unsafe_inline": False,
+            "csp_unsafe_eval": False,
             "csp_header": {"script-src": ["'self'", sha("a()")]},
         }
     )
@@ -195,7 +197,13 @@ def test_handlers_need_unsafe_hashes_and_nonced_tags_are_left_out(
         b_txt="<script>not a template</script>",
     )
     hash_only = {"script-src": ["'self'"], "script-src-attr": [sha("c()")]}
-    config = load_config({"csp_unsafe_inline": False, "csp_header": hash_only})
+    config = load_config(
+        {
+            "csp_unsafe_inline": False,
+            "csp_unsafe_eval": False,
+            "csp_header": hash_only,
+        }
+    )
     (finding,) = template_findings(config, folder)
     assert "onclick on <i>" in finding.message
     assert (
@@ -203,7 +211,13 @@ def test_handlers_need_unsafe_hashes_and_nonced_tags_are_left_out(
         == f"add 'unsafe-hashes' and {sha('c()')} to csp_header: script-src-attr"
     )
     hash_only["script-src-attr"].insert(0, "'unsafe-hashes'")
-    config = load_config({"csp_unsafe_inline": False, "csp_header": hash_only})
+    config = load_config(
+        {
+            "csp_unsafe_inline": False,
+            "csp_unsafe_eval": False,
+            "csp_header": hash_only,
+        }
+    )
     assert template_findings(config, folder) == []
 
 

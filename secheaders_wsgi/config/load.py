@@ -19,7 +19,11 @@ from typing import Any, Union
 import yaml
 
 from ..errors import ConfigError, did_you_mean
-from .combinations import check_combinations, check_redirect_keys
+from .combinations import (
+    check_combinations,
+    check_redirect_keys,
+    check_unsafe_defaults,
+)
 from .keys import preset_name
 from .model import CHECKS, KEYS, Config
 from .presets import PRESETS, default_policy
@@ -76,9 +80,16 @@ def load_config(source: ConfigSource = None) -> Config:
 def _read_yaml(path: str) -> Mapping[str, Any]:
     try:
         with open(path, encoding="utf-8") as file:
-            data = yaml.safe_load(file)
+            data = yaml.load(file, Loader=_UniqueKeyLoader)  # noqa: S506 (safe)
     except FileNotFoundError:
-        raise ConfigError(f"{path}: no such file") from None
+        if os.path.isabs(path):
+            raise ConfigError(f"{path}: no such file") from None
+        # The usual cause: the server starts in another directory than the app's.
+        raise ConfigError(
+            f"{path}: no such file in {os.getcwd()} (a relative path is looked "
+            "for in the current directory; pass an absolute path, e.g. "
+            "pathlib.Path(__file__).with_name('security.yaml'))"
+        ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot be read ({exc})") from None
     except yaml.YAMLError as exc:
@@ -91,6 +102,40 @@ def _read_yaml(path: str) -> Mapping[str, Any]:
             f"not a {type(data).__name__}"
         )
     return data
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """``yaml.SafeLoader`` (no python tags) that refuses a key given twice.
+
+    The stock loader keeps the last value silently: a second ``script-src``
+    would drop the first one's sources without a word.
+    """
+
+
+def _unique_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> Any:
+    lines: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            continue  # "<<: *base" then a key overrides it, as YAML means
+        key = loader.construct_object(key_node, deep=True)
+        line = key_node.start_mark.line + 1
+        try:
+            first = lines.get(key)
+        except TypeError:  # an unhashable key: the usual error comes later
+            continue
+        if first is not None:
+            raise ConfigError(
+                f"{key!r} is given twice in one mapping (lines {first} and "
+                f"{line}); only the last would count: merge them into one"
+            )
+        lines[key] = line
+    return loader.construct_mapping(node, deep=True)
+
+
+_UniqueKeyLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
+    _unique_mapping,
+)
 
 
 def _from_mapping(raw: Mapping[str, Any]) -> Config:
@@ -111,8 +156,10 @@ def _from_mapping(raw: Mapping[str, Any]) -> Config:
     rules = values.pop("paths", ())
     config = Config(**values)
     check_combinations(config)
+    explicit = frozenset(raw)
+    check_unsafe_defaults(config, explicit)
     if rules:
-        config = replace(config, paths=_rules(config, rules))
+        config = replace(config, paths=_rules(config, rules, explicit))
     check_redirect_keys(config)
     _VALIDATED[id(config)] = config
     return config
@@ -150,11 +197,13 @@ _SITE_WIDE = {
 _RULE_KEYS = ("prefix", "replace")
 
 
-def _rules(base: Config, rules: tuple[object, ...]) -> tuple[tuple[str, Config], ...]:
+def _rules(
+    base: Config, rules: tuple[object, ...], explicit: frozenset[str]
+) -> tuple[tuple[str, Config], ...]:
     merged: list[tuple[str, Config]] = []
     seen: dict[str, int] = {}
     for index, rule in enumerate(rules):
-        prefix, config = _rule(base, f"paths[{index}]", rule)
+        prefix, config = _rule(base, f"paths[{index}]", rule, explicit)
         key = normalize_prefix(prefix)
         if key in seen:
             raise ConfigError(
@@ -167,7 +216,9 @@ def _rules(base: Config, rules: tuple[object, ...]) -> tuple[tuple[str, Config],
     return tuple(merged)
 
 
-def _rule(base: Config, place: str, rule: object) -> tuple[str, Config]:
+def _rule(
+    base: Config, place: str, rule: object, explicit: frozenset[str]
+) -> tuple[str, Config]:
     if not isinstance(rule, Mapping):
         raise ConfigError(
             f"{place}: {rule!r} is not a mapping (allowed: prefix: and any "
@@ -214,6 +265,9 @@ def _rule(base: Config, place: str, rule: object) -> tuple[str, Config]:
                 )
     config = replace(base, paths=(), **values)
     check_combinations(config, f"{place}.", base)
+    if "csp_header" in values and not isinstance(base.csp_header, tuple):
+        # A custom policy the top level does not have (it warned for its own).
+        check_unsafe_defaults(config, explicit | set(rule), f"{place}.")
     return prefix, config
 
 

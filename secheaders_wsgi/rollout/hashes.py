@@ -115,8 +115,10 @@ def yaml_snippet(blocks: Iterable[Block]) -> str:
     if not wanted:
         return ""
     lines = [
-        "# A hash turns 'unsafe-inline' off in its directive: set",
-        "# csp_unsafe_inline: false, and keep the sources you already have.",
+        "# A hash turns 'unsafe-inline' off in its directive, so the policy goes",
+        "# out as written; keep the sources you already have.",
+        "csp_unsafe_inline: false",
+        "csp_unsafe_eval: false",
         "csp_header:",
     ]
     for directive in _DIRECTIVES.values():

@@ -162,6 +162,10 @@ def test_shipped_demo_config_blocks_all_three(page: Page, serve: Any) -> None:
         "frame": "blocked",
         "camera": "blocked",
     }
+    # The refused frame shows the browser's error page: the demo labels it.
+    label = page.locator("#frame-label")
+    label.wait_for()
+    assert label.inner_text().startswith("Blocked: the browser refused")
 
 
 def test_flask_example_in_the_browser(page: Page, serve: Any) -> None:

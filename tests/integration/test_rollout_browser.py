@@ -114,6 +114,7 @@ def test_the_suggested_change_stops_the_violation(
     other = serve_https(images)
     config: dict[str, Any] = {
         "csp_unsafe_inline": False,
+        "csp_unsafe_eval": False,
         "csp_report_path": REPORTS,
         "csp_header": {"default-src": ["'self'"], "img-src": ["'self'"]},
     }

@@ -18,7 +18,7 @@ import pytest
 
 from secheaders_wsgi import SecureHeaders
 
-BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 
 
 @pytest.fixture(scope="module")
