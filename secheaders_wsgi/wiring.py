@@ -26,12 +26,21 @@ REENTERED = (
 _DJANGO_GET_RESPONSE = "convert_exception_to_response.<locals>.inner"
 
 
-def refuse_misuse(app: Any) -> None:
-    """Raise ``TypeError`` for an ``app`` that shows a wiring mistake."""
+def refuse_misuse(app: Any, *, asgi: bool = False) -> None:
+    """Raise ``TypeError`` for an ``app`` that shows a wiring mistake.
+
+    ``asgi``: the middleware being built is the ASGI one (the Django advice
+    names ``asgi.py``). Either middleware around either one is wrapping twice.
+    """
+    from .asgi import SecureHeaders as AsgiSecureHeaders
     from .middleware import SecureHeaders
 
-    if isinstance(app, SecureHeaders) or isinstance(
-        getattr(app, "wsgi_app", None), SecureHeaders
+    ours = (SecureHeaders, AsgiSecureHeaders)
+    # Flask's wsgi_app, Quart's asgi_app: replaced by ours around the app itself.
+    if (
+        isinstance(app, ours)
+        or isinstance(getattr(app, "wsgi_app", None), ours)
+        or isinstance(getattr(app, "asgi_app", None), ours)
     ):
         raise TypeError(
             "the app is wrapped in SecureHeaders already: wrap it once (two "
@@ -40,6 +49,13 @@ def refuse_misuse(app: Any) -> None:
             "SecureHeaders, with paths: rules for what differs per path"
         )
     code = getattr(app, "__code__", None)
+    if getattr(code, "co_qualname", None) == _DJANGO_GET_RESPONSE and asgi:
+        raise TypeError(
+            "secheaders_wsgi.asgi.SecureHeaders is ASGI middleware, not Django "
+            "middleware: take it out of settings.MIDDLEWARE and wrap the ASGI "
+            "application in asgi.py instead: `application = SecureHeaders("
+            "get_asgi_application(), 'security.yaml')`"
+        )
     if getattr(code, "co_qualname", None) == _DJANGO_GET_RESPONSE:
         raise TypeError(
             "SecureHeaders is WSGI middleware, not Django middleware: take it "

@@ -69,7 +69,7 @@ def scope_of(environ: dict[str, Any]) -> dict[str, Any]:
     headers = [
         (
             key[5:].lower().replace("_", "-").encode("latin-1"),
-            str(value).encode("latin-1"),
+            _bytes(value),
         )
         for key, value in environ.items()
         if key.startswith("HTTP_")
@@ -77,7 +77,7 @@ def scope_of(environ: dict[str, Any]) -> dict[str, Any]:
     for key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
         if environ.get(key):
             headers.append(
-                (key.lower().replace("_", "-").encode(), environ[key].encode("latin-1"))
+                (key.lower().replace("_", "-").encode(), _bytes(environ[key]))
             )
     scope: dict[str, Any] = {
         "type": "http",
@@ -99,6 +99,16 @@ def scope_of(environ: dict[str, Any]) -> dict[str, Any]:
     if environ.get("REMOTE_ADDR"):
         scope["client"] = (environ["REMOTE_ADDR"], int(environ.get("REMOTE_PORT") or 0))
     return scope
+
+
+def _bytes(value: object) -> bytes:
+    """A header value's bytes: PEP 3333 text is latin-1; a test's non-latin-1
+    text stands for the UTF-8 bytes a client would send."""
+    text = str(value)
+    try:
+        return text.encode("latin-1")
+    except UnicodeEncodeError:
+        return text.encode("utf-8")
 
 
 def _utf8(latin: str) -> str:

@@ -24,6 +24,7 @@ from ..request.cookies import CookieRewrite
 from ..request.nonce import ENVIRON_KEY, new_nonce, too_late
 from ..request.paths import PrefixTable
 from ..request.scheme import trusted_proxies
+from ..wiring import REENTERED, reentered, refuse_misuse
 from .scope import (
     ASGIApp,
     Message,
@@ -31,8 +32,8 @@ from .scope import (
     Scope,
     Send,
     environ_of,
+    pep3333_path,
     read_body,
-    request_path,
     respond,
     secure,
     update_from,
@@ -143,6 +144,7 @@ class SecureHeaders:
     def __init__(self, app: ASGIApp, config: ConfigSource = None) -> None:
         if not callable(app):
             raise TypeError(f"app must be an ASGI callable, not {type(app).__name__}")
+        refuse_misuse(app, asgi=True)
         self.app = app
         self.config = load_config(config)
         self._plan = _Plan.of(Plan.build(self.config))
@@ -216,7 +218,14 @@ class SecureHeaders:
                 message = {**message, "headers": _headers(side, message, made)}
             await send(message)
 
-        await self.app(scope, receive, send_secured)
+        try:
+            await self.app(scope, receive, send_secured)
+        except RecursionError as exc:
+            # As under WSGI: `quart_app.asgi_app = SecureHeaders(quart_app)`
+            # calls itself; free until it happens.
+            if reentered(self, exc):
+                raise TypeError(REENTERED) from None
+            raise
 
     def _scheme(self, scope: Scope) -> None:
         if self._proxies is not None:
@@ -239,7 +248,7 @@ class SecureHeaders:
             self._proxies(environ)
             update_from(scope, environ)
         routed = self._plan
-        path = request_path(scope)
+        path = pep3333_path(scope)
         if self._receiver is not None and path == self._report_path:
             await _receive_report(self._receiver, scope, receive, send)
             return routed, True  # never the app's
@@ -332,16 +341,19 @@ async def _receive_report(
 ) -> None:
     """The WSGI report receiver, with the body read from ``receive`` first.
 
-    Read with the receiver's own bound, so its answers (405, 411, 413, 415,
-    400, 204) are the WSGI ones: a declared length over the limit is not read
-    at all; without one, at most one byte more than the limit is.
+    Read with the receiver's own bound, so its answers (405, 413, 415, 400,
+    204) are the WSGI ones: a declared length over the limit, or one that is
+    not a number, is not read at all; without one, at most one byte more than
+    the limit is. Never 411: an ASGI server ends a body it was not told the
+    length of (chunked), so reading cannot wait for bytes that never come.
     """
     environ = environ_of(scope)
-    if environ["REQUEST_METHOD"] == "POST":
-        try:
-            length = int(environ.get("CONTENT_LENGTH") or "")
-        except ValueError:
-            length = -1
+    # The server delimits the body (Content-Length or chunked) and ends the
+    # messages there: what WSGI servers mark as wsgi.input_terminated.
+    environ["wsgi.input_terminated"] = True
+    raw = str(environ.get("CONTENT_LENGTH") or "").strip()
+    if environ["REQUEST_METHOD"] == "POST" and (not raw or raw.isdigit()):
+        length = int(raw) if raw else -1
         if length <= receiver.max_bytes:
             wanted = length if length >= 0 else receiver.max_bytes + 1
             body = await read_body(receive, wanted)

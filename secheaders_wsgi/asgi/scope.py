@@ -25,6 +25,7 @@ __all__ = [
     "Scope",
     "Send",
     "environ_of",
+    "pep3333_path",
     "read_body",
     "request_path",
     "respond",
@@ -52,6 +53,15 @@ def request_path(scope: Scope) -> str:
     return path
 
 
+def pep3333_path(scope: Scope) -> str:
+    """:func:`request_path` as PEP 3333 spells ``PATH_INFO``, its bytes as latin-1.
+
+    Path rules and the report path are matched in that spelling on both sides.
+    """
+    path = request_path(scope)
+    return path if path.isascii() else _latin(path)
+
+
 def _latin(text: str) -> str:
     """An ASGI (UTF-8 decoded) path as PEP 3333 spells it: the bytes, latin-1."""
     return text.encode("utf-8", "surrogateescape").decode("latin-1")
@@ -72,7 +82,7 @@ def environ_of(scope: Scope) -> dict[str, Any]:
     environ: dict[str, Any] = {
         "REQUEST_METHOD": scope.get("method", "GET"),
         "SCRIPT_NAME": _latin(root),
-        "PATH_INFO": _latin(request_path(scope)),
+        "PATH_INFO": pep3333_path(scope),
         "QUERY_STRING": bytes(scope.get("query_string", b"")).decode("latin-1"),
         "SERVER_NAME": str(server[0]),
         "SERVER_PORT": str(server[1] if server[1] is not None else ""),
@@ -116,12 +126,22 @@ def update_from(scope: Scope, environ: dict[str, Any]) -> None:
     if addr is not None and addr != before.get("REMOTE_ADDR"):
         old = scope.get("client") or (None, 0)
         scope["client"] = (addr, old[1])
+    # Headers the helper dropped (a forwarded value it would not trust): the
+    # app does not see them either.
+    dropped = {
+        key[5:].lower().replace("_", "-").encode("latin-1")
+        for key in before
+        if key.startswith("HTTP_") and key not in environ
+    }
     host = environ.get("HTTP_HOST")
     if host is not None and host != before.get("HTTP_HOST"):
+        dropped.add(b"host")
+    if dropped:
         scope["headers"] = [
-            *[(n, v) for n, v in scope.get("headers", ()) if n.lower() != b"host"],
-            (b"host", host.encode("latin-1")),
+            (n, v) for n, v in scope.get("headers", ()) if n.lower() not in dropped
         ]
+    if host is not None and host != before.get("HTTP_HOST"):
+        scope["headers"].append((b"host", host.encode("latin-1")))
     script = environ.get("SCRIPT_NAME", "")
     if script != before["SCRIPT_NAME"]:
         root = _unlatin(script)

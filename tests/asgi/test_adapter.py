@@ -457,3 +457,96 @@ def test_through_httpx_and_starlette_request_scope() -> None:
     nonce = response.text.split("'")[1]
     assert f"'nonce-{nonce}'" in response.headers["content-security-policy"]
     assert response.headers["x-content-type-options"] == "nosniff"
+
+
+def test_receiver_takes_a_chunked_report_without_a_length() -> None:
+    body = [
+        {"type": "http.request", "body": REPORT[:7], "more_body": True},
+        {"type": "http.request", "body": REPORT[7:], "more_body": False},
+    ]
+    app = SecureHeaders(Recorder(), {"csp_report_path": "/csp"})
+    assert run(app, report_scope(None), body)[0]["status"] == 204
+
+
+def test_receiver_refuses_a_length_that_is_not_a_number_without_reading() -> None:
+    calls: list[int] = []
+
+    async def receive() -> Message:
+        calls.append(1)
+        return {"type": "http.request", "body": REPORT, "more_body": False}
+
+    async def ignore(message: Message) -> None:
+        sent.append(message)
+
+    sent: list[Message] = []
+    scope = report_scope(None)
+    scope["headers"].append((b"content-length", b"1e3"))
+    asyncio.run(
+        SecureHeaders(Recorder(), {"csp_report_path": "/csp"})(scope, receive, ignore)
+    )
+    assert sent[0]["status"] == 400 and calls == []
+
+
+@pytest.mark.parametrize("path", ["/app//embed/x", "/app///embed", "/app/embed//x/"])
+def test_path_rules_match_the_canonical_spelling(path: str) -> None:
+    config = {"paths": [{"prefix": "/embed", "referrer_policy": "no-referrer"}]}
+    scope = http_scope(path, root_path="/app")
+    sent = run(SecureHeaders(Recorder(), config), scope)
+    assert named(sent, b"referrer-policy") == [b"no-referrer"]
+
+
+def test_a_path_rule_for_a_non_ascii_prefix_matches_the_utf8_path() -> None:
+    config = {"paths": [{"prefix": "/café", "referrer_policy": "no-referrer"}]}
+    sent = run(SecureHeaders(Recorder(), config), http_scope("/café/menu"))
+    assert named(sent, b"referrer-policy") == [b"no-referrer"]
+
+
+def test_a_forwarded_value_not_trusted_is_dropped_from_the_scope() -> None:
+    app = Recorder()
+    headers = [(b"host", b"backend"), (b"x-forwarded-prefix", b"//evil.example")]
+    run(SecureHeaders(app, {"trusted_proxies": 1}), http_scope("/a", headers=headers))
+    seen = app.scopes[-1]
+    assert seen["root_path"] == "" and seen["path"] == "/a"
+    assert [n for n, _ in seen["headers"]] == [b"host"]
+
+
+def test_wrapping_twice_is_refused_at_start_up() -> None:
+    from secheaders_wsgi import SecureHeaders as WsgiSecureHeaders
+
+    inner = SecureHeaders(Recorder())
+    with pytest.raises(TypeError, match="wrapped in SecureHeaders already"):
+        SecureHeaders(inner)
+    with pytest.raises(TypeError, match="wrapped in SecureHeaders already"):
+        WsgiSecureHeaders(inner)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="wrapped in SecureHeaders already"):
+        SecureHeaders(WsgiSecureHeaders(lambda e, s: []))  # type: ignore[arg-type]
+
+
+def test_quart_asgi_app_replaced_by_one_around_quart_itself_is_named() -> None:
+    from quart import Quart
+
+    quart = Quart(__name__)
+    quart.asgi_app = SecureHeaders(quart.asgi_app)  # type: ignore[method-assign]
+    with pytest.raises(TypeError, match="wrapped in SecureHeaders already"):
+        SecureHeaders(quart)
+
+
+def test_an_app_that_leads_back_to_the_middleware_is_named_on_first_request() -> None:
+    class Loop:
+        middleware: Any = None
+
+        async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+            await self.middleware(scope, receive, send)
+
+    loop = Loop()
+    loop.middleware = SecureHeaders(loop)
+    with pytest.raises(TypeError, match="SecureHeaders calls itself"):
+        run(loop.middleware, http_scope())
+
+
+def test_django_middleware_list_gets_the_asgi_advice() -> None:
+    from django.core.handlers.exception import convert_exception_to_response
+
+    get_response = convert_exception_to_response(lambda request: None)
+    with pytest.raises(TypeError, match=r"wrap the ASGI application in asgi.py"):
+        SecureHeaders(get_response)
