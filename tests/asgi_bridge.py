@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import asyncio
 import io
-from collections.abc import Callable, Iterable
+import threading
+from collections.abc import Callable, Coroutine, Iterable
 from http import HTTPStatus
-from typing import Any
+from typing import Any, TypeVar
 
 from secheaders_wsgi.asgi import SecureHeaders as AsgiSecureHeaders
 
+T = TypeVar("T")
 ENVIRON = "tests.environ"
 # A receive() hands the body over one byte at a time: a server's pieces are
 # bigger, but so the WSGI tests' byte counts measure how far the adapter reads.
@@ -56,6 +58,29 @@ CANONICAL = {
     )
 }
 APP_HEADERS = "tests.app_headers"
+
+
+def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
+    """``asyncio.run(coroutine)`` in a thread of its own.
+
+    The main thread may have a loop running already (Playwright's sync API
+    keeps one for the session's browser), where ``asyncio.run`` refuses.
+    """
+    result: list[T] = []
+    error: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            result.append(asyncio.run(coroutine))
+        except BaseException as exc:  # raised again in the caller's thread
+            error.append(exc)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if error:
+        raise error[0]
+    return result[0]
 
 
 def behind_asgi(app: Any, config: Any = None) -> AsgiAsWsgi:
@@ -120,7 +145,7 @@ def _latin(text: str) -> str:
 
 
 class AsgiAsWsgi:
-    """A WSGI app that runs an ASGI app for each request (``asyncio.run``)."""
+    """A WSGI app that runs an ASGI app for each request (:func:`run_async`)."""
 
     def __init__(self, app: Any) -> None:
         self.asgi = app
@@ -158,7 +183,7 @@ class AsgiAsWsgi:
         async def send(message: dict[str, Any]) -> None:
             sent.append(message)
 
-        asyncio.run(self.asgi(scope_of(environ), receive, send))
+        run_async(self.asgi(scope_of(environ), receive, send))
         starts = [m for m in sent if m["type"] == "http.response.start"]
         assert len(starts) == 1, sent
         code = starts[0]["status"]

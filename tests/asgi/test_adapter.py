@@ -4,7 +4,6 @@ untouched, the nonce's line at http.response.start, the receiver's receive()."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -16,6 +15,7 @@ import pytest
 from secheaders_wsgi import ConfigError, csp_nonce
 from secheaders_wsgi.asgi import SecureHeaders
 from secheaders_wsgi.request import nonce as nonce_module
+from tests.asgi_bridge import run_async
 
 Message = dict[str, Any]
 STRICT_INLINE = {"csp_unsafe_inline": False, "csp_unsafe_eval": False}
@@ -96,7 +96,7 @@ def run(
     async def send(message: Message) -> None:
         sent.append(message)
 
-    asyncio.run(app(scope, receive, send))
+    run_async(app(scope, receive, send))
     return sent
 
 
@@ -218,7 +218,7 @@ def test_websocket_and_lifespan_pass_through_untouched_without_a_scheme_to_adapt
         {"type": "lifespan", "asgi": {"version": "3.0"}},
         http_scope(type="websocket", scheme="ws"),
     ):
-        asyncio.run(SecureHeaders(app, {"force_https": True})(scope, receive, send))
+        run_async(SecureHeaders(app, {"force_https": True})(scope, receive, send))
         assert seen[-1] == (scope, receive, send)
         assert seen[-1][0] is scope
 
@@ -401,7 +401,7 @@ def test_receiver_refuses_a_long_declared_body_without_reading_it() -> None:
     app = SecureHeaders(
         Recorder(), {"csp_report_path": "/csp", "csp_report_max_bytes": 100}
     )
-    asyncio.run(app(report_scope(10_000), receive, send))
+    run_async(app(report_scope(10_000), receive, send))
     assert sent[0]["status"] == 413 and calls == []
 
 
@@ -420,7 +420,7 @@ def test_receiver_stops_an_endless_body_after_the_limit() -> None:
     app = SecureHeaders(
         Recorder(), {"csp_report_path": "/csp", "csp_report_max_bytes": 100}
     )
-    asyncio.run(app(report_scope(None), receive, send))
+    run_async(app(report_scope(None), receive, send))
     assert sent[0]["status"] == 413 and len(calls) == 3  # 150 bytes > 101
 
 
@@ -453,7 +453,7 @@ def test_through_httpx_and_starlette_request_scope() -> None:
         ) as client:
             return await client.get("/")
 
-    response = asyncio.run(get())
+    response = run_async(get())
     nonce = response.text.split("'")[1]
     assert f"'nonce-{nonce}'" in response.headers["content-security-policy"]
     assert response.headers["x-content-type-options"] == "nosniff"
@@ -481,7 +481,7 @@ def test_receiver_refuses_a_length_that_is_not_a_number_without_reading() -> Non
     sent: list[Message] = []
     scope = report_scope(None)
     scope["headers"].append((b"content-length", b"1e3"))
-    asyncio.run(
+    run_async(
         SecureHeaders(Recorder(), {"csp_report_path": "/csp"})(scope, receive, ignore)
     )
     assert sent[0]["status"] == 400 and calls == []

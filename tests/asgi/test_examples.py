@@ -4,7 +4,6 @@ headers, the template's nonce in the policy, Secure cookies, https URLs."""
 from __future__ import annotations
 
 import ast
-import asyncio
 import importlib
 import re
 from pathlib import Path
@@ -16,6 +15,7 @@ import pytest
 from secheaders_wsgi import load_config
 from secheaders_wsgi.asgi import SecureHeaders
 from secheaders_wsgi.policy import headers
+from tests.asgi_bridge import run_async
 
 CONFIG = "examples/security.yaml"
 
@@ -38,7 +38,7 @@ def _get(module: str, config: Any = CONFIG) -> httpx.Response:
         ) as client:
             return await client.get("/")
 
-    response = asyncio.run(get())
+    response = run_async(get())
     assert response.status_code == 200, response.text
     return response
 
