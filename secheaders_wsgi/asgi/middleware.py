@@ -210,12 +210,25 @@ class SecureHeaders:
                 return  # the app is not called
             scope["secheaders.csp_unsafe_eval"] = routed.unsafe_eval
         side = routed.https if scope.get("scheme") == "https" else routed.http
+        ours = side.headers
 
         async def send_secured(message: Message) -> None:
             nonlocal sent
             if not sent and message["type"] == "http.response.start":
                 sent = True  # from here on a first call of the nonce raises
-                message = {**message, "headers": _headers(side, message, made)}
+                app_headers = message.get("headers", ())
+                if made is None:
+                    # The usual response, inline: no app header is one we
+                    # watch (ours, removed, a cookie to rewrite), so ours are
+                    # appended. Everything else: _headers().
+                    watch = side.watch
+                    for name, _ in app_headers:
+                        if name.lower() in watch:
+                            break
+                    else:
+                        await send({**message, "headers": [*app_headers, *ours]})
+                        return
+                message = {**message, "headers": _headers(side, app_headers, made)}
             await send(message)
 
         try:
@@ -267,9 +280,8 @@ class SecureHeaders:
         return routed, False
 
 
-def _headers(side: _Bytes, message: Message, made: str | None) -> list[Any]:
-    """The start message's headers with ours merged in, as :func:`_merged` does."""
-    app_headers: Iterable[Any] = message.get("headers", ())
+def _headers(side: _Bytes, app_headers: Iterable[Any], made: str | None) -> list[Any]:
+    """The app's headers with ours merged in, as :func:`_merged` does."""
     shared = side.side
     # Usually no app header is one of ours, one to remove or a cookie to
     # rewrite: then appending is all there is to do, in bytes.
