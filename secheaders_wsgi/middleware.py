@@ -14,12 +14,14 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from .config import ConfigSource, load_config
+from .overrides import OverridePlans
 from .plan import Plan
 from .policy import Header
 from .reports import ReportReceiver
 from .request.cookies import CookieRewrite
 from .request.nonce import ENVIRON_KEY, new_nonce, too_late
 from .request.paths import PrefixTable
+from .request.response import STATE_KEY, ResponseState
 from .request.scheme import secure_scheme, trusted_proxies
 
 if TYPE_CHECKING:
@@ -63,6 +65,7 @@ class SecureHeaders:
         self.app = app
         self.config = load_config(config)
         self._plan = Plan.build(self.config)
+        self._overrides = OverridePlans(self.config, self._plan)
         self._paths = (
             PrefixTable(
                 (prefix, Plan.build(rule)) for prefix, rule in self.config.paths
@@ -100,15 +103,17 @@ class SecureHeaders:
             plan, responder = self._route(environ)
             if responder is not None:
                 return responder(environ, start_response)  # the app is not called
-        side = plan.https if environ.get("wsgi.url_scheme") == "https" else plan.http
+        https = environ.get("wsgi.url_scheme") == "https"
+        side = plan.https if https else plan.http
         environ["secheaders.csp_unsafe_eval"] = plan.unsafe_eval
+        # What the view asks for (use_override, csp_update, ...) is kept here.
+        state = environ[STATE_KEY] = ResponseState(self._overrides, plan, https)
         made: str | None = None
-        sent = False
 
         def nonce() -> str:
             nonlocal made
             if made is None:
-                if sent:
+                if state.sent:
                     raise too_late()
                 made = new_nonce()
             return made
@@ -118,8 +123,11 @@ class SecureHeaders:
         def _start_response(
             status: str, app_headers: list[Header], exc_info: OptExcInfo | None = None
         ) -> object:
-            nonlocal sent
-            sent = True  # from here on a first call of the nonce raises
+            state.sent = True  # from here on a first nonce or a change raises
+            if state.changed:
+                return start_response(
+                    status, _changed(state, made, app_headers), exc_info
+                )
             if made is None:
                 # Usually no app header is one of ours, one to remove or a cookie
                 # to rewrite: then appending is all there is to do.
@@ -170,6 +178,16 @@ class SecureHeaders:
         ):
             return plan, redirect
         return plan, None
+
+
+def _changed(
+    state: ResponseState, nonce: str | None, app_headers: list[Header]
+) -> list[Header]:
+    """The merged headers of a response whose view changed them."""
+    side = state.side()
+    present = {name.lower() for name, _ in app_headers}
+    ours, names = state.ours(side, nonce, present - side.remove)
+    return _merged(app_headers, ours, names, side.cookies, side.remove, present)
 
 
 def _merged(

@@ -21,9 +21,10 @@ import yaml
 from ..errors import ConfigError, did_you_mean
 from .combinations import check_combinations, check_redirect_keys
 from .keys import preset_name
-from .model import CHECKS, KEYS, Config
-from .presets import PRESETS, default_policy
-from .values import Directive, boolean, normalize_prefix, path_prefix
+from .model import CHECKS, KEYS, Config, Override
+from .overrides import BEFORE_APP, apply, merge, override_name
+from .presets import PRESETS
+from .values import boolean, normalize_prefix, path_prefix
 
 ConfigSource = Union[Mapping[str, Any], str, "os.PathLike[str]", Config, None]
 
@@ -107,10 +108,13 @@ def _from_mapping(raw: Mapping[str, Any]) -> Config:
             )
         values[key] = CHECKS[key](key, value)
     rules = values.pop("paths", ())
+    overrides = values.pop("overrides", ())
     config = Config(**values)
     check_combinations(config)
     if rules:
         config = replace(config, paths=_rules(config, rules))
+    if overrides:
+        config = _overrides(config, overrides)
     check_redirect_keys(config)
     _VALIDATED.add(config)
     return config
@@ -143,6 +147,8 @@ _SITE_WIDE = {
     "set it at the top level",
     "csp_report_max_bytes": "the report receiver is one endpoint for the whole "
     "site; set it at the top level",
+    "overrides": "overrides are named once for the whole site; set them at the "
+    "top level (a view picks one with use_override)",
 }
 
 _RULE_KEYS = ("prefix", "replace")
@@ -186,6 +192,14 @@ def _rule(base: Config, place: str, rule: object) -> tuple[str, Config]:
             f"{place}: prefix is missing (allowed: a path such as '/embed/')"
         )
     prefix = path_prefix(f"{place}.prefix", rule["prefix"])
+    values, replace_mappings = _rule_values(place, rule)
+    config = merge(base, values, replace_mappings)
+    check_combinations(config, f"{place}.", base)
+    return prefix, config
+
+
+def _rule_values(place: str, rule: Mapping[str, Any]) -> tuple[dict[str, Any], bool]:
+    """A rule's own keys, each checked, and whether its mappings replace the base's."""
     replace_mappings = boolean(f"{place}.replace", rule.get("replace", False))
     # A preset in a rule is a whole starting point, as at the top level: the
     # rule's mappings replace the base's, and its own keys win over the preset.
@@ -203,33 +217,42 @@ def _rule(base: Config, place: str, rule: object) -> tuple[str, Config]:
                 "the top-level setting"
             )
         values[key] = CHECKS[key](f"{place}.{key}", value)
-    if not replace_mappings:
-        secured = values.get("server_secured", base.server_secured)
-        for key in ("csp_header", "permissions_policy"):
-            if isinstance(values.get(key), tuple):
-                values[key] = _merged_pairs(
-                    _mapping_of(base, key, secured), values[key]
+    return values, replace_mappings
+
+
+def _overrides(config: Config, raw: tuple[tuple[object, object], ...]) -> Config:
+    """``config`` with its ``overrides:`` checked, each merged onto the top level.
+
+    Each is merged onto every path rule here too, so that a contradiction
+    between the two fails at start-up; the plans are built on first use.
+    """
+    built = []
+    for raw_name, rule in raw:
+        name = override_name("overrides", raw_name)
+        place = f"overrides.{name}"
+        if not isinstance(rule, Mapping):
+            raise ConfigError(
+                f"{place}: {rule!r} is not a mapping (allowed: any key a paths "
+                "rule takes, and replace:, e.g. {csp_frame_ancestors: [...]})"
+            )
+        for key in rule:
+            if not isinstance(key, str):
+                raise ConfigError(f"{place}: keys must be strings, not {key!r}")
+            if key in BEFORE_APP:
+                raise ConfigError(
+                    f"{place}.{key}: not allowed in an override: {BEFORE_APP[key]}"
                 )
-    config = replace(base, paths=(), **values)
-    check_combinations(config, f"{place}.", base)
-    return prefix, config
-
-
-def _mapping_of(base: Config, key: str, secured: bool) -> tuple[Directive, ...]:
-    """The base's mapping for ``key``, the default CSP spelt out as one."""
-    current = getattr(base, key)
-    if current is True and key == "csp_header":
-        return default_policy(secured)
-    return current if isinstance(current, tuple) else ()
-
-
-def _merged_pairs(
-    base: tuple[Directive, ...], rule: tuple[Directive, ...]
-) -> tuple[Directive, ...]:
-    """Directive by directive: the rule's value wins, new names come last."""
-    merged = dict(base)
-    merged.update(rule)
-    return tuple(merged.items())
+            if key not in CHECKS and key != "replace":
+                hint = did_you_mean(key, (*KEYS, "replace"), prefix=True)
+                raise ConfigError(f"{place}: unknown key {key!r}.{hint}")
+        values, replace_mappings = _rule_values(place, rule)
+        merged = merge(config, values, replace_mappings)
+        check_combinations(merged, f"{place}.", config)
+        override = Override(name, tuple(values.items()), replace_mappings, merged)
+        for index, (prefix, rule_config) in enumerate(config.paths):
+            apply(rule_config, override, f"{place} on paths[{index}] ({prefix!r}): ")
+        built.append(override)
+    return replace(config, overrides=tuple(built))
 
 
 def _one_line(exc: Exception) -> str:

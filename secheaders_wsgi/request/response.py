@@ -1,0 +1,166 @@
+"""Per-response control from the view: named overrides, CSP changes, omitted headers.
+
+The middleware puts one :class:`ResponseState` per request under
+``environ["secheaders.response"]`` (an ASGI adapter puts the same object in
+the scope); the four public functions record what the view asks for there,
+and the middleware applies it when the response starts, in a fixed order:
+the top level, the path rule, each override in call order, each CSP change
+in call order, the nonce, then ``omit_headers``. A response that asks for
+none of it costs one small object and one attribute test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from ..config.overrides import csp_change, header_names
+from ..overrides import changed_headers
+
+if TYPE_CHECKING:
+    from ..overrides import CspEdit, OverridePlans
+    from ..plan import Plan, Side
+    from ..policy import Header
+
+__all__ = [
+    "STATE_KEY",
+    "ResponseState",
+    "csp_replace",
+    "csp_update",
+    "omit_headers",
+    "use_override",
+]
+
+STATE_KEY = "secheaders.response"
+
+
+class ResponseState:
+    """What one response asked for, and whether its headers have left.
+
+    ``changed`` stays false for a response that made no call: the middleware
+    then takes its precomputed headers as they are.
+    """
+
+    __slots__ = ("changed", "edits", "https", "names", "omit", "plan", "plans", "sent")
+
+    def __init__(self, plans: OverridePlans, plan: Plan, https: bool) -> None:
+        self.plans = plans
+        self.plan = plan
+        self.https = https
+        self.sent = False
+        self.changed = False
+        self.names: list[str] = []
+        self.edits: list[CspEdit] = []
+        self.omit: frozenset[str] = frozenset()
+
+    def side(self) -> Side:
+        """The side of the plan with this response's overrides merged on."""
+        plan = self.plans.plan(self.plan, self.names) if self.names else self.plan
+        return plan.https if self.https else plan.http
+
+    def ours(
+        self, side: Side, nonce: str | None, present: set[str]
+    ) -> tuple[tuple[Header, ...], frozenset[str]]:
+        """Our headers for this response, and their lower-cased names.
+
+        ``present``: the lower-cased names of the app's headers that stay
+        (those ``remove_headers`` drops are not in it).
+        """
+        omit = self.omit
+        hidden = present | omit if omit else present
+        if self.edits:
+            ours = changed_headers(side, self.edits, nonce, hidden)
+        elif nonce is not None:
+            ours = side.nonced(nonce, hidden)
+        else:
+            ours = side.headers
+        if omit:
+            ours = tuple(h for h in ours if h[0].lower() not in omit)
+        return ours, frozenset(name.lower() for name, _ in ours)
+
+
+def _state(environ: Mapping[str, Any], call: str) -> ResponseState:
+    state = environ.get(STATE_KEY)
+    if not isinstance(state, ResponseState):
+        raise RuntimeError(
+            f"{call}: no {STATE_KEY!r} in the environ: this request did not go "
+            "through secheaders_wsgi.SecureHeaders (wrap the application in it, "
+            "and pass the request's own environ)"
+        )
+    if state.sent:
+        raise RuntimeError(
+            f"{call} was called after start_response: the headers have been "
+            "sent, so this response can no longer change; call it before the "
+            "response starts (in the view, before it returns)"
+        )
+    return state
+
+
+def use_override(environ: Mapping[str, Any], name: str) -> None:
+    """Apply the named override from the config's ``overrides:`` to this response::
+
+        use_override(request.environ, "embed")
+
+    Overrides stack in call order (a later one's keys win). An unknown name is
+    a :class:`~secheaders_wsgi.ConfigError` with a did-you-mean; a call after
+    ``start_response`` or without ``SecureHeaders`` is a RuntimeError.
+    """
+    state = _state(environ, "use_override")
+    state.names.append(state.plans.check(name))
+    state.changed = True
+
+
+def csp_update(
+    environ: Mapping[str, Any],
+    directives: Mapping[str, Iterable[str] | str],
+    *,
+    report_only: bool = False,
+) -> None:
+    """Add sources to directives of this response's policy::
+
+        csp_update(request.environ, {"img-src": ["https://cdn.example"]})
+
+    A directive the policy lacks starts from its fallback (``img-src`` from
+    ``default-src``), so an update only ever allows more. Calls stack.
+    ``report_only=True`` changes the ``csp_report_only_header`` policy
+    instead. With no such policy in force, there is nothing to change. The
+    sources are checked as the config checks them (ConfigError).
+    """
+    state = _state(environ, "csp_update")
+    change = csp_change("csp_update", directives, allow_none=False)
+    state.edits.append((report_only, False, change))
+    state.changed = True
+
+
+def csp_replace(
+    environ: Mapping[str, Any],
+    directives: Mapping[str, Iterable[str] | str | None],
+    *,
+    report_only: bool = False,
+) -> None:
+    """Replace directives of this response's policy; ``None`` drops one::
+
+        csp_replace(request.environ, {"frame-ancestors": ["https://partner.example"],
+                                      "upgrade-insecure-requests": None})
+
+    Calls stack with :func:`csp_update` in call order; ``report_only`` as
+    there.
+    """
+    state = _state(environ, "csp_replace")
+    change = csp_change("csp_replace", directives, allow_none=True)
+    state.edits.append((report_only, True, change))
+    state.changed = True
+
+
+def omit_headers(environ: Mapping[str, Any], *names: str) -> None:
+    """Send none of our headers by these names on this response::
+
+        omit_headers(request.environ, "X-Frame-Options")
+
+    Applied last, after overrides, CSP changes and the nonce. The app's own
+    headers are left alone (they win anyway).
+    """
+    state = _state(environ, "omit_headers")
+    omitted = header_names("omit_headers", names)
+    state.omit = state.omit | omitted
+    state.changed = True

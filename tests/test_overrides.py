@@ -1,0 +1,415 @@
+"""Per-response control: use_override, csp_update, csp_replace, omit_headers."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from secheaders_wsgi import (
+    ConfigError,
+    SecureHeaders,
+    csp_nonce,
+    csp_replace,
+    csp_update,
+    omit_headers,
+    use_override,
+)
+from tests.support import DEFAULT_CSP, HTTPS, TestApp, csp_of, values
+
+View = Callable[[dict[str, Any]], None]
+
+EMBED = {"csp_frame_ancestors": ["'self'", "https://partner.example"]}
+STRICT = {"csp_unsafe_inline": False, "csp_unsafe_eval": False}
+
+
+def app_with(
+    view: View,
+    headers: list[tuple[str, str]] | None = None,
+    nonce: bool = False,
+) -> Callable[..., list[bytes]]:
+    """A WSGI app that runs ``view(environ)`` before it starts the response."""
+
+    def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        view(environ)
+        body = csp_nonce(environ).encode() if nonce else b"<p>hi</p>"
+        start_response("200 OK", [("Content-Type", "text/html"), *(headers or [])])
+        return [body]
+
+    return app
+
+
+def get(
+    config: Any,
+    view: View,
+    path: str = "/",
+    headers: list[tuple[str, str]] | None = None,
+    nonce: bool = False,
+    **extra: Any,
+) -> Any:
+    app = TestApp(SecureHeaders(app_with(view, headers, nonce), config))
+    return app.get(path, extra_environ=extra or None)
+
+
+def csp(response: Any, name: str = "Content-Security-Policy") -> dict[str, list[str]]:
+    (value,) = values(response, name)
+    return csp_of(value)
+
+
+def nothing(environ: dict[str, Any]) -> None:
+    pass
+
+
+# --- use_override ------------------------------------------------------------
+
+
+def test_use_override_applies_the_named_rule_to_this_response_only() -> None:
+    config = {"overrides": {"embed": EMBED}}
+    framed = get(config, lambda e: use_override(e, "embed"))
+    plain = get(config, nothing)
+    assert csp(framed)["frame-ancestors"] == ["'self'", "https://partner.example"]
+    assert values(framed, "X-Frame-Options") == []
+    assert values(plain, "Content-Security-Policy") == [DEFAULT_CSP]
+
+
+def test_use_override_merges_csp_directive_by_directive() -> None:
+    config = {"overrides": {"cdn": {"csp_header": {"img-src": "https://cdn.example"}}}}
+    policy = csp(get(config, lambda e: use_override(e, "cdn")))
+    assert policy["img-src"] == ["https://cdn.example"]
+    assert policy["default-src"] == ["'self'"]
+
+
+def test_use_override_with_replace_true_replaces_the_whole_policy() -> None:
+    rule = {"replace": True, "csp_header": {"default-src": "'none'"}, **STRICT}
+    policy = csp(
+        get({"overrides": {"locked": rule}}, lambda e: use_override(e, "locked"))
+    )
+    assert policy == {"default-src": ["'none'"]}
+
+
+@pytest.mark.parametrize(
+    ("rule", "name", "value"),
+    [
+        pytest.param(
+            {"referrer_policy": "no-referrer"},
+            "Referrer-Policy",
+            "no-referrer",
+            id="referrer",
+        ),
+        pytest.param(
+            {"cross_origin_opener_policy": "same-origin"},
+            "Cross-Origin-Opener-Policy",
+            "same-origin",
+            id="coop",
+        ),
+        pytest.param(
+            {"x_frame_options": "SAMEORIGIN"}, "X-Frame-Options", "SAMEORIGIN", id="xfo"
+        ),
+        pytest.param(
+            {"hsts_header": "max-age=60"},
+            "Strict-Transport-Security",
+            "max-age=60",
+            id="hsts",
+        ),
+        pytest.param(
+            {"permissions_policy": {"camera": []}},
+            "Permissions-Policy",
+            "camera=()",
+            id="pp",
+        ),
+    ],
+)
+def test_use_override_on_other_headers(rule: Any, name: str, value: str) -> None:
+    response = get({"overrides": {"o": rule}}, lambda e: use_override(e, "o"), **HTTPS)
+    assert values(response, name) == [value]
+
+
+def test_overrides_stack_in_call_order() -> None:
+    config = {
+        "overrides": {
+            "a": {"referrer_policy": "no-referrer", "csp_frame_ancestors": ["'self'"]},
+            "b": {"referrer_policy": "same-origin"},
+        }
+    }
+
+    def view(environ: dict[str, Any]) -> None:
+        use_override(environ, "a")
+        use_override(environ, "b")
+
+    response = get(config, view)
+    assert values(response, "Referrer-Policy") == ["same-origin"]
+    assert values(response, "X-Frame-Options") == ["SAMEORIGIN"]
+
+
+def test_use_override_on_a_path_rule_merges_onto_the_rule() -> None:
+    config = {
+        "paths": [{"prefix": "/api/", "referrer_policy": "no-referrer"}],
+        "overrides": {"embed": EMBED},
+    }
+    response = get(config, lambda e: use_override(e, "embed"), path="/api/x")
+    assert values(response, "Referrer-Policy") == ["no-referrer"]
+    assert csp(response)["frame-ancestors"] == ["'self'", "https://partner.example"]
+
+
+def test_use_override_under_the_strict_preset() -> None:
+    config = {"preset": "strict", "overrides": {"embed": EMBED}}
+    response = get(config, lambda e: use_override(e, "embed"), **HTTPS)
+    assert csp(response)["frame-ancestors"] == ["'self'", "https://partner.example"]
+    assert values(response, "Cross-Origin-Opener-Policy") == ["same-origin"]
+
+
+# --- csp_update / csp_replace -------------------------------------------------
+
+
+def test_csp_update_adds_sources_starting_from_the_fallback() -> None:
+    config = {"csp_header": {"default-src": "'self'"}}
+    policy = csp(
+        get(config, lambda e: csp_update(e, {"img-src": ["https://cdn.example"]}))
+    )
+    assert policy["img-src"] == ["'self'", "https://cdn.example"]
+    assert policy["default-src"] == ["'self'"]
+
+
+def test_two_csp_updates_on_one_directive_both_count() -> None:
+    def view(environ: dict[str, Any]) -> None:
+        csp_update(environ, {"img-src": "https://a.example"})
+        csp_update(environ, {"img-src": "https://b.example"})
+
+    policy = csp(get({"csp_header": {"default-src": "'self'"}}, view))
+    assert policy["img-src"] == ["'self'", "https://a.example", "https://b.example"]
+
+
+def test_csp_replace_sets_sources_and_none_drops_a_directive() -> None:
+    config = {
+        "csp_header": {"default-src": "'self'", "upgrade-insecure-requests": ""},
+        **STRICT,
+    }
+
+    def view(environ: dict[str, Any]) -> None:
+        csp_replace(
+            environ,
+            {
+                "frame-ancestors": ["https://partner.example"],
+                "upgrade-insecure-requests": None,
+            },
+        )
+
+    policy = csp(get(config, view))
+    assert policy == {
+        "default-src": ["'self'"],
+        "frame-ancestors": ["https://partner.example"],
+    }
+
+
+def test_csp_update_then_replace_then_update_in_call_order() -> None:
+    def view(environ: dict[str, Any]) -> None:
+        csp_update(environ, {"img-src": "https://a.example"})
+        csp_replace(environ, {"img-src": "https://b.example"})
+        csp_update(environ, {"img-src": "https://c.example"})
+
+    policy = csp(get({"csp_header": {"default-src": "'self'"}}, view))
+    assert policy["img-src"] == ["https://b.example", "https://c.example"]
+
+
+def test_csp_changes_come_after_the_override() -> None:
+    config = {"overrides": {"cdn": {"csp_header": {"img-src": "https://cdn.example"}}}}
+
+    def view(environ: dict[str, Any]) -> None:
+        csp_replace(environ, {"img-src": "'self'"})  # recorded first, applied after
+        use_override(environ, "cdn")
+
+    assert csp(get(config, view))["img-src"] == ["'self'"]
+
+
+def test_csp_update_with_a_nonce_adds_both() -> None:
+    def view(environ: dict[str, Any]) -> None:
+        csp_update(environ, {"script-src": "https://cdn.example"})
+
+    response = get(STRICT, view, nonce=True)
+    nonce = response.text
+    assert csp(response)["script-src"] == [
+        "'self'",
+        "https://cdn.example",
+        f"'nonce-{nonce}'",
+    ]
+    assert f"'nonce-{nonce}'" in csp(response)["style-src"]
+    assert values(response, "Cache-Control") == ["private"]
+
+
+def test_csp_update_without_a_nonce_sends_none() -> None:
+    response = get(
+        STRICT, lambda e: csp_update(e, {"script-src": "https://cdn.example"})
+    )
+    assert csp(response)["script-src"] == ["'self'", "https://cdn.example"]
+    assert values(response, "Cache-Control") == []
+
+
+def test_csp_replace_of_frame_ancestors_derives_x_frame_options() -> None:
+    config = {"csp_frame_ancestors": ["'none'"]}
+    assert values(get(config, nothing), "X-Frame-Options") == ["DENY"]
+    partner = get(
+        config, lambda e: csp_replace(e, {"frame-ancestors": "https://p.example"})
+    )
+    assert values(partner, "X-Frame-Options") == []
+    same = get(config, lambda e: csp_replace(e, {"frame-ancestors": "'self'"}))
+    assert values(same, "X-Frame-Options") == ["SAMEORIGIN"]
+
+
+def test_report_only_changes_the_trial_policy_only() -> None:
+    config = {
+        "csp_report_only_header": {"default-src": "'none'"},
+        "csp_report_uri": "/r",
+    }
+    response = get(
+        config, lambda e: csp_update(e, {"img-src": "'self'"}, report_only=True)
+    )
+    assert csp(response, "Content-Security-Policy-Report-Only") == {
+        "default-src": ["'none'"],
+        "img-src": ["'self'"],
+        "report-uri": ["/r"],
+        "report-to": ["csp-endpoint"],
+    }
+    assert "img-src * data: blob:" in values(response, "Content-Security-Policy")[0]
+
+
+def test_report_only_false_changes_the_main_policy_sent_as_report_only() -> None:
+    response = get(
+        {"csp_report_only": True, "csp_report_uri": "/r"},
+        lambda e: csp_replace(e, {"img-src": "'self'"}),
+    )
+    assert csp(response, "Content-Security-Policy-Report-Only")["img-src"] == ["'self'"]
+
+
+def test_csp_update_without_a_policy_changes_nothing() -> None:
+    response = get(
+        {"csp_header": False}, lambda e: csp_update(e, {"img-src": "'self'"})
+    )
+    assert values(response, "Content-Security-Policy") == []
+
+
+def test_app_set_header_still_wins() -> None:
+    config = {"overrides": {"embed": EMBED}}
+
+    def view(environ: dict[str, Any]) -> None:
+        use_override(environ, "embed")
+        csp_update(environ, {"img-src": "https://cdn.example"})
+
+    response = get(
+        config, view, headers=[("Content-Security-Policy", "default-src 'none'")]
+    )
+    assert values(response, "Content-Security-Policy") == ["default-src 'none'"]
+
+
+# --- omit_headers ---------------------------------------------------------------
+
+
+def test_omit_headers_removes_ours_by_name_any_case() -> None:
+    response = get(
+        None, lambda e: omit_headers(e, "x-frame-options", "Referrer-Policy")
+    )
+    assert values(response, "X-Frame-Options") == []
+    assert values(response, "Referrer-Policy") == []
+    assert values(response, "Content-Security-Policy") == [DEFAULT_CSP]
+
+
+def test_omit_headers_comes_after_the_nonce() -> None:
+    def view(environ: dict[str, Any]) -> None:
+        omit_headers(environ, "Content-Security-Policy")
+
+    response = get(STRICT, view, nonce=True)
+    assert values(response, "Content-Security-Policy") == []
+    assert values(response, "Cache-Control") == []  # no nonce goes out to cache
+
+
+def test_omit_headers_leaves_the_apps_own_header() -> None:
+    response = get(
+        None,
+        lambda e: omit_headers(e, "X-Frame-Options"),
+        headers=[("X-Frame-Options", "SAMEORIGIN")],
+    )
+    assert values(response, "X-Frame-Options") == ["SAMEORIGIN"]
+
+
+# --- errors ---------------------------------------------------------------------
+
+
+def test_unknown_override_name_gets_did_you_mean() -> None:
+    config = {"overrides": {"embed": EMBED}}
+    with pytest.raises(
+        ConfigError,
+        match=re.escape(
+            "use_override: 'embedd' is not a named override (allowed: embed; add it "
+            "to the config's overrides:). Did you mean 'embed'?"
+        ),
+    ):
+        get(config, lambda e: use_override(e, "embedd"))
+
+
+def test_bad_directive_is_a_config_error_like_the_configs() -> None:
+    with pytest.raises(
+        ConfigError,
+        match=re.escape("csp_update.img-scr: 'img-scr' is not a CSP directive."),
+    ):
+        get(None, lambda e: csp_update(e, {"img-scr": "'self'"}))
+
+
+def test_unquoted_keyword_is_a_config_error_like_the_configs() -> None:
+    with pytest.raises(
+        ConfigError,
+        match=re.escape("csp_replace.img-src[0]: 'self' must be quoted as \"'self'\""),
+    ):
+        get(None, lambda e: csp_replace(e, {"img-src": ["self"]}))
+
+
+def test_none_is_only_for_csp_replace() -> None:
+    with pytest.raises(ConfigError, match="to drop the directive, use csp_replace"):
+        get(None, lambda e: csp_update(e, {"img-src": None}))  # type: ignore[dict-item]
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        pytest.param(lambda e: use_override(e, "embed"), id="use_override"),
+        pytest.param(lambda e: csp_update(e, {"img-src": "'self'"}), id="csp_update"),
+        pytest.param(lambda e: csp_replace(e, {"img-src": "'self'"}), id="csp_replace"),
+        pytest.param(lambda e: omit_headers(e, "X-Frame-Options"), id="omit_headers"),
+    ],
+)
+def test_a_call_after_start_response_is_a_runtime_error(call: View) -> None:
+    raised: list[BaseException] = []
+
+    def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        start_response("200 OK", [("Content-Type", "text/html")])
+        try:
+            call(environ)
+        except RuntimeError as exc:
+            raised.append(exc)
+        return [b"hi"]
+
+    TestApp(SecureHeaders(app, {"overrides": {"embed": EMBED}})).get("/")
+    assert "after start_response" in str(raised[0])
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        pytest.param(lambda e: use_override(e, "embed"), id="use_override"),
+        pytest.param(lambda e: csp_update(e, {"img-src": "'self'"}), id="csp_update"),
+        pytest.param(lambda e: csp_replace(e, {"img-src": "'self'"}), id="csp_replace"),
+        pytest.param(lambda e: omit_headers(e, "X-Frame-Options"), id="omit_headers"),
+    ],
+)
+def test_a_call_without_the_middleware_is_a_runtime_error(call: View) -> None:
+    with pytest.raises(
+        RuntimeError, match="did not go through secheaders_wsgi.SecureHeaders"
+    ):
+        call({"PATH_INFO": "/"})
+
+
+def test_a_response_without_calls_is_what_it_was() -> None:
+    config = {"overrides": {"embed": EMBED}}
+    with_overrides = get(config, nothing).headerlist
+    without = get(None, nothing).headerlist
+    assert with_overrides == without
