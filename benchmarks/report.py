@@ -5,7 +5,10 @@
     python benchmarks/report.py --no-served
 
 The file notes the date, the machine, the commit and the command, so a table
-pasted into the README can be traced back to the run that made it.
+pasted into the README can be traced back to the run that made it. The pieces:
+``overhead.py`` (the rows and goals in process), ``limits.py`` (the hand-written
+references), ``promises.py`` (what a limit must keep), ``peers.py``,
+``harness.py`` (the timing and the tables) and ``served.py`` (under gunicorn).
 """
 
 from __future__ import annotations
@@ -19,12 +22,13 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import harness  # noqa: E402
 import overhead  # noqa: E402
 import served  # noqa: E402
 
 OUT = HERE / "RESULTS.md"
 README = HERE.parent / "README.md"
-# The README's results block, rewritten by every full run.
+# The README's results block, rewritten with RESULTS.md from the same run.
 START, END = "<!-- benchmarks:start -->", "<!-- benchmarks:end -->"
 
 
@@ -62,61 +66,82 @@ def markdown(inproc: dict[str, Any], serve: dict[str, Any] | None, cmd: str) -> 
         "# Benchmark results",
         "",
         f"Made by `{cmd}` on {inproc['date']}, commit {_commit()}.",
-        f"Machine: {inproc['machine']}.",
+        f"Machine: {inproc['machine']}"
+        + (
+            f"; load average {inproc['load']:.1f} when the timing began."
+            if inproc.get("load") is not None
+            else "."
+        ),
         "",
         "## Overhead per request, in process",
         "",
         "A trivial WSGI app (200, text/html, 52-byte body) called directly; "
         f"{inproc['samples']} interleaved samples of {inproc['number']:,} calls "
         "(framework apps: a fifth as many, environ copied per call); overhead is "
-        "the median over rounds of (variant - its bare app). *limit* is a "
-        "hand-written middleware that appends a precomputed list of the same "
-        "headers and does nothing else; *x limit* divides by its overhead.",
+        "the median over rounds of (variant - its bare app). A *limit* is the "
+        "cheapest hand-written middleware that keeps SecureHeaders' promises for "
+        "the same config (an app-set header wins, names compared without case; "
+        "HSTS only over https; the `secheaders.*` environ keys; the lazy nonce; "
+        "`remove_headers`; with `server_secured` the https scheme and Secure "
+        "cookies), checked against those promises before it is timed; *x limit* "
+        "divides a row's overhead by its limit's, measured in the same run.",
         "",
-        overhead.table(inproc, markdown=True),
+        harness.table(inproc, markdown=True),
         "",
-        overhead.targets_text(inproc, markdown=True),
+        harness.targets_text(inproc, markdown=True),
         "",
-        "Reading the table: the *limit* skips what the contract asks of every "
-        "response, comparing the app's header names without case so that an "
-        "app-set header wins; *limit + app-set header wins* is the cheapest "
-        "hand-written form of that rule, so it is the floor SecureHeaders can "
-        "reach. Rows after a framework run with caches the framework has "
-        "cooled, which is what a server sees. Peers are measured on the same "
-        "machine in the same run; Django's SecurityMiddleware sends no CSP.",
+        "Reading the table: *append only* sends the same bytes and keeps no "
+        "promise (an app's own CSP goes out beside ours, no environ keys); it "
+        "is the cost of the bytes alone, a reference row with no goal, since "
+        "no middleware that keeps the promises can reach it. Rows after a "
+        "framework run with caches the framework has cooled, which is what a "
+        "server sees. Peers are measured on the same machine in the same run; "
+        "Django's SecurityMiddleware sends no CSP. All numbers come from one "
+        "run: compare the ratios, not the nanoseconds, across machines.",
         "",
     ]
-    if serve is not None:
+    if serve is None:
+        lines += [
+            "## Served",
+            "",
+            "Not run this time (`--no-served`); `python benchmarks/served.py` "
+            "measures it.",
+            "",
+        ]
+    else:
         lines += [
             "## Served",
             "",
             f"{served.header(serve)}. *x bare* is the median over rounds of "
-            "(requests/s of the app / of bare in the same round); the worker's CPU "
+            "(requests/s of the app / of bare in the same round); the goal is "
+            "wrapped / limit, paired the same way; the worker's CPU "
             "time per request, read from /proc over all rounds, is steadier on a "
             "shared machine.",
             "",
             served.table(serve, markdown=True),
             "",
             "```",
-            f"served throughput / bare: {serve['ratio']:.3f} (goal >= 0.97): "
+            f"{served.RATIO}: {serve['ratio']:.3f} (goal >= 0.97): "
             + ("met" if serve["target"]["met"] else "MISSED"),
             served.cpu_text(serve),
             "```",
             "",
             "The *limit* row is the cost of the same header bytes going through "
             "the server (gunicorn checks every response header against a regular "
-            "expression); the app is trivial, so every microsecond shows: a real "
-            "page that takes milliseconds to render hides both.",
+            "expression) with the promises kept; the app is trivial, so every "
+            "microsecond shows: a real page that takes milliseconds to render "
+            "hides both.",
             "",
         ]
     return "\n".join(lines)
 
 
-def readme_block(inproc: dict[str, Any], serve: dict[str, Any] | None) -> str:
+def readme_block(inproc: dict[str, Any], serve: dict[str, Any] | None, cmd: str) -> str:
     lines = [
-        f"Measured {inproc['date']} on {inproc['machine']}, commit {_commit()}:",
+        f"Measured by `{cmd}` on {inproc['date']}, {inproc['machine']}, "
+        f"commit {_commit()}:",
         "",
-        overhead.targets_text(inproc, markdown=True),
+        harness.targets_text(inproc, markdown=True),
     ]
     if serve is not None:
         lines += [
@@ -124,7 +149,7 @@ def readme_block(inproc: dict[str, Any], serve: dict[str, Any] | None) -> str:
             "Served by gunicorn (sync, 1 worker) under wrk, a trivial app:",
             "",
             "```",
-            f"served throughput / bare: {serve['ratio']:.3f} (goal >= 0.97)",
+            f"{served.RATIO}: {serve['ratio']:.3f} (goal >= 0.97)",
             served.cpu_text(serve),
             "```",
         ]
@@ -143,13 +168,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-served", action="store_true", help="skip gunicorn")
     parser.add_argument("-o", "--output", type=Path, default=OUT)
     args = parser.parse_args(argv)
-    cmd = "python benchmarks/report.py" + (" --quick" if args.quick else "")
+    cmd = " ".join(
+        ["python benchmarks/report.py"]
+        + ["--quick"] * args.quick
+        + ["--no-served"] * args.no_served
+    )
     inproc = overhead.run(quick=args.quick)
     serve = None if args.no_served else served.run(quick=args.quick)
     text = markdown(inproc, serve, cmd)
     args.output.write_text(text + "\n", encoding="utf-8")
-    if not args.quick and args.output == OUT:
-        update_readme(readme_block(inproc, serve))
+    if args.output == OUT:
+        update_readme(readme_block(inproc, serve, cmd))
     print(text)
     print(f"\nwritten to {args.output}", file=sys.stderr)
     return 0

@@ -1,28 +1,129 @@
-"""Smoke test for benchmarks/overhead.py: it runs and prints every variant.
+"""The benchmarks run, and their limits keep the promises they are measured for.
 
 No timing is asserted: the numbers depend on the machine and its load.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from secheaders_wsgi import SecureHeaders
 
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 
 
-def _variant_names() -> list[str]:
+@pytest.fixture(scope="module")
+def bench() -> Iterator[dict[str, ModuleType]]:
+    """The benchmark modules, imported from benchmarks/ (not a package)."""
     sys.path.insert(0, str(BENCHMARKS))
     try:
+        import limits
         import overhead
+        import promises
+
+        yield {"limits": limits, "overhead": overhead, "promises": promises}
     finally:
         sys.path.remove(str(BENCHMARKS))
-    return [v.name for v in overhead.variants()]
 
 
-def test_overhead_quick_prints_every_variant_row() -> None:
+def _limit(
+    bench: dict[str, ModuleType], change: Callable[[Any], Any] = lambda r: r
+) -> Callable[[Any, Any], Any]:
+    """A maker of the promise-keeping limit, its recording passed through ``change``."""
+    limits = bench["limits"]
+    return lambda app, config: limits.keeps_promises(app, change(limits.record(config)))
+
+
+def test_secureheaders_keeps_every_promise_the_checker_knows(
+    bench: dict[str, ModuleType],
+) -> None:
+    promises = bench["promises"]
+    make = SecureHeaders
+    assert promises.broken_promises(make) == []
+    assert promises.pass_through(make) == []
+
+
+def test_the_promise_keeping_limit_keeps_them(bench: dict[str, ModuleType]) -> None:
+    promises = bench["promises"]
+    assert promises.broken_promises(_limit(bench)) == []
+    assert promises.pass_through(_limit(bench)) == []
+
+
+def test_the_append_only_reference_breaks_them(bench: dict[str, ModuleType]) -> None:
+    limits, promises = bench["limits"], bench["promises"]
+    broken = promises.broken_promises(
+        lambda app, config: limits.append_only(
+            app, list(limits.record(config).http.headers)
+        )
+    )
+    assert any("an app-set header wins (content-security-policy" in b for b in broken)
+    assert any("secheaders.csp_nonce" in b for b in broken)
+    assert any("HSTS over https as configured" in b for b in broken)
+
+
+def _no_watch(recorded: Any) -> Any:
+    # The fast path then appends ours whatever the app set.
+    side = dataclasses.replace(recorded.http, watch=frozenset())
+    return dataclasses.replace(recorded, http=side)
+
+
+def _https_everywhere(recorded: Any) -> Any:
+    return dataclasses.replace(recorded, http=recorded.https)
+
+
+def _eval_flipped(recorded: Any) -> Any:
+    return dataclasses.replace(recorded, unsafe_eval=not recorded.unsafe_eval)
+
+
+def _no_cache_control(recorded: Any) -> Any:
+    return dataclasses.replace(
+        recorded, http=dataclasses.replace(recorded.http, with_nonce=())
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "promise"),
+    [
+        pytest.param(_no_watch, "an app-set header wins", id="app-header-loses"),
+        pytest.param(_https_everywhere, "HSTS only over https", id="hsts-over-http"),
+        pytest.param(_eval_flipped, "secheaders.csp_unsafe_eval", id="environ-key"),
+        pytest.param(
+            _no_cache_control,
+            "the nonce asked for is in the CSP, with Cache-Control",
+            id="nonce-without-cache-control",
+        ),
+    ],
+)
+def test_a_limit_that_breaks_a_promise_is_caught(
+    bench: dict[str, ModuleType], change: Callable[[Any], Any], promise: str
+) -> None:
+    broken = bench["promises"].broken_promises(_limit(bench, change))
+    assert any(promise in b for b in broken), broken
+
+
+def test_a_limit_that_leaves_a_cookie_insecure_is_caught(
+    bench: dict[str, ModuleType], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The naive test: "secure" anywhere in the value, as in "id=insecure".
+    monkeypatch.setattr(
+        bench["limits"],
+        "secure_cookie",
+        lambda v: v if "secure" in v.lower() else v + "; Secure",
+    )
+    broken = bench["promises"].broken_promises(_limit(bench))
+    assert any("every cookie kept and Secure once" in b for b in broken), broken
+
+
+def test_overhead_quick_prints_every_variant_row(bench: dict[str, ModuleType]) -> None:
     done = subprocess.run(
         [
             sys.executable,
@@ -39,7 +140,7 @@ def test_overhead_quick_prints_every_variant_row() -> None:
         check=True,
     )
     rows = done.stdout.splitlines()
-    names = _variant_names()
+    names = [v.name for v in bench["overhead"].variants()]
     assert len(names) >= 10
     for name in names:
         row = next((r for r in rows if r.startswith(name + "  ")), None)
@@ -48,6 +149,14 @@ def test_overhead_quick_prints_every_variant_row() -> None:
         cells = row[len(name) :].split()
         assert cells[0] == "skipped" or cells[0].replace(",", "").isdigit(), row
     assert "defaults overhead / limit overhead:" in done.stdout
+
+
+def test_overhead_k_keeps_what_a_row_is_measured_against(
+    bench: dict[str, ModuleType],
+) -> None:
+    only = bench["overhead"]._matching("SecureHeaders nonce")
+    chosen = {v.name for v in bench["overhead"].variants() if only(v)}
+    assert chosen == {"bare", "limit: nonce used", "SecureHeaders nonce used"}
 
 
 def test_served_quick_measures_bare_limit_and_wrapped() -> None:
@@ -88,3 +197,4 @@ def test_report_writes_the_results_file(tmp_path: Path) -> None:
     text = out.read_text(encoding="utf-8")
     assert text.startswith("# Benchmark results")
     assert "| defaults overhead / limit overhead |" in text
+    assert "| append only (breaks the promises) |" in text
