@@ -60,7 +60,7 @@ class OverridePlans:
         hint = did_you_mean(name, self.names) if isinstance(name, str) else ""
         raise ConfigError(
             f"use_override: {name!r} is not a named override (allowed: "
-            f"{allowed}; add it to the config's overrides:).{hint}"
+            f"{allowed}; add it to the config's overrides:){hint}"
         )
 
     def plan(self, base: Plan, names: tuple[str, ...]) -> Plan:
