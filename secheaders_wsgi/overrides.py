@@ -54,7 +54,7 @@ class OverridePlans:
 
     def check(self, name: object) -> str:
         """``name`` if it is a configured override, else a ConfigError."""
-        if isinstance(name, str) and name in self._overrides:
+        if name.__class__ is str and name in self._overrides:
             return name
         allowed = ", ".join(self.names) if self.names else "none are configured"
         hint = did_you_mean(name, self.names) if isinstance(name, str) else ""

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..config.overrides import csp_change, header_names
+from .nonce import new_nonce, too_late
 
 if TYPE_CHECKING:
     from ..overrides import CspEdit, OverridePlans
@@ -31,8 +32,6 @@ __all__ = [
 
 STATE_KEY = "secheaders.response"
 
-_NOTHING: frozenset[str] = frozenset()
-
 
 class ResponseState:
     """What one response asked for, and whether its headers have left.
@@ -43,17 +42,31 @@ class ResponseState:
     :meth:`side` gives, exactly as it sends a precomputed side.
     """
 
-    __slots__ = ("changed", "edits", "https", "names", "omit", "plan", "plans", "sent")
+    # No __slots__: the class attributes are the defaults, so making one per
+    # request sets three attributes, not nine (the request path counts them).
+    sent = False
+    changed = False
+    made: str | None = None
+    names: tuple[str, ...] = ()
+    edits: tuple[CspEdit, ...] = ()
+    omit: frozenset[str] = frozenset()
 
     def __init__(self, plans: OverridePlans, plan: Plan, https: bool) -> None:
         self.plans = plans
         self.plan = plan
         self.https = https
-        self.sent = False
-        self.changed = False
-        self.names: tuple[str, ...] = ()
-        self.edits: tuple[CspEdit, ...] = ()
-        self.omit: frozenset[str] = _NOTHING
+
+    def nonce(self) -> str:
+        """The request's CSP nonce (``environ["secheaders.csp_nonce"]``), made once.
+
+        A first call after the response started raises (:func:`.nonce.too_late`).
+        """
+        made = self.made
+        if made is None:
+            if self.sent:
+                raise too_late()
+            made = self.made = new_nonce()
+        return made
 
     def side(self) -> Side:
         """The plan's side with this response's overrides, edits and omissions."""
@@ -66,19 +79,19 @@ class ResponseState:
 
 def _state(environ: Mapping[str, Any], call: str) -> ResponseState:
     state = environ.get(STATE_KEY)
+    if state.__class__ is ResponseState and not state.sent:  # the usual case, first
+        return state
     if not isinstance(state, ResponseState):
         raise RuntimeError(
             f"{call}: no {STATE_KEY!r} in the environ: this request did not go "
             "through secheaders_wsgi.SecureHeaders (wrap the application in it, "
             "and pass the request's own environ)"
         )
-    if state.sent:
-        raise RuntimeError(
-            f"{call} was called after start_response: the headers have been "
-            "sent, so this response can no longer change; call it before the "
-            "response starts (in the view, before it returns)"
-        )
-    return state
+    raise RuntimeError(
+        f"{call} was called after start_response: the headers have been "
+        "sent, so this response can no longer change; call it before the "
+        "response starts (in the view, before it returns)"
+    )
 
 
 def use_override(environ: Mapping[str, Any], name: str) -> None:
