@@ -22,7 +22,7 @@ from .reports import ReportReceiver
 from .request.cookies import CookieRewrite
 from .request.nonce import ENVIRON_KEY
 from .request.paths import PrefixTable
-from .request.response import STATE_KEY, ResponseState
+from .request.response import STATE_KEY, UNSAFE_EVAL_KEY, ResponseState
 from .request.scheme import secure_scheme, trusted_proxies
 
 if TYPE_CHECKING:
@@ -111,7 +111,7 @@ class SecureHeaders:
                 return responder(environ, start_response)  # the app is not called
         https = environ.get("wsgi.url_scheme") == "https"
         planned = plan.https if https else plan.http
-        environ["secheaders.csp_unsafe_eval"] = plan.unsafe_eval
+        environ[UNSAFE_EVAL_KEY] = plan.unsafe_eval
         # One object per request holds the nonce and what the view asks for
         # (use_override, csp_update, ...): it costs what the closure it
         # replaces did.

@@ -504,12 +504,16 @@ def test_stacked_overrides_that_contradict_fail_naming_both() -> None:
         }
     }
 
-    def view(environ: dict[str, Any]) -> None:
-        use_override(environ, "a")
-        use_override(environ, "b")
+    raised: list[ConfigError] = []
 
-    with pytest.raises(ConfigError, match=r"^overrides\.b after a, b: csp_frame"):
-        get(config, view)
+    def calling(environ: dict[str, Any]) -> None:
+        use_override(environ, "a")
+        with pytest.raises(ConfigError) as info:
+            use_override(environ, "b")  # fails at the call, not at start_response
+        raised.append(info.value)
+
+    get(config, calling)
+    assert str(raised[0]).startswith("overrides.b after a, b: csp_frame")
 
 
 # --- what is built, and when ----------------------------------------------------
@@ -574,6 +578,20 @@ def test_past_the_cache_limit_changes_are_built_per_request(monkeypatch: Any) ->
     app = TestApp(SecureHeaders(app_with(view)))
     images = [csp(app.get("/"))["img-src"][-1] for _ in range(5)]
     assert images == [f"https://h{i}.example" for i in range(5)]
+
+
+def test_use_override_updates_the_eval_switch_the_app_reads() -> None:
+    config = {"overrides": {"no-eval": {"csp_unsafe_eval": False}}}
+    seen: list[object] = []
+
+    def view(environ: dict[str, Any]) -> None:
+        seen.append(environ["secheaders.csp_unsafe_eval"])
+        use_override(environ, "no-eval")
+        seen.append(environ["secheaders.csp_unsafe_eval"])
+
+    response = get(config, view)
+    assert seen == [True, False]
+    assert "'unsafe-eval'" not in values(response, "Content-Security-Policy")[0]
 
 
 def test_the_state_is_under_one_namespaced_key() -> None:

@@ -11,7 +11,7 @@ none of it costs one small object and one attribute test.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, MutableMapping
 from typing import TYPE_CHECKING, Any
 
 from ..config.overrides import csp_change, header_names
@@ -31,6 +31,8 @@ __all__ = [
 ]
 
 STATE_KEY = "secheaders.response"
+#: Whether the response's policy allows eval (set by the middleware).
+UNSAFE_EVAL_KEY = "secheaders.csp_unsafe_eval"
 
 
 class ResponseState:
@@ -104,8 +106,14 @@ def use_override(environ: Mapping[str, Any], name: str) -> None:
     ``start_response`` or without ``SecureHeaders`` is a RuntimeError.
     """
     state = _state(environ, "use_override")
-    state.names += (state.plans.check(name),)
+    names = state.names + (state.plans.check(name),)
+    # Merged now, not when the response starts: a contradiction between
+    # stacked overrides fails here, and the app sees the new eval switch.
+    plan = state.plans.plan(state.plan, names)
+    state.names = names
     state.changed = True
+    if isinstance(environ, MutableMapping):
+        environ[UNSAFE_EVAL_KEY] = plan.unsafe_eval
 
 
 def csp_update(
