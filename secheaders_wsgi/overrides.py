@@ -116,13 +116,14 @@ def derived_side(side: Side, edits: tuple[CspEdit, ...], omit: frozenset[str]) -
         else None
     )
     headers = tuple(plain)
-    cache = side.nonce_cache_control
+    cache = _omitted(list(side.nonce_cache_control), omit)
     return replace(
         side,
         headers=headers,
         names=frozenset(name.lower() for name, _ in (*headers, *cache)),
         watch=_watched(headers, side.remove, side.cookies),
         nonce_template=template,
+        nonce_cache_control=tuple(cache),
     )
 
 

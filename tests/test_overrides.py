@@ -623,3 +623,26 @@ def test_omit_headers_removes_each_of_ours_and_nothing_else(name: str) -> None:
     omitted = get(EVERY_HEADER, lambda e: omit_headers(e, name)).headerlist
     assert [h for h in plain if h[0] != name] == omitted
     assert len(omitted) == len(plain) - 1
+
+
+def test_omit_headers_reaches_the_nonces_cache_control_too() -> None:
+    response = get(STRICT, lambda e: omit_headers(e, "cache-control"), nonce=True)
+    assert f"'nonce-{response.text}'" in csp(response)["script-src"]
+    assert values(response, "Cache-Control") == []
+
+
+def test_a_changed_response_passes_the_wsgi_validator() -> None:
+    from wsgiref.validate import validator
+
+    def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        use_override(environ, "embed")
+        csp_update(environ, {"img-src": "https://cdn.example"})
+        omit_headers(environ, "Referrer-Policy")
+        body = csp_nonce(environ).encode()
+        start_response("200 OK", [("Content-Type", "text/html")])
+        return [body]
+
+    wrapped = validator(SecureHeaders(validator(app), {"overrides": {"embed": EMBED}}))
+    response = TestApp(wrapped).get("/")
+    assert "https://cdn.example" in csp(response)["img-src"]
+    assert values(response, "Referrer-Policy") == []
