@@ -71,7 +71,7 @@ class SecureHeaders:
         self.app = app
         self.config = load_config(config)
         self._plan = Plan.build(self.config)
-        self._overrides = OverridePlans(self.config, self._plan)
+        self._state = ResponseState.for_plans(OverridePlans(self.config, self._plan))
         self._paths = (
             PrefixTable(
                 (prefix, Plan.build(rule)) for prefix, rule in self.config.paths
@@ -115,8 +115,10 @@ class SecureHeaders:
         # One object per request holds the nonce and what the view asks for
         # (use_override, csp_update, ...): it costs what the closure it
         # replaces did.
-        state = environ[STATE_KEY] = ResponseState(self._overrides, plan, https)
-        environ[ENVIRON_KEY] = state.nonce
+        state = environ[STATE_KEY] = self._state()
+        state.plan = plan
+        state.https = https
+        environ[ENVIRON_KEY] = state  # calling it gives the nonce
 
         def _start_response(
             status: str, app_headers: list[Header], exc_info: OptExcInfo | None = None

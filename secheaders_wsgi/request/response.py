@@ -12,7 +12,7 @@ none of it costs one small object and one attribute test.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, MutableMapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ..config.overrides import csp_change, header_names
 from .nonce import new_nonce, too_late
@@ -44,19 +44,26 @@ class ResponseState:
     :meth:`side` gives, exactly as it sends a precomputed side.
     """
 
-    # No __slots__: the class attributes are the defaults, so making one per
-    # request sets three attributes, not nine (the request path counts them).
+    # No __slots__ and no __init__: the class attributes are the defaults and
+    # the plans come from the class (for_plans), so making one per request
+    # runs no Python code at all; the adapter sets plan and https.
+    plans: OverridePlans
+    #: The plan the request was routed to, and whether it came over https.
+    plan: Plan
+    https: bool
     sent = False
     changed = False
     made: str | None = None
     names: tuple[str, ...] = ()
+    #: The plan with ``names`` merged on, once a view called use_override.
+    merged: Plan | None = None
     edits: tuple[CspEdit, ...] = ()
     omit: frozenset[str] = frozenset()
 
-    def __init__(self, plans: OverridePlans, plan: Plan, https: bool) -> None:
-        self.plans = plans
-        self.plan = plan
-        self.https = https
+    @classmethod
+    def for_plans(cls, plans: OverridePlans) -> type[ResponseState]:
+        """The class of one middleware's states: ``plans`` on the class."""
+        return cast("type[ResponseState]", type(cls.__name__, (cls,), {"plans": plans}))
 
     def nonce(self) -> str:
         """The request's CSP nonce (``environ["secheaders.csp_nonce"]``), made once.
@@ -70,9 +77,13 @@ class ResponseState:
             made = self.made = new_nonce()
         return made
 
+    # environ["secheaders.csp_nonce"] is the state itself: one bound method
+    # fewer to make on every request, the nonce's or not.
+    __call__ = nonce
+
     def side(self) -> Side:
         """The plan's side with this response's overrides, edits and omissions."""
-        plan = self.plans.plan(self.plan, self.names) if self.names else self.plan
+        plan = self.merged or self.plan
         side = plan.https if self.https else plan.http
         if self.edits or self.omit:
             side = self.plans.side(side, self.edits, self.omit)
@@ -81,7 +92,7 @@ class ResponseState:
 
 def _state(environ: Mapping[str, Any], call: str) -> ResponseState:
     state = environ.get(STATE_KEY)
-    if state.__class__ is ResponseState and not state.sent:  # the usual case, first
+    if isinstance(state, ResponseState) and not state.sent:  # the usual case, first
         return state
     if not isinstance(state, ResponseState):
         raise RuntimeError(
@@ -109,11 +120,13 @@ def use_override(environ: Mapping[str, Any], name: str) -> None:
     names = state.names + (state.plans.check(name),)
     # Merged now, not when the response starts: a contradiction between
     # stacked overrides fails here, and the app sees the new eval switch.
-    plan = state.plans.plan(state.plan, names)
+    state.merged = plan = state.plans.plan(state.plan, names)
     state.names = names
     state.changed = True
-    if isinstance(environ, MutableMapping):
-        environ[UNSAFE_EVAL_KEY] = plan.unsafe_eval
+    try:
+        cast("MutableMapping[str, Any]", environ)[UNSAFE_EVAL_KEY] = plan.unsafe_eval
+    except TypeError:  # a read-only mapping: nothing to update
+        pass
 
 
 def csp_update(
