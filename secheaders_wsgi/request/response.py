@@ -38,19 +38,21 @@ UNSAFE_EVAL_KEY = "secheaders.csp_unsafe_eval"
 class ResponseState:
     """What one response asked for, and whether its headers have left.
 
-    ``changed`` stays false for a response that made no call: the middleware
-    then takes its precomputed side as it is. An adapter (WSGI, ASGI) makes
-    one per request, sets ``sent`` when the response starts and sends what
-    :meth:`side` gives, exactly as it sends a precomputed side.
+    ``changed`` stays false for a response that made no nonce and no call:
+    the middleware then takes its precomputed side as it is. An adapter
+    (WSGI, ASGI) makes one per request from its :meth:`for_plans` class, sets
+    ``sent`` when the response starts and sends what :meth:`side` gives,
+    exactly as it sends a precomputed side.
     """
 
     # No __slots__ and no __init__: the class attributes are the defaults and
     # the plans come from the class (for_plans), so making one per request
     # runs no Python code at all; the adapter sets plan and https.
     plans: OverridePlans
-    #: The plan the request was routed to, and whether it came over https.
+    #: The plan the request was routed to (default: the top level's), and
+    #: whether it came over https.
     plan: Plan
-    https: bool
+    https = False
     sent = False
     changed = False
     made: str | None = None
@@ -61,9 +63,10 @@ class ResponseState:
     omit: frozenset[str] = frozenset()
 
     @classmethod
-    def for_plans(cls, plans: OverridePlans) -> type[ResponseState]:
-        """The class of one middleware's states: ``plans`` on the class."""
-        return cast("type[ResponseState]", type(cls.__name__, (cls,), {"plans": plans}))
+    def for_plans(cls, plans: OverridePlans, top: Plan) -> type[ResponseState]:
+        """The class of one middleware's states: its plans, ``top`` the default."""
+        made = type(cls.__name__, (cls,), {"plans": plans, "plan": top})
+        return cast("type[ResponseState]", made)
 
     def nonce(self) -> str:
         """The request's CSP nonce (``environ["secheaders.csp_nonce"]``), made once.
@@ -75,6 +78,7 @@ class ResponseState:
             if self.sent:
                 raise too_late()
             made = self.made = new_nonce()
+            self.changed = True  # the response needs its nonced headers
         return made
 
     # environ["secheaders.csp_nonce"] is the state itself: one bound method
