@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from .config import ConfigSource, load_config
 from .overrides import OverridePlans
-from .plan import Plan
+from .plan import Plan, Side
 from .policy import Header
 from .reports import ReportReceiver
 from .request.cookies import CookieRewrite
@@ -128,7 +128,8 @@ class SecureHeaders:
         ) -> object:
             state.sent = True  # from here on a first nonce or a change raises
             if state.changed:  # the app made a nonce or the view asked for a change
-                return start_response(status, _changed(state, app_headers), exc_info)
+                merged = _changed(state, planned, app_headers)
+                return start_response(status, merged, exc_info)
             # Usually no app header is one of ours, one to remove or a cookie
             # to rewrite: then appending is all there is to do.
             watch = planned.watch
@@ -177,9 +178,11 @@ class SecureHeaders:
         return plan, None
 
 
-def _changed(state: ResponseState, app_headers: list[Header]) -> list[Header]:
+def _changed(
+    state: ResponseState, planned: Side, app_headers: list[Header]
+) -> list[Header]:
     """The headers of a response with a nonce, an override or a change."""
-    side = state.side()
+    side = state.side() if state.asked else planned
     made = state.made
     if made is None:
         watch = side.watch

@@ -55,6 +55,8 @@ class ResponseState:
     https = False
     sent = False
     changed = False
+    #: A view called one of the functions below (not only the nonce).
+    asked = False
     made: str | None = None
     names: tuple[str, ...] = ()
     #: The plan with ``names`` merged on, once a view called use_override.
@@ -126,7 +128,7 @@ def use_override(environ: Mapping[str, Any], name: str) -> None:
     # stacked overrides fails here, and the app sees the new eval switch.
     state.merged = plan = state.plans.plan(state.plan, names)
     state.names = names
-    state.changed = True
+    state.changed = state.asked = True
     try:
         cast("MutableMapping[str, Any]", environ)[UNSAFE_EVAL_KEY] = plan.unsafe_eval
     except TypeError:  # a read-only mapping: nothing to update
@@ -152,7 +154,7 @@ def csp_update(
     state = _state(environ, "csp_update")
     change = csp_change("csp_update", directives, allow_none=False)
     state.edits += ((report_only, False, change),)
-    state.changed = True
+    state.changed = state.asked = True
 
 
 def csp_replace(
@@ -172,7 +174,7 @@ def csp_replace(
     state = _state(environ, "csp_replace")
     change = csp_change("csp_replace", directives, allow_none=True)
     state.edits += ((report_only, True, change),)
-    state.changed = True
+    state.changed = state.asked = True
 
 
 def omit_headers(environ: Mapping[str, Any], *names: str) -> None:
@@ -186,4 +188,4 @@ def omit_headers(environ: Mapping[str, Any], *names: str) -> None:
     state = _state(environ, "omit_headers")
     omitted = header_names("omit_headers", names)
     state.omit = state.omit | omitted
-    state.changed = True
+    state.changed = state.asked = True
