@@ -41,8 +41,9 @@ class ResponseState:
     ``changed`` stays false for a response that made no nonce and no call:
     the middleware then takes its precomputed side as it is. An adapter
     (WSGI, ASGI) makes one per request from its :meth:`for_plans` class, sets
-    ``sent`` when the response starts and sends what :meth:`side` gives,
-    exactly as it sends a precomputed side.
+    ``plan`` and ``https`` where they differ from the defaults, ``sent`` when
+    the response starts, and sends what :meth:`side` gives exactly as it
+    sends a precomputed side.
     """
 
     # No __slots__ and no __init__: the class attributes are the defaults and
