@@ -172,6 +172,11 @@ WORDS: dict[str, tuple[str, str]] = {
         "a list of rules, each `prefix:` and other keys",
         "per-path rules; the longest matching prefix wins; see [paths](paths.md)",
     ),
+    "overrides": (
+        "a mapping of names to rules (the keys a `paths` rule takes, and `replace:`)",
+        "named rules a response picks with `use_override(environ, name)`; see "
+        "[per-response control](overrides.md)",
+    ),
 }
 
 
@@ -203,7 +208,7 @@ def table() -> str:
     rows = ["| key | default | allowed | what it does |", "|---|---|---|---|"]
     for f in fields(Config):
         allowed, meaning = WORDS[f.name]
-        if f.name in SITE_WIDE and f.name != "paths":
+        if f.name in SITE_WIDE and f.name not in ("paths", "overrides"):
             meaning += "; site-wide (not in a `paths` rule)"
         rows.append(f"| `{f.name}` | {default(f.default)} | {allowed} | {meaning} |")
     return "\n".join(rows) + "\n"

@@ -42,6 +42,16 @@ def check_combinations(
             warn(where + message)
 
 
+def check_conflicts(config: Config, where: str = "") -> None:
+    """Raise for settings that contradict each other; warn about nothing.
+
+    For a merge made after start-up (an override on a path rule), whose risks
+    were each said already for the rule or the override alone.
+    """
+    for message in _conflicts(config):
+        raise ConfigError(where + message)
+
+
 def _conflicts(config: Config) -> list[str]:
     found = _modern_csp_conflicts(config)
     custom = dict(config.csp_header) if isinstance(config.csp_header, tuple) else {}

@@ -7,6 +7,7 @@ Each takes ``where`` and the raw value and returns what the frozen config holds
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from ..errors import ConfigError, did_you_mean, warn
 from . import owasp
@@ -309,3 +310,15 @@ def rule_list(where: str, value: object) -> tuple[object, ...]:
         value,
         "a list of rules, each a mapping with prefix: and any top-level keys",
     )
+
+
+def override_map(where: str, value: object) -> tuple[tuple[object, object], ...]:
+    """Only the shape here: each override is merged once the base is known."""
+    if not isinstance(value, Mapping):
+        raise not_allowed(
+            where,
+            value,
+            "a mapping of override name to a rule, e.g. "
+            "{embed: {csp_frame_ancestors: [\"'self'\", https://partner.example]}}",
+        )
+    return tuple(value.items())

@@ -25,9 +25,10 @@ from .combinations import (
     check_unsafe_defaults,
 )
 from .keys import preset_name
-from .model import CHECKS, KEYS, Config
-from .presets import PRESETS, default_policy
-from .values import Directive, boolean, normalize_prefix, path_prefix
+from .model import CHECKS, KEYS, Config, Override
+from .overrides import BEFORE_APP, apply, merge, override_name
+from .presets import PRESETS
+from .values import boolean, normalize_prefix, path_prefix
 
 ConfigSource = Union[Mapping[str, Any], str, "os.PathLike[str]", Config, None]
 
@@ -154,12 +155,15 @@ def _from_mapping(raw: Mapping[str, Any]) -> Config:
             )
         values[key] = CHECKS[key](key, value)
     rules = values.pop("paths", ())
+    overrides = values.pop("overrides", ())
     config = Config(**values)
     check_combinations(config)
     explicit = frozenset(raw)
     check_unsafe_defaults(config, explicit)
     if rules:
         config = replace(config, paths=_rules(config, rules, explicit))
+    if overrides:
+        config = _overrides(config, overrides, explicit)
     check_redirect_keys(config)
     _VALIDATED[id(config)] = config
     return config
@@ -192,6 +196,8 @@ _SITE_WIDE = {
     "set it at the top level",
     "csp_report_max_bytes": "the report receiver is one endpoint for the whole "
     "site; set it at the top level",
+    "overrides": "overrides are named once for the whole site; set them at the "
+    "top level (a view picks one with use_override)",
 }
 
 _RULE_KEYS = ("prefix", "replace")
@@ -239,6 +245,27 @@ def _rule(
             f"{place}: prefix is missing (allowed: a path such as '/embed/')"
         )
     prefix = path_prefix(f"{place}.prefix", rule["prefix"])
+    values, replace_mappings = _rule_values(place, rule)
+    config = merge(base, values, replace_mappings)
+    check_combinations(config, f"{place}.", base)
+    _check_own_policy(config, base, values, explicit | set(rule), place)
+    return prefix, config
+
+
+def _check_own_policy(
+    config: Config,
+    base: Config,
+    values: Mapping[str, Any],
+    explicit: set[str] | frozenset[str],
+    place: str,
+) -> None:
+    """Warn for a custom policy the base does not have (it warned for its own)."""
+    if "csp_header" in values and not isinstance(base.csp_header, tuple):
+        check_unsafe_defaults(config, explicit, f"{place}.")
+
+
+def _rule_values(place: str, rule: Mapping[str, Any]) -> tuple[dict[str, Any], bool]:
+    """A rule's own keys, each checked, and whether its mappings replace the base's."""
     replace_mappings = boolean(f"{place}.replace", rule.get("replace", False))
     # A preset in a rule is a whole starting point, as at the top level: the
     # rule's mappings replace the base's, and its own keys win over the preset.
@@ -256,36 +283,45 @@ def _rule(
                 "the top-level setting"
             )
         values[key] = CHECKS[key](f"{place}.{key}", value)
-    if not replace_mappings:
-        secured = values.get("server_secured", base.server_secured)
-        for key in ("csp_header", "permissions_policy"):
-            if isinstance(values.get(key), tuple):
-                values[key] = _merged_pairs(
-                    _mapping_of(base, key, secured), values[key]
+    return values, replace_mappings
+
+
+def _overrides(
+    config: Config, raw: tuple[tuple[object, object], ...], explicit: frozenset[str]
+) -> Config:
+    """``config`` with its ``overrides:`` checked, each merged onto the top level.
+
+    Each is merged onto every path rule here too, so that a contradiction
+    between the two fails at start-up; the plans are built on first use.
+    """
+    built = []
+    for raw_name, rule in raw:
+        name = override_name("overrides", raw_name)
+        place = f"overrides.{name}"
+        if not isinstance(rule, Mapping):
+            raise ConfigError(
+                f"{place}: {rule!r} is not a mapping (allowed: any key a paths "
+                "rule takes, and replace:, e.g. {csp_frame_ancestors: [...]})"
+            )
+        for key in rule:
+            if not isinstance(key, str):
+                raise ConfigError(f"{place}: keys must be strings, not {key!r}")
+            if key in BEFORE_APP:
+                raise ConfigError(
+                    f"{place}.{key}: not allowed in an override: {BEFORE_APP[key]}"
                 )
-    config = replace(base, paths=(), **values)
-    check_combinations(config, f"{place}.", base)
-    if "csp_header" in values and not isinstance(base.csp_header, tuple):
-        # A custom policy the top level does not have (it warned for its own).
-        check_unsafe_defaults(config, explicit | set(rule), f"{place}.")
-    return prefix, config
-
-
-def _mapping_of(base: Config, key: str, secured: bool) -> tuple[Directive, ...]:
-    """The base's mapping for ``key``, the default CSP spelt out as one."""
-    current = getattr(base, key)
-    if current is True and key == "csp_header":
-        return default_policy(secured)
-    return current if isinstance(current, tuple) else ()
-
-
-def _merged_pairs(
-    base: tuple[Directive, ...], rule: tuple[Directive, ...]
-) -> tuple[Directive, ...]:
-    """Directive by directive: the rule's value wins, new names come last."""
-    merged = dict(base)
-    merged.update(rule)
-    return tuple(merged.items())
+            if key not in CHECKS and key != "replace":
+                hint = did_you_mean(key, (*KEYS, "replace"), prefix=True)
+                raise ConfigError(f"{place}: unknown key {key!r}{hint}")
+        values, replace_mappings = _rule_values(place, rule)
+        merged = merge(config, values, replace_mappings)
+        check_combinations(merged, f"{place}.", config)
+        _check_own_policy(merged, config, values, explicit | set(rule), place)
+        override = Override(name, tuple(values.items()), replace_mappings, merged)
+        for index, (prefix, rule_config) in enumerate(config.paths):
+            apply(rule_config, override, f"{place} on paths[{index}] ({prefix!r}): ")
+        built.append(override)
+    return replace(config, overrides=tuple(built))
 
 
 def _one_line(exc: Exception) -> str:
