@@ -32,6 +32,7 @@ MODULES = frozenset(
         "tests.test_hostile_requests",
         "tests.test_properties",
         "tests.test_owasp",
+        "tests.test_overrides",
         "tests.policy.test_csp",
         "tests.policy.test_headers",
         "tests.policy.test_hsts",

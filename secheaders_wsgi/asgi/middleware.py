@@ -2,10 +2,12 @@
 
 The config, its validation, the header values, the nonce template, the cookie
 rewrite, the path rules and the redirect are the WSGI side's own
-(:class:`~secheaders_wsgi.plan.Plan`); the merge is its ``_merged``. What is
-ASGI here: the ``http.response.start`` message is rewritten instead of a
-``start_response`` call, header names and values are bytes, and the state of
-a request (the lazy nonce) lives in the scope.
+(:class:`~secheaders_wsgi.plan.Plan`); so are the per-response state (the
+lazy nonce, ``use_override``, ``csp_update``, ... in one
+:class:`~secheaders_wsgi.request.response.ResponseState`, here in the scope)
+and the merge (``_changed`` / ``_merged``, on latin-1 text). What is ASGI
+here: the ``http.response.start`` message is rewritten instead of a
+``start_response`` call, and the usual responses are merged in bytes.
 """
 
 from __future__ import annotations
@@ -16,13 +18,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..config import ConfigSource, load_config
-from ..middleware import _merged
+from ..middleware import _changed
+from ..overrides import OverridePlans
 from ..plan import Plan, Side
 from ..policy import Header
 from ..reports import ReportReceiver
 from ..request.cookies import CookieRewrite
-from ..request.nonce import ENVIRON_KEY, new_nonce, too_late
+from ..request.nonce import ENVIRON_KEY
 from ..request.paths import PrefixTable
+from ..request.response import STATE_KEY, UNSAFE_EVAL_KEY, ResponseState
 from ..request.scheme import trusted_proxies
 from ..wiring import REENTERED, reentered, refuse_misuse
 from .scope import (
@@ -136,7 +140,10 @@ class SecureHeaders:
 
     Every http scope carries ``secheaders.csp_nonce``: get the nonce with
     ``csp_nonce(scope)`` (or ``csp_nonce(request.scope)``) before the response
-    starts. ``websocket`` scopes only get the scheme (``server_secured``,
+    starts. A view changes its own response with ``use_override``,
+    ``csp_update``, ``csp_replace`` and ``omit_headers``, given the scope.
+
+    ``websocket`` scopes only get the scheme (``server_secured``,
     ``trusted_proxies``); ``lifespan`` and other scopes pass straight through,
     and every message after ``http.response.start`` is forwarded untouched.
     """
@@ -148,6 +155,9 @@ class SecureHeaders:
         self.app = app
         self.config = load_config(config)
         self._plan = _Plan.of(Plan.build(self.config))
+        self._state = ResponseState.for_plans(
+            OverridePlans(self.config, self._plan.plan), self._plan.plan
+        )
         self._paths = (
             PrefixTable(
                 (prefix, _Plan.of(Plan.build(rule)))
@@ -183,23 +193,16 @@ class SecureHeaders:
                 self._scheme(scope)
             await self.app(scope, receive, send)
             return
-        made: str | None = None
-        sent = False
-
-        def nonce() -> str:
-            nonlocal made
-            if made is None:
-                if sent:
-                    raise too_late()
-                made = new_nonce()
-            return made
-
         routed = self._plan
+        # One object per request holds the nonce and what the view asks for
+        # (use_override, csp_update, ...): the WSGI side's, in the scope.
+        state = self._state()
         # ASGI: copy the scope before changing it, or the change leaks upstream.
         scope = {
             **scope,
-            ENVIRON_KEY: nonce,
-            "secheaders.csp_unsafe_eval": routed.unsafe_eval,
+            STATE_KEY: state,
+            ENVIRON_KEY: state,
+            UNSAFE_EVAL_KEY: routed.unsafe_eval,
         }
         if self._plain:
             if routed.secured:
@@ -208,19 +211,24 @@ class SecureHeaders:
             routed, answered = await self._route(scope, receive, send)
             if answered:
                 return  # the app is not called
-            scope["secheaders.csp_unsafe_eval"] = routed.unsafe_eval
-        side = routed.https if scope.get("scheme") == "https" else routed.http
+            if routed is not self._plan:
+                state.plan = routed.plan
+                scope[UNSAFE_EVAL_KEY] = routed.unsafe_eval
+        if scope.get("scheme") == "https":
+            state.https = True
+            side = routed.https
+        else:
+            side = routed.http
         ours = side.headers
 
         async def send_secured(message: Message) -> None:
-            nonlocal sent
-            if not sent and message["type"] == "http.response.start":
-                sent = True  # from here on a first call of the nonce raises
+            if not state.sent and message["type"] == "http.response.start":
+                state.sent = True  # from here on a first nonce or a change raises
                 app_headers = message.get("headers", ())
-                if made is None:
-                    # The usual response, inline: no app header is one we
-                    # watch (ours, removed, a cookie to rewrite), so ours are
-                    # appended. Everything else: _headers().
+                if not state.changed:
+                    # The usual response, inline: no nonce, no change, and no
+                    # app header one we watch (ours, removed, a cookie to
+                    # rewrite), so ours are appended. Everything else: _headers().
                     watch = side.watch
                     for name, _ in app_headers:
                         if name.lower() in watch:
@@ -228,7 +236,7 @@ class SecureHeaders:
                     else:
                         await send({**message, "headers": [*app_headers, *ours]})
                         return
-                message = {**message, "headers": _headers(side, app_headers, made)}
+                message = {**message, "headers": _headers(side, app_headers, state)}
             await send(message)
 
         try:
@@ -280,42 +288,41 @@ class SecureHeaders:
         return routed, False
 
 
-def _headers(side: _Bytes, app_headers: Iterable[Any], made: str | None) -> list[Any]:
-    """The app's headers with ours merged in, as :func:`_merged` does."""
-    shared = side.side
-    # Usually no app header is one of ours, one to remove or a cookie to
-    # rewrite: then appending is all there is to do, in bytes.
-    watch = side.watch if made is None else side.nonce_watch
-    cookies = False
-    for name, _ in app_headers:
-        low = name.lower()
-        if low in watch:
-            if low != b"set-cookie" or side.cookies is None:
-                break
-            cookies = True
-    else:
-        if cookies:
-            app_headers = _cookies_rewritten(app_headers, side.cookies)
-        if made is None:
-            return [*app_headers, *side.headers]
-        return [*app_headers, *side.nonced(made)]
-    if made is None:
-        merged = _merged(
-            _decoded(app_headers),
-            side.lowered,
-            shared.names,
-            shared.cookies,
-            shared.remove,
+def _headers(
+    side: _Bytes, app_headers: Iterable[Any], state: ResponseState
+) -> list[Any]:
+    """The app's headers with ours merged in, as the WSGI side merges them."""
+    if not state.asked:
+        # Only a nonce, or an app header we watch: in bytes when no app header
+        # needs more than appending (a cookie rewrite aside).
+        made = state.made
+        watch = side.watch if made is None else side.nonce_watch
+        cookies = False
+        for name, _ in app_headers:
+            low = name.lower()
+            if low in watch:
+                if low != b"set-cookie" or side.cookies is None:
+                    break
+                cookies = True
+        else:
+            if cookies:
+                app_headers = _cookies_rewritten(app_headers, side.cookies)
+            if made is None:
+                return [*app_headers, *side.headers]
+            return [*app_headers, *side.nonced(made)]
+    # The rest (overrides, CSP changes, omissions, app headers of ours) by the
+    # WSGI side's own merge, on latin-1 text: every byte maps to one character.
+    text = _decoded(app_headers)
+    apps = {name for name, _ in text}
+    merged = _changed(state, side.side, text)
+    # The app's names as it spelt them; ours lower-case, as ASGI asks.
+    return [
+        (
+            (name if name in apps else name.lower()).encode("latin-1"),
+            value.encode("latin-1"),
         )
-    else:
-        text = _decoded(app_headers)
-        present = {name.lower() for name, _ in text}
-        # An app header that remove_headers drops does not win over ours.
-        chosen = _lowered(shared.nonced(made, present - shared.remove))
-        merged = _merged(
-            text, chosen, shared.names, shared.cookies, shared.remove, present
-        )
-    return list(_encoded(merged))
+        for name, value in merged
+    ]
 
 
 def _cookies_rewritten(
