@@ -11,6 +11,7 @@ merges the plan's headers into the app's. It knows no header semantics.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from random import random
 from typing import TYPE_CHECKING
 
 from .config import ConfigSource, load_config
@@ -101,6 +102,8 @@ class SecureHeaders:
             if responder is not None:
                 return responder(environ, start_response)  # the app is not called
         side = plan.https if environ.get("wsgi.url_scheme") == "https" else plan.http
+        if side.unsampled is not None and random() >= side.rate:
+            side = side.unsampled  # csp_report_sample_rate: no reporting this time
         environ["secheaders.csp_unsafe_eval"] = plan.unsafe_eval
         made: str | None = None
         sent = False

@@ -8,7 +8,7 @@ cookie rewrite and the redirect. A request only reads it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .config import Config
 from .policy import Header, headers
@@ -37,21 +37,43 @@ class Side:
     nonce_cache_control: tuple[Header, ...]
     #: ``force_https``: the redirect for plain-http requests; ``None``: none.
     redirect: ForceHttps | None
+    #: ``csp_report_sample_rate`` when it is between 0 and 1: the share of
+    #: responses that get this side; the others get :attr:`unsampled`.
+    rate: float = 1.0
+    #: This side without report-uri and report-to; ``None``: no sampling.
+    unsampled: Side | None = None
 
     @classmethod
     def build(cls, config: Config, *, https: bool) -> Side:
-        ours = headers(config, https=https)
+        rate = config.csp_report_sample_rate
+        side = cls._build(config, https=https, reporting=rate != 0)
+        if not 0 < rate < 1:
+            return side
+        # Both variants now, so a response only draws a number to pick one.
+        quiet = cls._build(config, https=https, reporting=False)
+        if quiet.headers == side.headers:  # nothing reports: nothing to sample
+            return side
+        return replace(side, rate=rate, unsampled=quiet)
+
+    @classmethod
+    def _build(cls, config: Config, *, https: bool, reporting: bool) -> Side:
+        ours = headers(config, https=https, reporting=reporting)
         remove = frozenset(name.lower() for name in config.remove_headers)
         cookies = CookieRewrite.for_config(config, https=https)
         cache = config.csp_nonce_cache_control
-        cache_control = (("Cache-Control", cache),) if isinstance(cache, str) else ()
+        # cache_control, when set, is in ours already and wins over this.
+        cache_control = (
+            (("Cache-Control", cache),)
+            if isinstance(cache, str) and config.cache_control is False
+            else ()
+        )
         return cls(
             headers=ours,
             names=frozenset(name.lower() for name, _ in (*ours, *cache_control)),
             watch=_watched(ours, remove, cookies),
             remove=remove,
             cookies=cookies,
-            nonce_template=_nonce_template(config, https=https),
+            nonce_template=_nonce_template(config, https=https, reporting=reporting),
             nonce_cache_control=cache_control,
             redirect=None if https else ForceHttps.for_config(config, ours),
         )
@@ -106,8 +128,8 @@ class Nonced:
 _MARK = "\x00"
 
 
-def _nonce_template(config: Config, *, https: bool) -> Nonced | None:
-    marked = headers(config, https=https, nonce=_MARK)
+def _nonce_template(config: Config, *, https: bool, reporting: bool) -> Nonced | None:
+    marked = headers(config, https=https, nonce=_MARK, reporting=reporting)
     if not any(_MARK in value for _, value in marked):
         return None
     return Nonced(

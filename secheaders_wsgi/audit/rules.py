@@ -323,13 +323,30 @@ def _referrer(view: View) -> Iterator[Finding]:
 # (WSTG-INPV-17): a redirect built from an unchecked Host can be cached and
 # served to other users, sending them to the attacker's site.
 def _redirect_hosts(view: View) -> Iterator[Finding]:
-    if view.config.force_https and not view.config.allowed_hosts:
+    config = view.config
+    if config.force_https and not (config.allowed_hosts or config.redirect_host):
         yield Finding(
             "force-https-any-host",
             "medium",
             "force_https redirects to whatever host the request names: a forged "
             "Host can poison a shared cache with a redirect to another site",
-            'allowed_hosts: [example.com, "*.example.com"]',
+            'allowed_hosts: [example.com, "*.example.com"] (or redirect_host: '
+            "example.com)",
+        )
+
+
+# RFC 9110 section 15.4.8 (307) and MDN Strict-Transport-Security: a
+# temporary redirect is not remembered, so every visit starts over plain
+# http; fine while a rollout may be undone, not for good.
+def _temporary_redirect(view: View) -> Iterator[Finding]:
+    if view.config.force_https and not view.config.force_https_permanent:
+        yield Finding(
+            "force-https-temporary",
+            "low",
+            "force_https_permanent: false answers 307, which browsers do not "
+            "remember: each visit starts over plain http",
+            "force_https_permanent: true once https works everywhere (HSTS does "
+            "the rest)",
         )
 
 
@@ -359,6 +376,7 @@ RULES: tuple[Rule, ...] = (
     _framing,
     _hsts,
     _redirect_hosts,
+    _temporary_redirect,
     _base_uri,
     _nosniff,
     _referrer,

@@ -148,6 +148,10 @@ def nonce_cache_control(where: str, value: object) -> str | bool:
     return text
 
 
+#: The Reporting API group that report-to names and Reporting-Endpoints
+#: defines; the integrity policies' ``endpoints`` may name it too.
+REPORT_GROUP = "csp-endpoint"
+
 # Characters that would end the URL inside report-uri or inside the quoted
 # Reporting-Endpoints value.
 _URL_STOPS = frozenset(" \t;,'\"\\")
@@ -218,3 +222,19 @@ def report_max_bytes(where: str, value: object) -> int:
             f"from 1 to {_MAX_REPORT_BYTES}; the default is 65536",
         )
     return value
+
+
+def report_sample_rate(where: str, value: object) -> float:
+    """The share of responses whose policies carry the reporting directives."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not 0 <= value <= 1  # NaN fails this too
+    ):
+        raise not_allowed(
+            where,
+            value,
+            "a number from 0 to 1, the share of responses that carry report-uri "
+            "and report-to, e.g. 0.1; the default 1 reports on every response",
+        )
+    return float(value)
