@@ -68,7 +68,7 @@ def _unsafe_inline_script(view: View) -> Iterator[Finding]:
         return
     if any(source.startswith(_HASH_PREFIXES) for source in script):
         return
-    fix = "debug: false" if view.config.debug else "csp_unsafe_inline: false"
+    fix = _inline_fix(view, "script-src")
     yield Finding(
         "script-unsafe-inline",
         "high",
@@ -83,13 +83,22 @@ def _unsafe_inline_script(view: View) -> Iterator[Finding]:
 def _unsafe_inline_style(view: View) -> Iterator[Finding]:
     style = view.fetch("style-src")
     if style is not None and "'unsafe-inline'" in style:
-        fix = "debug: false" if view.config.debug else "csp_unsafe_inline: false"
+        fix = _inline_fix(view, "style-src")
         yield Finding(
             "style-unsafe-inline",
             "low",
             "style-src allows 'unsafe-inline': injected <style> and style= apply",
             fix,
         )
+
+
+def _inline_fix(view: View, name: str) -> str:
+    """Which setting put 'unsafe-inline' there: a switch, or the policy itself."""
+    if view.config.debug:
+        return "debug: false"
+    if view.config.csp_unsafe_inline:
+        return "csp_unsafe_inline: false"
+    return f"remove 'unsafe-inline' from {view.where(name)}"
 
 
 # MDN, CSP script-src "unsafe eval expressions": eval(), new Function() and

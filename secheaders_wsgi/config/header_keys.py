@@ -27,8 +27,8 @@ def clear_site_data(where: str, value: object) -> tuple[str, ...] | bool:
     items = listed(where, value, allowed)
     if not items:
         raise ConfigError(
-            f"{where}: [] clears nothing (allowed: {allowed}; leave the key out "
-            "for no header)"
+            f"{where}: [] clears nothing (allowed: a non-empty list of "
+            f"{', '.join(CLEAR_SITE_DATA)}, or false for no header)"
         )
     types: list[str] = []
     for i, item in enumerate(items):
@@ -87,6 +87,11 @@ def cache_control(where: str, value: object) -> str | bool:
     for part in (part.strip() for part in text.split(",")):
         name, _, argument = (piece.strip() for piece in part.partition("="))
         name = name.lower()
+        if ";" in part:
+            raise ConfigError(
+                f"{where}: {text!r} has ';' (allowed: directives separated by "
+                "',', e.g. 'no-store, max-age=0')"
+            )
         if name not in CACHE_DIRECTIVES:
             hint = did_you_mean(name, CACHE_DIRECTIVES, prefix=True)
             raise ConfigError(
