@@ -72,6 +72,7 @@ def test_each_key_in_a_rule_reaches_its_prefix_only(
     assert values(app.get("/accounts", extra_environ=HTTPS), name) == []
 
 
+@pytest.mark.filterwarnings("ignore:clear_site_data. at the top level")
 @pytest.mark.parametrize(
     ("top", "rule", "name"),
     [

@@ -143,6 +143,7 @@ def test_the_table_has_a_value_for_every_key() -> None:
     assert keys <= set(OTHER_VALUES)
 
 
+@pytest.mark.filterwarnings("ignore:clear_site_data. at the top level")
 @pytest.mark.parametrize(
     "key", sorted(set(OTHER_VALUES) - _NOT_A_SETTING), ids=lambda k: str(k)
 )

@@ -42,6 +42,12 @@ def check_combinations(
     """
     for message in _conflicts(config):
         raise ConfigError(where + message)
+    if base is None and config.clear_site_data is not False:
+        warn(
+            "clear_site_data: at the top level every response clears the "
+            "browser's data for the site (a cookies type logs the user out on "
+            "each page); set it in a paths rule for the logout page instead"
+        )
     inherited = set(_risks(base)) if base is not None else set()
     for message in _risks(config):
         if message not in inherited:

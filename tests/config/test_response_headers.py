@@ -304,6 +304,7 @@ def test_defaults_send_none_of_these_headers() -> None:
     assert config.x_download_options is False
 
 
+@pytest.mark.filterwarnings("ignore:clear_site_data. at the top level")
 @pytest.mark.parametrize(
     ("value", "held"),
     [
@@ -399,3 +400,17 @@ def test_no_nonce_possible_or_no_shared_cache_no_warning(
     config: dict[str, Any],
 ) -> None:
     load_config(config)  # filterwarnings = error
+
+
+def test_clear_site_data_at_the_top_level_warns() -> None:
+    with pytest.warns(
+        SecurityWarning,
+        match=r"^clear_site_data: at the top level every response clears the "
+        r"browser's data for the site \(a cookies type logs the user out on each "
+        r"page\); set it in a paths rule for the logout page instead$",
+    ):
+        load_config({"clear_site_data": ["cookies"]})
+
+
+def test_clear_site_data_in_a_rule_does_not_warn() -> None:
+    load_config({"paths": [{"prefix": "/logout", "clear_site_data": ["cookies"]}]})

@@ -9,6 +9,8 @@ import pytest
 from tests.support import header_value, served
 
 NAME = "Clear-Site-Data"
+# Top-level on purpose here: the header itself, whatever the warning says.
+pytestmark = pytest.mark.filterwarnings("ignore:clear_site_data. at the top level")
 
 
 @pytest.mark.parametrize(
