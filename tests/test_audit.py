@@ -440,13 +440,15 @@ def test_audit_shows_the_new_headers_through_show(
     path.write_text(
         "x_download_options: noopen\n"
         "cache_control: no-store\n"
-        "clear_site_data: [cookies]\n"
-        "integrity_policy: {blocked-destinations: [script]}\n",
+        "integrity_policy: {blocked-destinations: [script]}\n"
+        "paths: [{prefix: /logout, clear_site_data: [cookies]}]\n",
         encoding="utf-8",
     )
     assert main(["show", str(path)]) == 0
     out, _ = capsys.readouterr()
     assert "X-Download-Options: noopen\n" in out
     assert "Cache-Control: no-store\n" in out
-    assert 'Clear-Site-Data: "cookies"\n' in out
     assert "Integrity-Policy: blocked-destinations=(script)\n" in out
+    assert main(["show", str(path), "--path", "/logout"]) == 0
+    out, _ = capsys.readouterr()
+    assert 'Clear-Site-Data: "cookies"\n' in out
