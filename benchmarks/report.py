@@ -1,6 +1,6 @@
 """Regenerate ``benchmarks/RESULTS.md``: both benchmarks, one command.
 
-    python benchmarks/report.py            # about a minute; also the README's block
+    python benchmarks/report.py            # about a minute; also the docs' results
     python benchmarks/report.py --quick    # a smoke run of the same
     python benchmarks/report.py --no-served
 
@@ -27,8 +27,9 @@ import overhead  # noqa: E402
 import served  # noqa: E402
 
 OUT = HERE / "RESULTS.md"
-README = HERE.parent / "README.md"
-# The README's results block, rewritten with RESULTS.md from the same run.
+# The results block of each doc that has one, rewritten with RESULTS.md from the
+# same run; a doc without the markers is left alone.
+DOCS = (HERE.parent / "README.md", HERE.parent / "docs" / "benchmarks.md")
 START, END = "<!-- benchmarks:start -->", "<!-- benchmarks:end -->"
 
 
@@ -156,10 +157,13 @@ def readme_block(inproc: dict[str, Any], serve: dict[str, Any] | None, cmd: str)
     return "\n".join(lines)
 
 
-def update_readme(block: str) -> None:
-    text = README.read_text(encoding="utf-8")
-    start, end = text.index(START) + len(START), text.index(END)
-    README.write_text(text[:start] + "\n" + block + "\n" + text[end:], "utf-8")
+def update_docs(block: str) -> None:
+    for doc in DOCS:
+        text = doc.read_text(encoding="utf-8") if doc.exists() else ""
+        if START not in text:
+            continue
+        start, end = text.index(START) + len(START), text.index(END)
+        doc.write_text(text[:start] + "\n" + block + "\n" + text[end:], "utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -178,7 +182,7 @@ def main(argv: list[str] | None = None) -> int:
     text = markdown(inproc, serve, cmd)
     args.output.write_text(text + "\n", encoding="utf-8")
     if args.output == OUT:
-        update_readme(readme_block(inproc, serve, cmd))
+        update_docs(readme_block(inproc, serve, cmd))
     print(text)
     print(f"\nwritten to {args.output}", file=sys.stderr)
     return 0

@@ -1,6 +1,7 @@
 """A Bottle app wrapped in SecureHeaders.
 
-Run it: ``python examples/bottle_app.py`` and open http://127.0.0.1:8000/.
+Run it: ``pip install -e '.[examples]' && python examples/bottle_app.py``, open
+http://127.0.0.1:8000/.
 """
 
 from __future__ import annotations

@@ -1,6 +1,12 @@
 """A Flask app wrapped in SecureHeaders.
 
-Run it: ``python examples/flask_app.py`` and open http://127.0.0.1:8000/.
+Run it: ``pip install -e '.[examples]' && python examples/flask_app.py`` (waitress)
+or ``flask --app examples.flask_app run``, and open the address it prints.
+
+The middleware replaces ``flask_app.wsgi_app``, so ``app`` stays the Flask
+object: ``flask run``, the test client and any server see the headers. (Wrapping
+the Flask object itself, ``app = SecureHeaders(flask_app)``, works for servers,
+but ``flask run`` would find the unwrapped Flask object and serve no headers.)
 
 Flask builds absolute URLs from ``wsgi.url_scheme``; with ``server_secured`` the
 middleware sets it to ``https`` before Flask sees the request, so
@@ -52,13 +58,17 @@ def index() -> ResponseReturnValue:
     return response
 
 
+# Flask's own wsgi_app, kept before it is replaced below.
+_flask_wsgi_app = flask_app.wsgi_app
+
+
 def make_app(config: ConfigSource = CONFIG) -> SecureHeaders:
-    # Wrap the whole Flask app; `flask_app.wsgi_app = SecureHeaders(...)` works
-    # too and keeps `flask run` pointing at the Flask object.
-    return SecureHeaders(flask_app, config)
+    """Flask's own wsgi_app wrapped with ``config`` (the tests try several)."""
+    return SecureHeaders(_flask_wsgi_app, config)
 
 
-app = make_app()
+flask_app.wsgi_app = make_app()  # type: ignore[method-assign]
+app = flask_app
 
 if __name__ == "__main__":
     from waitress import serve

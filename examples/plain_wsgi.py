@@ -1,6 +1,7 @@
 """A bare WSGI application wrapped in SecureHeaders, no framework at all.
 
-Run it: ``python examples/plain_wsgi.py`` and open http://127.0.0.1:8000/.
+Run it: ``python examples/plain_wsgi.py`` (no framework to install), open
+http://127.0.0.1:8000/.
 """
 
 from __future__ import annotations

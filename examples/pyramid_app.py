@@ -1,6 +1,7 @@
 """A Pyramid app wrapped in SecureHeaders.
 
-Run it: ``python examples/pyramid_app.py`` and open http://127.0.0.1:8000/.
+Run it: ``pip install -e '.[examples]' && python examples/pyramid_app.py``, open
+http://127.0.0.1:8000/.
 """
 
 from __future__ import annotations

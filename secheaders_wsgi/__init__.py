@@ -11,6 +11,7 @@ from .config import ConfigSource, load_config
 from .errors import ConfigError, SecurityWarning
 from .middleware import SecureHeaders
 from .request.nonce import csp_nonce
+from .request.response import csp_replace, csp_update, omit_headers, use_override
 
 __all__ = [
     "ConfigError",
@@ -18,5 +19,9 @@ __all__ = [
     "SecureHeaders",
     "SecurityWarning",
     "csp_nonce",
+    "csp_replace",
+    "csp_update",
     "load_config",
+    "omit_headers",
+    "use_override",
 ]

@@ -5,7 +5,8 @@ a strong set of security headers on every response. What a config means is
 worked out once, when the middleware is built (:mod:`secheaders_wsgi.plan`);
 this module only routes a request to its plan (trusted proxies, the report
 receiver, per-path rules, the https redirect), hands out the lazy nonce and
-merges the plan's headers into the app's. It knows no header semantics.
+the per-response state (:mod:`.request.response`), and merges the plan's
+headers into the app's. It knows no header semantics.
 """
 
 from __future__ import annotations
@@ -15,13 +16,16 @@ from random import random
 from typing import TYPE_CHECKING
 
 from .config import ConfigSource, load_config
-from .plan import Plan
+from .overrides import OverridePlans
+from .plan import Plan, Side
 from .policy import Header
 from .reports import ReportReceiver
 from .request.cookies import CookieRewrite
-from .request.nonce import ENVIRON_KEY, new_nonce, too_late
+from .request.nonce import ENVIRON_KEY
 from .request.paths import PrefixTable
+from .request.response import STATE_KEY, UNSAFE_EVAL_KEY, ResponseState
 from .request.scheme import secure_scheme, trusted_proxies
+from .wiring import REENTERED, reentered, refuse_misuse
 
 if TYPE_CHECKING:
     from _typeshed import OptExcInfo
@@ -53,17 +57,28 @@ class SecureHeaders:
     gets the nonce in its policy. With ``csp_report_path`` set, requests to
     that path are answered by the report receiver and never reach the app.
 
+    A view changes its own response with :func:`~secheaders_wsgi.use_override`,
+    :func:`~secheaders_wsgi.csp_update`, :func:`~secheaders_wsgi.csp_replace`
+    and :func:`~secheaders_wsgi.omit_headers` (state under
+    ``environ["secheaders.response"]``).
+
     With ``force_https`` a plain-http request is redirected and the app is not
     called. With ``paths`` rules, the rule of the longest matching prefix of
     ``PATH_INFO`` decides the headers, the redirect and the cookie rewrite.
+    Paths are matched as routers see them: ``//admin`` and ``/admin//x`` are
+    under ``/admin`` (see :mod:`~secheaders_wsgi.request.paths`).
     """
 
     def __init__(self, app: WSGIApplication, config: ConfigSource = None) -> None:
         if not callable(app):
             raise TypeError(f"app must be a WSGI callable, not {type(app).__name__}")
+        refuse_misuse(app)
         self.app = app
         self.config = load_config(config)
         self._plan = Plan.build(self.config)
+        self._state = ResponseState.for_plans(
+            OverridePlans(self.config, self._plan), self._plan
+        )
         self._paths = (
             PrefixTable(
                 (prefix, Plan.build(rule)) for prefix, rule in self.config.paths
@@ -78,6 +93,8 @@ class SecureHeaders:
         )
         # Site-wide: a rule may not set csp_report_path, so one receiver serves all.
         path = self.config.csp_report_path
+        # Exact: a browser posts to the path as written in report-uri, and a
+        # spelling the receiver does not take goes to the app, which routes it.
         self._report_path = path
         self._receiver = (
             ReportReceiver(self.config.csp_report_max_bytes) if path else None
@@ -101,53 +118,57 @@ class SecureHeaders:
             plan, responder = self._route(environ)
             if responder is not None:
                 return responder(environ, start_response)  # the app is not called
-        side = plan.https if environ.get("wsgi.url_scheme") == "https" else plan.http
-        if side.unsampled is not None and random() >= side.rate:
-            side = side.unsampled  # csp_report_sample_rate: no reporting this time
-        environ["secheaders.csp_unsafe_eval"] = plan.unsafe_eval
-        made: str | None = None
-        sent = False
-
-        def nonce() -> str:
-            nonlocal made
-            if made is None:
-                if sent:
-                    raise too_late()
-                made = new_nonce()
-            return made
-
-        environ[ENVIRON_KEY] = nonce
+        https = environ.get("wsgi.url_scheme") == "https"
+        planned = plan.https if https else plan.http
+        environ[UNSAFE_EVAL_KEY] = plan.unsafe_eval
+        # One object per request holds the nonce and what the view asks for
+        # (use_override, csp_update, ...), in place of the closure the nonce
+        # was: its class has the top plan and http as defaults.
+        state = environ[STATE_KEY] = environ[ENVIRON_KEY] = self._state()
+        if plan is not self._plan:
+            state.plan = plan
+        if https:
+            state.https = True
+        if planned.unsampled is not None:  # csp_report_sample_rate
+            state.sampled = random() < planned.rate
+            if not state.sampled:
+                planned = planned.unsampled
 
         def _start_response(
             status: str, app_headers: list[Header], exc_info: OptExcInfo | None = None
         ) -> object:
-            nonlocal sent
-            sent = True  # from here on a first call of the nonce raises
-            if made is None:
-                # Usually no app header is one of ours, one to remove or a cookie
-                # to rewrite: then appending is all there is to do.
-                watch = side.watch
-                for name, _ in app_headers:
-                    if name.lower() in watch:
-                        break
-                else:
-                    return start_response(
-                        status, [*app_headers, *side.headers], exc_info
-                    )
-                merged = _merged(
-                    app_headers, side.headers, side.names, side.cookies, side.remove
-                )
+            state.sent = True  # from here on a first nonce or a change raises
+            if state.changed:  # the app made a nonce or the view asked for a change
+                merged = _changed(state, planned, app_headers)
+                return start_response(status, merged, exc_info)
+            # Usually no app header is one of ours, one to remove or a cookie
+            # to rewrite: then appending is all there is to do.
+            watch = planned.watch
+            for name, _ in app_headers:
+                if name.lower() in watch:
+                    break
             else:
-                present = {name.lower() for name, _ in app_headers}
-                # An app header that remove_headers drops does not win over ours.
-                chosen = side.nonced(made, present - side.remove)
-                merged = _merged(
-                    app_headers, chosen, side.names, side.cookies, side.remove, present
+                return start_response(
+                    status, [*app_headers, *planned.headers], exc_info
                 )
+            merged = _merged(
+                app_headers,
+                planned.headers,
+                planned.names,
+                planned.cookies,
+                planned.remove,
+            )
             return start_response(status, merged, exc_info)
 
-        # Return the app's iterable itself: close(), len() and file_wrapper survive.
-        return self.app(environ, _start_response)  # type: ignore[arg-type]
+        try:
+            # Return the app's iterable itself: close(), len(), file_wrapper survive.
+            return self.app(environ, _start_response)  # type: ignore[arg-type]
+        except RecursionError as exc:
+            # Free until it happens (3.11's zero-cost try): the usual cause is
+            # flask_app.wsgi_app = SecureHeaders(flask_app), which calls itself.
+            if reentered(self, exc):
+                raise TypeError(REENTERED) from None
+            raise
 
     def _route(self, environ: WSGIEnvironment) -> Route:
         """Trusted proxies, the report receiver, path rules and the redirect.
@@ -173,6 +194,26 @@ class SecureHeaders:
         ):
             return plan, redirect
         return plan, None
+
+
+def _changed(
+    state: ResponseState, planned: Side, app_headers: list[Header]
+) -> list[Header]:
+    """The headers of a response with a nonce, an override or a change."""
+    side = state.side() if state.asked else planned
+    made = state.made
+    if made is None:
+        watch = side.watch
+        for name, _ in app_headers:
+            if name.lower() in watch:
+                break
+        else:
+            return [*app_headers, *side.headers]
+        return _merged(app_headers, side.headers, side.names, side.cookies, side.remove)
+    present = {name.lower() for name, _ in app_headers}
+    # An app header that remove_headers drops does not win over ours.
+    chosen = side.nonced(made, present - side.remove)
+    return _merged(app_headers, chosen, side.names, side.cookies, side.remove, present)
 
 
 def _merged(

@@ -8,10 +8,18 @@ cookie rewrite and the redirect. A request only reads it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
-from .config import Config
+from .config import Config, Directive, Sources
+from .errors import ConfigError
 from .policy import Header, headers
+from .policy.csp import (
+    CSP,
+    CSP_REPORT_ONLY,
+    csp_directives,
+    report_only_directives,
+    without_report,
+)
 from .request.cookies import CookieRewrite
 from .request.redirect import ForceHttps
 
@@ -37,6 +45,8 @@ class Side:
     nonce_cache_control: tuple[Header, ...]
     #: ``force_https``: the redirect for plain-http requests; ``None``: none.
     redirect: ForceHttps | None
+    #: The policies as data, for a response that changes one (``csp_update``).
+    csp: CspParts
     #: ``csp_report_sample_rate`` when it is between 0 and 1: the share of
     #: responses that get this side; the others get :attr:`unsampled`.
     rate: float = 1.0
@@ -58,6 +68,9 @@ class Side:
     @classmethod
     def _build(cls, config: Config, *, https: bool, reporting: bool) -> Side:
         ours = headers(config, https=https, reporting=reporting)
+        for name, value in ours:
+            if not value.strip():  # the config checks should make this unreachable
+                raise ConfigError(f"{name} would be sent empty: browsers ignore it")
         remove = frozenset(name.lower() for name in config.remove_headers)
         cookies = CookieRewrite.for_config(config, https=https)
         cache = config.csp_nonce_cache_control
@@ -76,6 +89,7 @@ class Side:
             nonce_template=_nonce_template(config, https=https, reporting=reporting),
             nonce_cache_control=cache_control,
             redirect=None if https else ForceHttps.for_config(config, ours),
+            csp=CspParts.build(config, ours, reporting=reporting),
         )
 
     def nonced(self, nonce: str, present: set[str]) -> tuple[Header, ...]:
@@ -103,6 +117,8 @@ class Plan:
     https: Side
     secured: bool
     unsafe_eval: bool
+    #: What it was built from: an override is merged onto it on first use.
+    config: Config = field(compare=False, repr=False)
 
     @classmethod
     def build(cls, config: Config) -> Plan:
@@ -111,6 +127,58 @@ class Plan:
             https=Side.build(config, https=True),
             secured=config.server_secured,
             unsafe_eval=config.csp_unsafe_eval,
+            config=config,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class CspParts:
+    """A side's policies before the nonce and the report endpoint are added.
+
+    A response that changes its policy (``csp_update``) rebuilds only the
+    header it changes, from these; ``None`` / ``-1``: no such policy.
+    """
+
+    #: The ``csp_header`` policy, sent as ``main_name``.
+    main: tuple[Directive, ...] | None
+    main_name: str
+    #: Where its header sits in :attr:`Side.headers`.
+    main_index: int
+    #: Whether the nonce goes into it ('unsafe-inline' and debug are off).
+    main_nonce: bool
+    #: The ``csp_report_only_header`` policy, sent beside it.
+    trial: tuple[Directive, ...] | None
+    trial_index: int
+    nonce_directives: tuple[str, ...]
+    report: str | None
+    #: What 'safe-src' stands for.
+    safe: Sources
+    #: X-Frame-Options follows the frame-ancestors the policy sends.
+    derived_frame_options: bool
+
+    @classmethod
+    def build(
+        cls, config: Config, ours: tuple[Header, ...], *, reporting: bool = True
+    ) -> CspParts:
+        main_name = CSP_REPORT_ONLY if config.csp_report_only else CSP
+        names = [name for name, _ in ours]
+        main = csp_directives(config)
+        trial = report_only_directives(config)
+        if not reporting:  # the variant csp_report_sample_rate leaves out
+            main = main and without_report(main)
+            trial = trial and without_report(trial)
+        return cls(
+            main=main,
+            main_name=main_name,
+            main_index=names.index(main_name) if main is not None else -1,
+            main_nonce=not (config.csp_unsafe_inline or config.debug),
+            trial=trial,
+            trial_index=names.index(CSP_REPORT_ONLY) if trial is not None else -1,
+            nonce_directives=config.csp_nonce_directives,
+            report=config.report_endpoint if reporting else None,
+            safe=tuple(dict.fromkeys(config.csp_safe_src)),
+            derived_frame_options=config.x_frame_options is None
+            and not config.csp_report_only,
         )
 
 

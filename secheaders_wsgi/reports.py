@@ -65,8 +65,12 @@ class ReportReceiver:
     """A WSGI application that logs the CSP reports POSTed to it.
 
     Answers 204 to a report (even one that holds no CSP violation), 400 to a
-    body that is not a JSON report, 405 to a method other than POST, 413 to a
-    body over ``max_bytes`` (without reading it) and 415 to another content type.
+    body that is not a JSON report or a ``Content-Length`` that is not a
+    number, 405 to a method other than POST, 411 to a body without
+    ``Content-Length`` (unless the server marks it ``wsgi.input_terminated``:
+    otherwise a read would wait for bytes that never come, holding a worker),
+    413 to a body over ``max_bytes`` (without reading it) and 415 to another
+    content type.
     """
 
     def __init__(self, max_bytes: int) -> None:
@@ -82,7 +86,18 @@ class ReportReceiver:
         content_type = str(environ.get("CONTENT_TYPE", "")).split(";")[0]
         if content_type.strip().lower() not in CONTENT_TYPES:
             return _answer(start_response, "415 Unsupported Media Type")
-        body = _read(environ, self.max_bytes)
+        raw = str(environ.get("CONTENT_LENGTH") or "").strip()
+        if not raw:
+            if not environ.get("wsgi.input_terminated"):
+                # PEP 3333: without a length, reading may block until the
+                # client hangs up; only a server that ends the stream says so.
+                return _answer(start_response, "411 Length Required")
+            length = -1
+        elif raw.isascii() and raw.isdigit():
+            length = int(raw)
+        else:
+            return _answer(start_response, "400 Bad Request")
+        body = _read(environ, self.max_bytes, length)
         if body is None:
             return _answer(start_response, "413 Content Too Large")
         try:
@@ -141,16 +156,13 @@ def _reports(data: object) -> Iterator[dict[str, Any]]:
             yield {"format": "reports+json", **normalize(body, reporting_api=True)}
 
 
-def _read(environ: WSGIEnvironment, limit: int) -> bytes | None:
+def _read(environ: WSGIEnvironment, limit: int, length: int) -> bytes | None:
     """At most ``limit`` bytes of the body, or None if it is longer.
 
-    With a valid CONTENT_LENGTH over the limit, nothing is read. Without one,
-    at most ``limit + 1`` bytes are read: enough to tell that it is too long.
+    With a ``length`` over the limit, nothing is read. Without one (``-1``, a
+    terminated stream), at most ``limit + 1`` bytes are read: enough to tell
+    that it is too long.
     """
-    try:
-        length = int(environ.get("CONTENT_LENGTH") or "")
-    except (TypeError, ValueError):
-        length = -1
     if length > limit:
         return None
     wanted = length if length >= 0 else limit + 1

@@ -144,7 +144,9 @@ def test_replace_true_onto_the_default_policy() -> None:
             {"prefix": "/x", "replace": True, "csp_header": {"default-src": "'self'"}}
         ]
     }
-    assert csp(config, "/x") == (
+    with pytest.warns(SecurityWarning, match=r"^paths\[0\]\.csp_header: the custom"):
+        policy = csp(config, "/x")
+    assert policy == (
         "default-src 'self'; script-src 'self' 'unsafe-eval' 'unsafe-inline'; "
         "style-src 'self' 'unsafe-eval' 'unsafe-inline'"
     )
@@ -153,6 +155,8 @@ def test_replace_true_onto_the_default_policy() -> None:
 def test_rule_warnings_are_prefixed_and_inherited_ones_not_repeated() -> None:
     config = {
         "csp_header": {"default-src": "'none'"},
+        "csp_unsafe_inline": True,
+        "csp_unsafe_eval": True,
         "paths": [{"prefix": f"/r{i}", "referrer_policy": "origin"} for i in range(50)]
         + [{"prefix": "/own", "csp_header": {"font-src": "'self'"}, "debug": True}],
     }
@@ -352,6 +356,20 @@ def test_show_path_prints_the_rule_headers(
     assert err == "/embedded: no paths rule matches; top-level settings\n"
 
 
+@pytest.mark.parametrize("typed", ["/café/menu", "//café//menu"])
+def test_show_path_matches_a_non_ascii_prefix_and_spellings(
+    tmp_path: Any, capsys: pytest.CaptureFixture[str], typed: str
+) -> None:
+    path = tmp_path / "security.yaml"
+    path.write_text(
+        "paths:\n  - prefix: /café/\n    referrer_policy: origin\n", encoding="utf-8"
+    )
+    assert main(["show", str(path), "--path", typed]) == 0
+    out, err = capsys.readouterr()
+    assert "Referrer-Policy: origin\n" in out
+    assert err == f"{typed}: rule paths[0] (prefix '/café/')\n"
+
+
 def test_show_path_bad_rule_exits_2(
     tmp_path: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -423,15 +441,26 @@ prefix_paths = st.lists(segment, max_size=4).map(lambda parts: "/" + "/".join(pa
 
 
 def naive_longest(prefixes: list[str], path: str) -> str | None:
-    """Longest prefix by whole segments, the slow obvious way: O(rules)."""
+    """Longest prefix by whole segments, the slow obvious way: O(rules).
+
+    Both sides as a router sees them: empty segments ("//", a trailing "/")
+    are not routed."""
+
+    def routed(text: str) -> str:
+        return "/" + "/".join(part for part in text.split("/") if part)
+
     best: str | None = None
     for written in prefixes:
-        p = written.rstrip("/") or "/"
-        if p == "/" or path == p or path.startswith(p + "/"):
-            key = written.rstrip("/") or "/"
-            if best is None or len(key) > len(best.rstrip("/") or "/"):
+        p = routed(written)
+        if p == "/" or routed(path) == p or routed(path).startswith(p + "/"):
+            if best is None or len(p) > len(routed(best)):
                 best = written
     return best
+
+
+def wsgi(path: str) -> str:
+    """``path`` as PEP 3333 puts it in PATH_INFO: its UTF-8 bytes as latin-1."""
+    return path.encode("utf-8").decode("latin-1")
 
 
 @given(
@@ -441,7 +470,7 @@ def test_property_trie_agrees_with_the_naive_lookup(
     prefixes: list[str], path: str
 ) -> None:
     table = PrefixTable((p, p) for p in prefixes)
-    assert table.longest(path) == naive_longest(prefixes, path)
+    assert table.longest(wsgi(path)) == naive_longest(prefixes, path)
 
 
 # Rules with presets, nonces, report-only and the receiver
@@ -511,6 +540,7 @@ def test_force_https_gets_the_strict_hsts_under_the_strict_preset() -> None:
 def test_nonce_goes_into_the_rule_policy() -> None:
     config = {
         "csp_unsafe_inline": False,
+        "csp_unsafe_eval": True,
         "paths": [{"prefix": "/admin", "csp_header": {"script-src": "'self'"}}],
     }
     app = TestApp(SecureHeaders(RecordingApp(nonce=True), config))
@@ -580,3 +610,38 @@ def test_bad_preset_in_a_rule_names_the_rule() -> None:
         ConfigError, match=r"^paths\[0\]\.preset: 'strcit' is not a preset"
     ):
         load_config({"paths": [{"prefix": "/a", "preset": "strcit"}]})
+
+
+# Spellings: matched as routed (more against Flask and Falcon in
+# tests/integration/test_path_spellings.py)
+
+
+@pytest.mark.parametrize(
+    "path", ["//admin", "///admin/x", "/admin//x", "//admin//", "/admin/"]
+)
+def test_empty_segments_are_not_routed(path: str) -> None:
+    table = PrefixTable([("/admin/", "admin"), ("/", "root")])
+    assert table.longest(path) == "admin"
+
+
+@pytest.mark.parametrize("path", ["/./admin", "/x/../admin", "/ADMIN", "/admin.x"])
+def test_dot_segments_and_case_are_literal(path: str) -> None:
+    table = PrefixTable([("/admin/", "admin"), ("/", "root")])
+    assert table.longest(path) == "root"
+
+
+def test_a_prefix_with_repeated_slashes_is_the_same_prefix() -> None:
+    with pytest.raises(ConfigError, match="is the prefix of paths\\[0\\] already"):
+        load_config({"paths": [{"prefix": "/a/b/"}, {"prefix": "//a//b"}]})
+
+
+@pytest.mark.parametrize("prefix", ["/café/", "/日本/", "/caf\u00e9"])
+def test_a_non_ascii_prefix_matches_pep_3333_path_info(prefix: str) -> None:
+    table = PrefixTable([(prefix, "rule")])
+    written = prefix.rstrip("/") + "/x"
+    assert table.longest(written.encode("utf-8").decode("latin-1")) == "rule"
+
+
+def test_a_percent_escaped_prefix_is_refused_with_the_character_to_write() -> None:
+    with pytest.raises(ConfigError, match="has the escape '%C3'.*'/café/'"):
+        load_config({"paths": [{"prefix": "/caf%C3%A9/"}]})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from webtest import TestApp
 
@@ -111,3 +113,130 @@ def test_flask_url_for_is_https_behind_a_trusted_proxy() -> None:
     headers = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "www.example.com"}
     assert app.get("/here", headers=headers).text == "https://www.example.com/here"
     assert app.get("/here", headers={"Host": "x"}).text == "http://x/here"
+
+
+# Forwarded values that are not what a proxy sends are ignored, never handed on.
+
+BAD_PREFIXES = [
+    "//evil.example",
+    "///evil.example",
+    "/\\evil.example",
+    "\\\\evil.example",
+    "/\\/evil.example",
+    "https://evil.example",
+    "evil.example",
+    "javascript:alert(1)",
+    "/\t/evil.example",
+    "/\n/evil.example",
+    "/app\r\nSet-Cookie: x=1",
+    "/app /x",
+    "/app\\..\\x",
+]
+BAD_HOSTS = [
+    "evil.example/x",
+    "evil.example\\x",
+    "user@evil.example",
+    "evil.example:80:81",
+    "evil.example:99999",
+    "evil.example:http",
+    "//evil.example",
+    "evil .example",
+    "[::1",
+]
+BAD_PORTS = ["99999", "-1", "80/evil", "http", "８０"]
+BAD_PROTOS = ["javascript", "https://evil.example", "ftp", "HTTPS/1.1"]
+
+
+def forwarded_app() -> tuple[TestApp, RecordingApp]:
+    inner = RecordingApp()
+    return TestApp(SecureHeaders(inner, {"trusted_proxies": 1})), inner
+
+
+@pytest.mark.parametrize("prefix", BAD_PREFIXES)
+def test_a_prefix_that_is_not_a_plain_path_is_ignored(prefix: str) -> None:
+    app, inner = forwarded_app()
+    app.get("/x", extra_environ={"HTTP_X_FORWARDED_PREFIX": prefix})
+    assert inner.seen["SCRIPT_NAME"] == ""
+    assert "HTTP_X_FORWARDED_PREFIX" not in inner.seen  # the app's own ProxyFix too
+
+
+@pytest.mark.parametrize("host", BAD_HOSTS)
+def test_a_host_that_is_not_a_host_is_ignored(host: str) -> None:
+    app, inner = forwarded_app()
+    app.get("/x", extra_environ={"HTTP_X_FORWARDED_HOST": host, "HTTP_HOST": "ok"})
+    assert inner.seen["HTTP_HOST"] == "ok"
+    assert "HTTP_X_FORWARDED_HOST" not in inner.seen
+
+
+@pytest.mark.parametrize("port", BAD_PORTS)
+def test_a_port_that_is_not_a_port_is_ignored(port: str) -> None:
+    app, inner = forwarded_app()
+    app.get("/x", extra_environ={"HTTP_X_FORWARDED_PORT": port, "HTTP_HOST": "ok"})
+    assert (inner.seen["HTTP_HOST"], inner.seen["SERVER_PORT"]) == ("ok", "80")
+
+
+@pytest.mark.parametrize("proto", BAD_PROTOS)
+def test_a_scheme_that_is_not_http_or_https_is_ignored(proto: str) -> None:
+    app, inner = forwarded_app()
+    app.get("/x", extra_environ={"HTTP_X_FORWARDED_PROTO": proto})
+    assert inner.seen["wsgi.url_scheme"] == "http"
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "environ_key", "expected"),
+    [
+        ("HTTP_X_FORWARDED_PREFIX", "/app", "SCRIPT_NAME", "/app"),
+        ("HTTP_X_FORWARDED_PREFIX", "/caf\u00c3\u00a9/x%2F", "SCRIPT_NAME", None),
+        ("HTTP_X_FORWARDED_HOST", "www.example.com:8443", "HTTP_HOST", None),
+        ("HTTP_X_FORWARDED_HOST", "[2001:db8::1]:8443", "HTTP_HOST", None),
+        ("HTTP_X_FORWARDED_HOST", "backend_1.internal", "HTTP_HOST", None),
+        ("HTTP_X_FORWARDED_PORT", "8443", "SERVER_PORT", None),
+        ("HTTP_X_FORWARDED_PROTO", "https", "wsgi.url_scheme", None),
+    ],
+)
+def test_a_valid_forwarded_value_still_passes(
+    key: str, value: str, environ_key: str, expected: str | None
+) -> None:
+    app, inner = forwarded_app()
+    app.get("/x", extra_environ={key: value})
+    assert inner.seen[environ_key] == (expected or value)
+
+
+def test_only_the_trusted_hop_is_checked() -> None:
+    # The client's own value comes first; the proxy's last one is the one used.
+    app, inner = forwarded_app()
+    app.get("/x", extra_environ={"HTTP_X_FORWARDED_PREFIX": "//evil.example, /app"})
+    assert inner.seen["SCRIPT_NAME"] == "/app"
+
+
+def flask_behind_proxy() -> TestApp:
+    flask = pytest.importorskip("flask")
+    flask_app = flask.Flask(__name__)
+
+    @flask_app.route("/here")
+    def here() -> str:
+        return flask.url_for("here", _external=False)
+
+    @flask_app.route("/go")
+    def go() -> Any:
+        return flask.redirect(flask.url_for("here"))
+
+    return TestApp(SecureHeaders(flask_app.wsgi_app, {"trusted_proxies": 1}))
+
+
+@pytest.mark.parametrize("prefix", BAD_PREFIXES)
+def test_flask_url_for_and_redirect_never_leave_the_site(prefix: str) -> None:
+    app = flask_behind_proxy()
+    headers = {"HTTP_X_FORWARDED_PREFIX": prefix, "HTTP_HOST": "site.example"}
+    url = app.get("/here", extra_environ=headers).text
+    location = app.get("/go", extra_environ=headers, status=302).headers["Location"]
+    for link in (url, location):
+        assert link == "/here" or link.startswith("http://site.example/")
+
+
+@pytest.mark.parametrize("host", BAD_HOSTS)
+def test_flask_external_urls_keep_the_real_host(host: str) -> None:
+    app = flask_behind_proxy()
+    extra = {"HTTP_X_FORWARDED_HOST": host, "HTTP_HOST": "site.example"}
+    location = app.get("/go", extra_environ=extra, status=302).headers["Location"]
+    assert location in ("/here", "http://site.example/here")

@@ -1,5 +1,6 @@
-"""The issue-14 header keys on real responses: in a paths rule, against the
-app's own headers, and cache_control beside the nonce's Cache-Control.
+"""The issue-14 header keys on real responses: in a paths rule and in a named
+override, against the app's own headers, and cache_control beside the nonce's
+Cache-Control.
 
 Each key is set only in a rule and must reach the responses under its prefix
 and no others; the top level keeps its own value.
@@ -7,12 +8,19 @@ and no others; the top level keeps its own value.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 from webtest import TestApp
 
-from secheaders_wsgi import SecureHeaders
+from secheaders_wsgi import (
+    ConfigError,
+    SecureHeaders,
+    csp_nonce,
+    load_config,
+    use_override,
+)
 from tests.support import HTTPS, RecordingApp, served, values
 
 RECEIVER = {"csp_report_path": "/_/csp-reports"}
@@ -211,3 +219,97 @@ def test_cache_control_and_the_nonce(
         config, headers=[("Content-Type", "text/html"), *app_headers], nonce=nonce
     ).get("/")
     assert values(response, "Cache-Control") == expected
+
+
+# -- The same keys in an override (issue 12): the view picks it per response.
+
+OVERRIDE_CASES = [
+    pytest.param(
+        {"clear_site_data": ["cookies", "storage"]},
+        "Clear-Site-Data",
+        '"cookies", "storage"',
+        id="clear_site_data",
+    ),
+    pytest.param(
+        {"cache_control": "no-store"}, "Cache-Control", "no-store", id="cache_control"
+    ),
+    pytest.param(
+        {"x_download_options": "noopen"},
+        "X-Download-Options",
+        "noopen",
+        id="x_download_options",
+    ),
+    pytest.param(
+        {"integrity_policy": {"blocked-destinations": ["script"]}},
+        "Integrity-Policy",
+        "blocked-destinations=(script)",
+        id="integrity_policy",
+    ),
+    pytest.param(
+        {
+            "integrity_policy_report_only": {
+                "blocked-destinations": ["style"],
+                "endpoints": ["csp-endpoint"],
+            }
+        },
+        "Integrity-Policy-Report-Only",
+        "blocked-destinations=(style), endpoints=(csp-endpoint)",
+        id="integrity_policy_report_only",
+    ),
+]
+
+
+def _overridden(config: dict[str, Any], name: str | None) -> Any:
+    def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        if name is not None:
+            use_override(environ, name)
+        start_response("200 OK", [("Content-Type", "text/html")])
+        return [b"<p>hi</p>"]
+
+    return TestApp(SecureHeaders(app, config)).get("/", extra_environ=HTTPS)
+
+
+@pytest.mark.parametrize(("override", "name", "inside"), OVERRIDE_CASES)
+def test_each_key_in_an_override_reaches_that_response_only(
+    override: dict[str, Any], name: str, inside: str
+) -> None:
+    config = {**RECEIVER, "overrides": {"logout": override}}
+    assert values(_overridden(config, "logout"), name) == [inside]
+    assert values(_overridden(config, None), name) == []
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [("force_https_permanent", False), ("redirect_host", "www.example.com")],
+)
+def test_redirect_keys_are_refused_in_an_override(key: str, value: Any) -> None:
+    message = (
+        f"overrides.logout.{key}: not allowed in an override: the https redirect "
+        "is decided before the app runs; use a paths rule"
+    )
+    with pytest.raises(ConfigError, match=f"^{re.escape(message)}$"):
+        load_config({"overrides": {"logout": {key: value}}})
+
+
+def test_cache_control_in_an_override_wins_over_the_nonces() -> None:
+    config = {
+        "preset": "strict",
+        "overrides": {"account": {"cache_control": "no-store"}},
+    }
+
+    def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        use_override(environ, "account")
+        body = csp_nonce(environ).encode()
+        start_response("200 OK", [("Content-Type", "text/html")])
+        return [body]
+
+    response = TestApp(SecureHeaders(app, config)).get("/")
+    assert values(response, "Cache-Control") == ["no-store"]
+
+
+def test_standard_preset_in_an_override() -> None:
+    config = {"overrides": {"app": {"preset": "standard"}}}
+    inside = _overridden(config, "app")
+    assert inside.headers["Origin-Agent-Cluster"] == "?1"
+    assert "script-src-attr 'none'" in inside.headers["Content-Security-Policy"]
+    assert "Origin-Agent-Cluster" not in _overridden(config, None).headers

@@ -13,9 +13,10 @@ from typing import Any
 import pytest
 from webtest import TestApp
 
-from secheaders_wsgi import SecureHeaders, load_config
+from secheaders_wsgi import SecureHeaders, csp_update, load_config, use_override
 from secheaders_wsgi import middleware as middleware_module
 from secheaders_wsgi.policy import headers
+from secheaders_wsgi.request import response as response_module
 from tests.support import RecordingApp, csp_of, served, values
 
 CSP = "Content-Security-Policy"
@@ -125,6 +126,8 @@ def test_a_policy_that_reports_itself_is_sampled_too(
 ) -> None:
     config = {
         "csp_header": {"default-src": "'self'", "report-uri": "/r"},
+        "csp_unsafe_inline": False,
+        "csp_unsafe_eval": False,
         "csp_report_sample_rate": 0.5,
     }
     _stub(monkeypatch, 0.9)
@@ -183,3 +186,57 @@ def test_policy_headers_without_reporting() -> None:
     assert "report-uri" not in sent(False)[CSP]
     assert "report-uri" not in sent(False)[CSP_RO]
     assert "Reporting-Endpoints" not in sent(False)
+
+
+def _with_override(config: dict[str, Any]) -> Any:
+    def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        use_override(environ, "busy")
+        start_response("200 OK", [("Content-Type", "text/html")])
+        return [b"<p>hi</p>"]
+
+    return TestApp(SecureHeaders(app, config)).get("/")
+
+
+@pytest.mark.parametrize("drawn", [0.005, 0.5], ids=["sampled", "unsampled"])
+def test_an_override_samples_at_its_own_rate(
+    monkeypatch: pytest.MonkeyPatch, drawn: float
+) -> None:
+    # The top level reports always: the number is drawn once the override
+    # is known, where the response's headers are put together.
+    monkeypatch.setattr(middleware_module, "random", lambda: 1 / 0)
+    monkeypatch.setattr(response_module, "random", lambda: drawn)
+    config = {**RECEIVER, "overrides": {"busy": {"csp_report_sample_rate": 0.01}}}
+    assert _reports(_with_override(config)) is (drawn < 0.01)
+
+
+@pytest.mark.parametrize("drawn", [0.1, 0.9], ids=["sampled", "unsampled"])
+def test_one_draw_per_response_holds_through_an_override(
+    monkeypatch: pytest.MonkeyPatch, drawn: float
+) -> None:
+    _stub(monkeypatch, drawn)
+    monkeypatch.setattr(response_module, "random", lambda: 1 / 0)
+    config = {
+        **RECEIVER,
+        "csp_report_sample_rate": 0.5,
+        "overrides": {"busy": {"referrer_policy": "no-referrer"}},
+    }
+    response = _with_override(config)
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert _reports(response) is (drawn < 0.5)
+
+
+@pytest.mark.parametrize("drawn", [0.1, 0.9], ids=["sampled", "unsampled"])
+def test_csp_update_keeps_the_draw(
+    monkeypatch: pytest.MonkeyPatch, drawn: float
+) -> None:
+    _stub(monkeypatch, drawn)
+
+    def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        csp_update(environ, {"img-src": ["https://cdn.example"]})
+        start_response("200 OK", [("Content-Type", "text/html")])
+        return [b"<p>hi</p>"]
+
+    config = {**RECEIVER, "csp_report_sample_rate": 0.5}
+    response = TestApp(SecureHeaders(app, config)).get("/")
+    assert "https://cdn.example" in csp_of(response.headers[CSP])["img-src"]
+    assert _reports(response) is (drawn < 0.5)

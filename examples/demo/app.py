@@ -89,6 +89,10 @@ def page(
 </head>
 <body>
 <h1>secheaders_wsgi demo</h1>
+<p id="what">This page lists the security headers it was served with, then checks
+live in your browser that they hold: every check below should read
+<strong>blocked</strong>, except the script that carries this response's nonce,
+which <strong>runs</strong>.</p>
 <h2>This page was served with these headers</h2>
 <table id="headers">
 <tr><th>Header</th><th>Value</th><th>Set by</th></tr>

@@ -1,6 +1,6 @@
 """The project's WSGI application, wrapped in SecureHeaders.
 
-Serve it from the repository root::
+Serve it from the repository root (after ``pip install -e '.[examples]'``)::
 
     waitress-serve --listen=127.0.0.1:8000 examples.django_project.wsgi:application
 """

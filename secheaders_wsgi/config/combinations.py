@@ -54,6 +54,16 @@ def check_combinations(
             warn(where + message)
 
 
+def check_conflicts(config: Config, where: str = "") -> None:
+    """Raise for settings that contradict each other; warn about nothing.
+
+    For a merge made after start-up (an override on a path rule), whose risks
+    were each said already for the rule or the override alone.
+    """
+    for message in _conflicts(config):
+        raise ConfigError(where + message)
+
+
 def _conflicts(config: Config) -> list[str]:
     found = _modern_csp_conflicts(config) + _integrity_conflicts(config)
     custom = dict(config.csp_header) if isinstance(config.csp_header, tuple) else {}
@@ -234,3 +244,48 @@ def _x_frame_options_risks(config: Config) -> list[str]:
         "know frame-ancestors follow it, older ones block those sites. Leave "
         "x_frame_options out to derive it, or set it to false"
     ]
+
+
+#: The switches that add sources to a custom policy, and what each adds.
+_UNSAFE_SWITCHES = (
+    ("csp_unsafe_inline", "'unsafe-inline'"),
+    ("csp_unsafe_eval", "'unsafe-eval'"),
+)
+
+
+def check_unsafe_defaults(
+    config: Config, explicit: set[str] | frozenset[str], where: str = ""
+) -> None:
+    """Warn when a custom policy gets 'unsafe-*' from switches left at their default.
+
+    ``explicit``: the keys the user (or a preset) set; a switch set on purpose,
+    true or false, is silent. ``audit`` flags the result too, but only when run.
+    """
+    if not isinstance(config.csp_header, tuple):
+        return
+    custom = dict(config.csp_header)
+    added: list[tuple[str, str, list[str]]] = []
+    for key, source in _UNSAFE_SWITCHES:
+        if key in explicit or not getattr(config, key):
+            continue
+        names = [
+            name
+            for name in ("script-src", "style-src")
+            if (sources := effective(custom, name)) is not None
+            and source not in sources
+        ]
+        if names:
+            added.append((key, source, names))
+    if not added:
+        return
+    keys = " and ".join(key for key, _, _ in added)
+    gets = "; ".join(f"{source} to {', '.join(names)}" for _, source, names in added)
+    fix = " and ".join(f"{key}: false" for key, _, _ in added)
+    many = len(added) > 1
+    warn(
+        f"{where}csp_header: the custom policy is not sent as written: {keys} "
+        f"{'default' if many else 'defaults'} to true and "
+        f"{'add' if many else 'adds'} {gets}. Set {fix} "
+        f"to send it as written, or set {'them' if many else 'it'} to true to "
+        "keep those sources and silence this warning"
+    )

@@ -6,6 +6,7 @@ Each takes ``where`` and the raw value and returns what the frozen config holds
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
@@ -60,6 +61,12 @@ def csp_header(where: str, value: object) -> bool | tuple[Directive, ...]:
             value,
             "true for the default "
             "policy, false for none, or a mapping of directive name to sources",
+        )
+    if not value:
+        raise ConfigError(
+            f"{where}: {{}} is an empty policy, and an empty header protects "
+            "nothing (allowed: a mapping of directive name to sources, true for "
+            "the default policy, or false for none)"
         )
     return named(
         where,
@@ -145,12 +152,60 @@ def nonce_cache_control(where: str, value: object) -> str | bool:
             f"{where}: {value!r} lets shared caches replay one nonce to every "
             "user, which defeats it (allowed: 'private', 'no-store', ... or false)"
         )
+    _check_cache_control(where, text)
     return text
 
 
 #: The Reporting API group that report-to names and Reporting-Endpoints
 #: defines; the integrity policies' ``endpoints`` may name it too.
 REPORT_GROUP = "csp-endpoint"
+
+#: RFC 9111 section 5.2.2 (and RFC 5861, 8246): the response directives.
+CACHE_DIRECTIVES = (
+    "max-age",
+    "s-maxage",
+    "no-cache",
+    "no-store",
+    "no-transform",
+    "must-revalidate",
+    "proxy-revalidate",
+    "must-understand",
+    "private",
+    "immutable",
+    "stale-while-revalidate",
+    "stale-if-error",
+)
+# RFC 9110 section 5.6: token [ "=" ( token / quoted-string ) ]
+_CACHE_DIRECTIVE = re.compile(
+    r"([!#$%&'*+.^_`|~0-9A-Za-z-]+)"
+    r"(?:=(?:[!#$%&'*+.^_`|~0-9A-Za-z-]+|\"(?:[^\"\\]|\\.)*\"))?"
+)
+
+
+def _check_cache_control(where: str, text: str) -> None:
+    """A Cache-Control value: a comma list of known directives, each once."""
+    seen: set[str] = set()
+    allowed = f"a comma list of {', '.join(CACHE_DIRECTIVES)}; e.g. 'private'"
+    for part in (part.strip() for part in text.split(",")):
+        match = _CACHE_DIRECTIVE.fullmatch(part)
+        if match is None:
+            raise ConfigError(
+                f"{where}: {part!r} in {text!r} is not a Cache-Control directive "
+                f"(allowed: {allowed})"
+            )
+        name = match.group(1).lower()
+        if name not in CACHE_DIRECTIVES:
+            hint = did_you_mean(name, CACHE_DIRECTIVES)
+            raise ConfigError(
+                f"{where}: {name!r} in {text!r} is not a Cache-Control directive "
+                f"(allowed: {allowed}){hint}"
+            )
+        if name in seen:
+            raise ConfigError(
+                f"{where}: {text!r} gives {name} twice (allowed: {allowed}, each once)"
+            )
+        seen.add(name)
+
 
 # Characters that would end the URL inside report-uri or inside the quoted
 # Reporting-Endpoints value.
@@ -180,13 +235,19 @@ def report_path(where: str, value: object) -> str:
             f"{where}: '/' would take every request to the site root away from "
             "the app (allowed: a path of its own, such as '/_/csp-reports')"
         )
-    if not text.startswith("/") or text.startswith("//") or "?" in text or "#" in text:
+    if (
+        not text.startswith("/")
+        or text.startswith("//")
+        or "?" in text
+        or "#" in text
+        or "%" in text
+        or not text.isascii()
+    ):
         raise not_allowed(
             where,
             text,
-            "a path on this site, "
-            "such as '/_/csp-reports', without a query; to send reports "
-            "elsewhere, use csp_report_uri",
+            "an ASCII path on this site, such as '/_/csp-reports', without a "
+            "query or %-escapes; to send reports elsewhere, use csp_report_uri",
         )
     return text
 

@@ -7,6 +7,7 @@ Each takes ``where`` and the raw value and returns what the frozen config holds
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from ..errors import ConfigError, did_you_mean, warn
 from . import owasp
@@ -27,14 +28,20 @@ REFERRER_POLICIES = (
 # RFC 6797 section 6.1: max-age is required, the other two are the directives
 # browsers act on. Anything else is more likely a typo than an extension.
 _HSTS = re.compile(
-    r"max-age=(?:\d+|\"\d+\")"
-    r"|includesubdomains"
-    r"|preload",
+    r"(max-age)=(?:\d+|\"\d+\")"
+    r"|(includesubdomains)"
+    r"|(preload)",
     re.IGNORECASE,
 )
+_HSTS_ALLOWED = "'max-age=<seconds>[; includeSubDomains][; preload]'"
 
 
 def hsts(where: str, value: object) -> str | bool:
+    """An HSTS value per RFC 6797: exactly one max-age, each directive once.
+
+    A browser that finds a directive twice (``max-age=1; max-age=2``) or an
+    unknown one ignores the whole header (RFC 6797 section 6.1, rule 3).
+    """
     if value is True:
         raise ConfigError(
             f"{where}: true is not allowed (allowed: a header value such as "
@@ -47,15 +54,25 @@ def hsts(where: str, value: object) -> str | bool:
     parts = [part.strip() for part in text.split(";")]
     if not any(part.lower().startswith("max-age=") for part in parts):
         raise ConfigError(
-            f"{where}: {text!r} has no max-age (allowed: "
-            "'max-age=<seconds>[; includeSubDomains][; preload]')"
+            f"{where}: {text!r} has no max-age (allowed: {_HSTS_ALLOWED})"
         )
+    seen: set[str] = set()
     for part in parts:
-        if part and not _HSTS.fullmatch(part):
+        if not part:
+            continue
+        match = _HSTS.fullmatch(part)
+        if match is None:
             raise ConfigError(
                 f"{where}: {part!r} in {text!r} is not an HSTS directive "
                 "(allowed: max-age=<seconds>, includeSubDomains, preload)"
             )
+        name = next(group for group in match.groups() if group).lower()
+        if name in seen:
+            raise ConfigError(
+                f"{where}: {text!r} gives {name} twice, and browsers ignore such "
+                f"a header entirely (allowed: {_HSTS_ALLOWED}, each once)"
+            )
+        seen.add(name)
     return text
 
 
@@ -318,3 +335,15 @@ def rule_list(where: str, value: object) -> tuple[object, ...]:
         value,
         "a list of rules, each a mapping with prefix: and any top-level keys",
     )
+
+
+def override_map(where: str, value: object) -> tuple[tuple[object, object], ...]:
+    """Only the shape here: each override is merged once the base is known."""
+    if not isinstance(value, Mapping):
+        raise not_allowed(
+            where,
+            value,
+            "a mapping of override name to a rule, e.g. "
+            "{embed: {csp_frame_ancestors: [\"'self'\", https://partner.example]}}",
+        )
+    return tuple(value.items())

@@ -19,11 +19,16 @@ from typing import Any, Union
 import yaml
 
 from ..errors import ConfigError, did_you_mean
-from .combinations import check_combinations, check_redirect_keys
+from .combinations import (
+    check_combinations,
+    check_redirect_keys,
+    check_unsafe_defaults,
+)
 from .keys import preset_name
-from .model import CHECKS, KEYS, Config
-from .presets import PRESETS, default_policy
-from .values import Directive, boolean, normalize_prefix, path_prefix
+from .model import CHECKS, KEYS, Config, Override
+from .overrides import BEFORE_APP, apply, merge, override_name
+from .presets import PRESETS
+from .values import boolean, normalize_prefix, path_prefix
 
 ConfigSource = Union[Mapping[str, Any], str, "os.PathLike[str]", Config, None]
 
@@ -76,9 +81,16 @@ def load_config(source: ConfigSource = None) -> Config:
 def _read_yaml(path: str) -> Mapping[str, Any]:
     try:
         with open(path, encoding="utf-8") as file:
-            data = yaml.safe_load(file)
+            data = yaml.load(file, Loader=_UniqueKeyLoader)  # noqa: S506 (safe)
     except FileNotFoundError:
-        raise ConfigError(f"{path}: no such file") from None
+        if os.path.isabs(path):
+            raise ConfigError(f"{path}: no such file") from None
+        # The usual cause: the server starts in another directory than the app's.
+        raise ConfigError(
+            f"{path}: no such file in {os.getcwd()} (a relative path is looked "
+            "for in the current directory; pass an absolute path, e.g. "
+            "pathlib.Path(__file__).with_name('security.yaml'))"
+        ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot be read ({exc})") from None
     except yaml.YAMLError as exc:
@@ -91,6 +103,40 @@ def _read_yaml(path: str) -> Mapping[str, Any]:
             f"not a {type(data).__name__}"
         )
     return data
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """``yaml.SafeLoader`` (no python tags) that refuses a key given twice.
+
+    The stock loader keeps the last value silently: a second ``script-src``
+    would drop the first one's sources without a word.
+    """
+
+
+def _unique_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> Any:
+    lines: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            continue  # "<<: *base" then a key overrides it, as YAML means
+        key = loader.construct_object(key_node, deep=True)
+        line = key_node.start_mark.line + 1
+        try:
+            first = lines.get(key)
+        except TypeError:  # an unhashable key: the usual error comes later
+            continue
+        if first is not None:
+            raise ConfigError(
+                f"{key!r} is given twice in one mapping (lines {first} and "
+                f"{line}); only the last would count: merge them into one"
+            )
+        lines[key] = line
+    return loader.construct_mapping(node, deep=True)
+
+
+_UniqueKeyLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
+    _unique_mapping,
+)
 
 
 def _from_mapping(raw: Mapping[str, Any]) -> Config:
@@ -109,10 +155,15 @@ def _from_mapping(raw: Mapping[str, Any]) -> Config:
             )
         values[key] = CHECKS[key](key, value)
     rules = values.pop("paths", ())
+    overrides = values.pop("overrides", ())
     config = Config(**values)
     check_combinations(config)
+    explicit = frozenset(raw)
+    check_unsafe_defaults(config, explicit)
     if rules:
-        config = replace(config, paths=_rules(config, rules))
+        config = replace(config, paths=_rules(config, rules, explicit))
+    if overrides:
+        config = _overrides(config, overrides, explicit)
     check_redirect_keys(config)
     _VALIDATED[id(config)] = config
     return config
@@ -145,16 +196,20 @@ _SITE_WIDE = {
     "set it at the top level",
     "csp_report_max_bytes": "the report receiver is one endpoint for the whole "
     "site; set it at the top level",
+    "overrides": "overrides are named once for the whole site; set them at the "
+    "top level (a view picks one with use_override)",
 }
 
 _RULE_KEYS = ("prefix", "replace")
 
 
-def _rules(base: Config, rules: tuple[object, ...]) -> tuple[tuple[str, Config], ...]:
+def _rules(
+    base: Config, rules: tuple[object, ...], explicit: frozenset[str]
+) -> tuple[tuple[str, Config], ...]:
     merged: list[tuple[str, Config]] = []
     seen: dict[str, int] = {}
     for index, rule in enumerate(rules):
-        prefix, config = _rule(base, f"paths[{index}]", rule)
+        prefix, config = _rule(base, f"paths[{index}]", rule, explicit)
         key = normalize_prefix(prefix)
         if key in seen:
             raise ConfigError(
@@ -167,7 +222,9 @@ def _rules(base: Config, rules: tuple[object, ...]) -> tuple[tuple[str, Config],
     return tuple(merged)
 
 
-def _rule(base: Config, place: str, rule: object) -> tuple[str, Config]:
+def _rule(
+    base: Config, place: str, rule: object, explicit: frozenset[str]
+) -> tuple[str, Config]:
     if not isinstance(rule, Mapping):
         raise ConfigError(
             f"{place}: {rule!r} is not a mapping (allowed: prefix: and any "
@@ -188,6 +245,27 @@ def _rule(base: Config, place: str, rule: object) -> tuple[str, Config]:
             f"{place}: prefix is missing (allowed: a path such as '/embed/')"
         )
     prefix = path_prefix(f"{place}.prefix", rule["prefix"])
+    values, replace_mappings = _rule_values(place, rule)
+    config = merge(base, values, replace_mappings)
+    check_combinations(config, f"{place}.", base)
+    _check_own_policy(config, base, values, explicit | set(rule), place)
+    return prefix, config
+
+
+def _check_own_policy(
+    config: Config,
+    base: Config,
+    values: Mapping[str, Any],
+    explicit: set[str] | frozenset[str],
+    place: str,
+) -> None:
+    """Warn for a custom policy the base does not have (it warned for its own)."""
+    if "csp_header" in values and not isinstance(base.csp_header, tuple):
+        check_unsafe_defaults(config, explicit, f"{place}.")
+
+
+def _rule_values(place: str, rule: Mapping[str, Any]) -> tuple[dict[str, Any], bool]:
+    """A rule's own keys, each checked, and whether its mappings replace the base's."""
     replace_mappings = boolean(f"{place}.replace", rule.get("replace", False))
     # A preset in a rule is a whole starting point, as at the top level: the
     # rule's mappings replace the base's, and its own keys win over the preset.
@@ -205,33 +283,45 @@ def _rule(base: Config, place: str, rule: object) -> tuple[str, Config]:
                 "the top-level setting"
             )
         values[key] = CHECKS[key](f"{place}.{key}", value)
-    if not replace_mappings:
-        secured = values.get("server_secured", base.server_secured)
-        for key in ("csp_header", "permissions_policy"):
-            if isinstance(values.get(key), tuple):
-                values[key] = _merged_pairs(
-                    _mapping_of(base, key, secured), values[key]
+    return values, replace_mappings
+
+
+def _overrides(
+    config: Config, raw: tuple[tuple[object, object], ...], explicit: frozenset[str]
+) -> Config:
+    """``config`` with its ``overrides:`` checked, each merged onto the top level.
+
+    Each is merged onto every path rule here too, so that a contradiction
+    between the two fails at start-up; the plans are built on first use.
+    """
+    built = []
+    for raw_name, rule in raw:
+        name = override_name("overrides", raw_name)
+        place = f"overrides.{name}"
+        if not isinstance(rule, Mapping):
+            raise ConfigError(
+                f"{place}: {rule!r} is not a mapping (allowed: any key a paths "
+                "rule takes, and replace:, e.g. {csp_frame_ancestors: [...]})"
+            )
+        for key in rule:
+            if not isinstance(key, str):
+                raise ConfigError(f"{place}: keys must be strings, not {key!r}")
+            if key in BEFORE_APP:
+                raise ConfigError(
+                    f"{place}.{key}: not allowed in an override: {BEFORE_APP[key]}"
                 )
-    config = replace(base, paths=(), **values)
-    check_combinations(config, f"{place}.", base)
-    return prefix, config
-
-
-def _mapping_of(base: Config, key: str, secured: bool) -> tuple[Directive, ...]:
-    """The base's mapping for ``key``, the default CSP spelt out as one."""
-    current = getattr(base, key)
-    if current is True and key == "csp_header":
-        return default_policy(secured)
-    return current if isinstance(current, tuple) else ()
-
-
-def _merged_pairs(
-    base: tuple[Directive, ...], rule: tuple[Directive, ...]
-) -> tuple[Directive, ...]:
-    """Directive by directive: the rule's value wins, new names come last."""
-    merged = dict(base)
-    merged.update(rule)
-    return tuple(merged.items())
+            if key not in CHECKS and key != "replace":
+                hint = did_you_mean(key, (*KEYS, "replace"), prefix=True)
+                raise ConfigError(f"{place}: unknown key {key!r}{hint}")
+        values, replace_mappings = _rule_values(place, rule)
+        merged = merge(config, values, replace_mappings)
+        check_combinations(merged, f"{place}.", config)
+        _check_own_policy(merged, config, values, explicit | set(rule), place)
+        override = Override(name, tuple(values.items()), replace_mappings, merged)
+        for index, (prefix, rule_config) in enumerate(config.paths):
+            apply(rule_config, override, f"{place} on paths[{index}] ({prefix!r}): ")
+        built.append(override)
+    return replace(config, overrides=tuple(built))
 
 
 def _one_line(exc: Exception) -> str:

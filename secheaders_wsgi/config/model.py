@@ -112,11 +112,26 @@ class Config:
     #: ``(prefix, config)`` per rule: each config is the base with the rule merged.
     #: The check only takes the list; :mod:`.load` merges each rule.
     paths: tuple[tuple[str, Config], ...] = key(checks.rule_list, ())
+    #: Named overrides a view picks with ``use_override``; :mod:`.load` checks each.
+    overrides: tuple[Override, ...] = key(checks.override_map, ())
 
     @property
     def report_endpoint(self) -> str | None:
         """Where browsers send CSP reports: ``csp_report_uri``, else the receiver."""
         return self.csp_report_uri or self.csp_report_path
+
+
+@dataclass(frozen=True)
+class Override:
+    """One entry of ``overrides:``: its checked keys, merged per response."""
+
+    name: str
+    #: The override's own keys, checked (a preset in it already spelt out).
+    values: tuple[tuple[str, Any], ...]
+    #: ``replace: true`` (or a preset): its mappings replace the base's.
+    replace: bool
+    #: The top level with this override merged on.
+    config: Config
 
 
 #: The check of each key, in field order.

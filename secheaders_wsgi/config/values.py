@@ -8,8 +8,10 @@ what is allowed.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
+from urllib.parse import unquote
 
 from ..errors import ConfigError, did_you_mean
 
@@ -109,19 +111,44 @@ def named(
 
 
 def path_prefix(where: str, value: object) -> str:
-    """A path prefix such as ``/embed/``: starts with ``/``, no query or fragment."""
-    text = header_text(where, value)
-    if not text.startswith("/") or any(c in text for c in "?# "):
+    """A path prefix such as ``/embed/``: starts with ``/``, no query or fragment.
+
+    Written as the browser shows it, decoded: ``/café/``, not ``/caf%C3%A9/``
+    (the server decodes ``PATH_INFO``, so an escape would never match). Any
+    Unicode is allowed; :mod:`..request.paths` matches it as PEP 3333 delivers
+    the path, latin-1-decoded UTF-8 bytes.
+    """
+    if not isinstance(value, str):
+        raise ConfigError(f"{where}: {value!r} is not a string")
+    # Not header_text: a prefix never goes into a header, so any Unicode is fine.
+    for char in value:
+        if ord(char) < 0x20 or 0x7F <= ord(char) <= 0x9F:
+            raise ConfigError(
+                f"{where}: {value!r} has the control character {char!r} "
+                "(allowed: printable characters only)"
+            )
+    if not value.startswith("/") or any(c in value for c in "?# "):
         raise ConfigError(
-            f"{where}: {text!r} is not a path prefix (allowed: a path that starts "
+            f"{where}: {value!r} is not a path prefix (allowed: a path that starts "
             "with '/', without query or fragment, e.g. '/embed/')"
         )
-    return text
+    escape = _ESCAPE.search(value)
+    if escape is not None:
+        raise ConfigError(
+            f"{where}: {value!r} has the escape {escape.group()!r}, which never "
+            "matches: servers decode the path before the app sees it (allowed: "
+            f"the character itself, e.g. {unquote(value)!r})"
+        )
+    return value
+
+
+_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
 
 
 def normalize_prefix(prefix: str) -> str:
-    """``/embed/`` -> ``/embed``, ``/`` stays ``/``: how two prefixes compare."""
-    return prefix.rstrip("/") or "/"
+    """``/embed/`` and ``//embed`` -> ``/embed``, ``/`` stays ``/``: how two
+    prefixes compare (empty segments are not routed, see :mod:`..request.paths`)."""
+    return "/" + "/".join(segment for segment in prefix.split("/") if segment)
 
 
 def not_allowed(where: str, value: object, allowed: str) -> ConfigError:

@@ -8,6 +8,19 @@ nothing) matches ``/embed``, ``/embed/`` and ``/embed/x``, never ``/embedded``;
 The table is a trie of segments, so a lookup walks the request path once: its
 cost grows with the length of the path, not with the number of prefixes
 (1,000 rules cost what one costs).
+
+A path is matched as the application will route it, not as it is spelt:
+empty segments are dropped, so ``//admin``, ``///admin/x`` and ``/admin//x``
+are ``/admin`` here as they are for werkzeug (Flask) and Falcon, which strip
+leading slashes and merge repeated ones. Gunicorn and waitress pass such paths
+through unchanged and a client may send them as written.
+
+``.`` and ``..`` segments are kept, matched literally: browsers resolve them
+before they send a request, so one arrives only percent-encoded (``%2e%2e``,
+decoded by the server into ``PATH_INFO``) or from a hand-made request, and
+werkzeug and Falcon route such a path literally too (``/admin/%2e%2e/embed``
+is served by an ``/admin/<path>`` view). Resolving them here would give that
+admin page the rule of ``/embed``. Matching is case-sensitive, as routing is.
 """
 
 from __future__ import annotations
@@ -15,9 +28,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Generic, TypeVar
 
-from ..config.values import normalize_prefix
-
-__all__ = ["PrefixTable"]
+__all__ = ["PrefixTable", "canonical_path"]
 
 T = TypeVar("T")
 
@@ -58,7 +69,9 @@ class PrefixTable(Generic[T]):
         """The nodes along ``path``: at most one per segment, however big the table."""
         node = self._root
         yield node
-        for segment in _segments(path):
+        for segment in path.split("/"):
+            if not segment:
+                continue  # "//a", "/a//b", "/a/": empty segments are not routed
             child = node.children.get(segment)
             if child is None:
                 return
@@ -67,11 +80,20 @@ class PrefixTable(Generic[T]):
 
 
 def _prefix_segments(prefix: str) -> list[str]:
-    prefix = normalize_prefix(prefix)
-    return [] if prefix == "/" else prefix.split("/")[1:]
+    # PEP 3333: PATH_INFO holds the path's bytes (UTF-8 for every browser)
+    # decoded as latin-1, so "/café" arrives as "/cafÃ©"; match it that way.
+    # A prefix is canonical too: "/a//b/" is "/a/b", or it could never match.
+    return _segments(prefix.encode("utf-8").decode("latin-1"))
 
 
 def _segments(path: str) -> list[str]:
-    # "/a/b" -> ["a", "b"]; "/a/b/" -> ["a", "b", ""]: the empty last segment
-    # matches no prefix (prefixes are normalized), so "/a/b/" falls back to "/a/b".
-    return path.split("/")[1:] if path.startswith("/") else path.split("/")
+    # "/a/b", "/a/b/", "//a//b": ["a", "b"]; empty segments are not routed.
+    return [segment for segment in path.split("/") if segment]
+
+
+def canonical_path(path: str) -> str:
+    """``path`` as a router sees it: ``//a//b/`` -> ``/a/b``, ``/`` stays ``/``.
+
+    Only empty segments go; see the module docstring for why ``..`` stays.
+    """
+    return "/" + "/".join(_segments(path))

@@ -9,13 +9,26 @@ client.
 
 ``trusted_proxies: N`` instead takes them from the ``X-Forwarded-*`` headers the
 last N proxies set, so that the scheme is ``https`` only for requests that were.
+
+A forwarded value that is not what a proxy sends is **ignored**: the header is
+removed from ``environ`` before anything reads it, and the request goes on as
+if it had not been sent (no 400: a proxy in front answers the client, and
+ignoring keeps the server's own, already valid, values). The prefix must be a
+plain absolute path (``/app``): not ``//evil.example`` or ``/\\evil``, which
+would make every ``url_for()`` and ``redirect()`` protocol-relative, i.e. point
+to another host; no scheme, no backslash, no space or control character (a
+browser drops tabs and newlines inside a URL, so ``/\t/evil`` is ``//evil``).
+The host must be a host name or IP address with an optional port, the port a
+number up to 65535 and the scheme ``http`` or ``https``.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
+from werkzeug.http import parse_list_header
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 __all__ = ["secure_scheme", "trusted_proxies"]
@@ -54,10 +67,51 @@ def trusted_proxies(hops: int) -> Callable[[WSGIEnvironment], None]:
     )
 
     def apply(environ: WSGIEnvironment) -> None:
+        for key, valid in _FORWARDED:
+            raw = environ.get(key)
+            if raw:
+                # The one value ProxyFix takes (hops from the end), checked first.
+                values = parse_list_header(raw)
+                if len(values) >= hops and not valid(values[-hops]):
+                    del environ[key]  # ignored: neither we nor the app see it
         # ProxyFix updates environ in place, then calls its app: here a no-op.
         fix(environ, _no_start_response)
 
     return apply
+
+
+_HOST = re.compile(
+    r"(?:[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?"
+    r"(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?)*\.?"
+    r"|\[[0-9A-Fa-f:.]+\])"
+    r"(?::[0-9]{1,5})?"
+)
+# A path a browser reads as a path: no "//" or "/\" start (another host), no
+# backslash, space or control character anywhere (browsers drop or convert them).
+_PREFIX = re.compile(r"/(?![/\\])[^\\\x00-\x20\x7f-\x9f]*")
+
+
+def _valid_port(value: str) -> bool:
+    return (
+        value.isascii() and value.isdigit() and len(value) <= 5 and int(value) < 65536
+    )
+
+
+def _valid_host(value: str) -> bool:
+    if _HOST.fullmatch(value) is None:
+        return False
+    if value.endswith("]") or ":" not in value:
+        return True  # no port
+    return _valid_port(value.rsplit(":", 1)[1])
+
+
+#: Each X-Forwarded-* header the proxies set, and the test its value must pass.
+_FORWARDED: tuple[tuple[str, Callable[[str], bool]], ...] = (
+    ("HTTP_X_FORWARDED_PROTO", lambda value: value in ("http", "https")),
+    ("HTTP_X_FORWARDED_HOST", _valid_host),
+    ("HTTP_X_FORWARDED_PORT", _valid_port),
+    ("HTTP_X_FORWARDED_PREFIX", lambda value: _PREFIX.fullmatch(value) is not None),
+)
 
 
 def _nothing(

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+import warnings
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from secheaders_wsgi import SecureHeaders, SecurityWarning
+from secheaders_wsgi import SecureHeaders, SecurityWarning, load_config
 
 
 @pytest.mark.parametrize(
@@ -118,3 +120,89 @@ def test_risky_but_valid_settings_warn(config: dict[str, Any], message: str) -> 
 )
 def test_good_settings_do_not_warn(config: dict[str, Any]) -> None:
     SecureHeaders(lambda environ, start_response: [], config)  # filterwarnings=error
+
+
+# A custom policy says what it gets: the 'unsafe-*' the default switches add.
+
+_CUSTOM = {"default-src": "'self'"}
+_BOTH = (
+    "csp_header: the custom policy is not sent as written: csp_unsafe_inline and "
+    "csp_unsafe_eval default to true and add 'unsafe-inline' to script-src, "
+    "style-src; 'unsafe-eval' to script-src, style-src. Set csp_unsafe_inline: "
+    "false and csp_unsafe_eval: false to send it as written, or set them to true "
+    "to keep those sources and silence this warning"
+)
+
+
+def test_custom_policy_with_default_switches_warns_naming_the_fix() -> None:
+    with pytest.warns(SecurityWarning) as record:
+        load_config({"csp_header": _CUSTOM})
+    assert [str(w.message) for w in record] == [_BOTH]
+
+
+def test_the_warning_names_only_the_switch_left_at_its_default() -> None:
+    with pytest.warns(SecurityWarning) as record:
+        load_config({"csp_header": _CUSTOM, "csp_unsafe_inline": False})
+    assert [str(w.message) for w in record] == [
+        "csp_header: the custom policy is not sent as written: csp_unsafe_eval "
+        "defaults to true and adds 'unsafe-eval' to script-src, style-src. Set "
+        "csp_unsafe_eval: false to send it as written, or set it to true to keep "
+        "those sources and silence this warning"
+    ]
+
+
+def test_the_warning_names_only_what_is_really_added() -> None:
+    policy = {"script-src": "'self' 'unsafe-inline'", "style-src": "'self'"}
+    with pytest.warns(SecurityWarning) as record:
+        load_config({"csp_header": policy, "csp_unsafe_eval": False})
+    assert "adds 'unsafe-inline' to style-src." in str(record[0].message)
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        pytest.param({"csp_unsafe_inline": True, "csp_unsafe_eval": True}, id="true"),
+        pytest.param(
+            {"csp_unsafe_inline": False, "csp_unsafe_eval": False}, id="false"
+        ),
+        pytest.param({"csp_unsafe_inline": False, "csp_unsafe_eval": True}, id="mixed"),
+        pytest.param({"preset": "strict"}, id="preset"),
+    ],
+)
+def test_switches_set_on_purpose_stay_silent(extra: dict[str, Any]) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        load_config({"csp_header": _CUSTOM, **extra})
+
+
+def test_a_policy_without_script_or_style_sources_gets_nothing_and_is_silent() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        load_config({"csp_header": {"img-src": "'self'"}})
+        load_config({"csp_header": True})  # the default policy: documented as is
+
+
+def test_a_yaml_file_warns_the_same(tmp_path: Path) -> None:
+    path = tmp_path / "security.yaml"
+    path.write_text("csp_header:\n  default-src: \"'self'\"\n", encoding="utf-8")
+    with pytest.warns(SecurityWarning) as record:
+        load_config(path)
+    assert [str(w.message) for w in record] == [_BOTH]
+
+
+def test_a_rule_with_its_own_policy_warns_with_its_place() -> None:
+    config = {"paths": [{"prefix": "/a/", "csp_header": {"script-src": "'self'"}}]}
+    with pytest.warns(SecurityWarning) as record:
+        load_config(config)
+    assert [str(w.message) for w in record] == ["paths[0]." + _BOTH]
+
+
+@pytest.mark.parametrize("where", ["top", "rule"])
+def test_a_rule_is_silent_when_the_switches_are_set_on_purpose(where: str) -> None:
+    flags = {"csp_unsafe_inline": False, "csp_unsafe_eval": False}
+    rule: dict[str, Any] = {"prefix": "/a/", "csp_header": {"script-src": "'self'"}}
+    config: dict[str, Any] = {"paths": [rule]}
+    (config if where == "top" else rule).update(flags)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        load_config(config)

@@ -6,12 +6,16 @@ ConfigError that names the key, quotes the value and says what is allowed.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from secheaders_wsgi import load_config
 from tests.support import assert_refused
+
+EXPLICIT = {"csp_unsafe_inline": True, "csp_unsafe_eval": True}
 
 BAD = [
     # hsts_header
@@ -32,6 +36,73 @@ BAD = [
     ),
     pytest.param(
         {"hsts_header": 600}, "hsts_header: 600 is not a string", id="hsts-int"
+    ),
+    pytest.param(
+        {"hsts_header": "max-age=600; max-age=0"},
+        "hsts_header: 'max-age=600; max-age=0' gives max-age twice, and browsers ignore such a header entirely (allowed: 'max-age=<seconds>[; includeSubDomains][; preload]', each once)",
+        id="hsts-two-max-age",
+    ),
+    pytest.param(
+        {"hsts_header": "max-age=600; includeSubDomains; INCLUDESUBDOMAINS"},
+        "hsts_header: 'max-age=600; includeSubDomains; INCLUDESUBDOMAINS' gives includesubdomains twice, and browsers ignore such a header entirely (allowed: 'max-age=<seconds>[; includeSubDomains][; preload]', each once)",
+        id="hsts-directive-twice-any-case",
+    ),
+    pytest.param(
+        {"hsts_header": "max-age=600; preload; Preload"},
+        "hsts_header: 'max-age=600; preload; Preload' gives preload twice, and browsers ignore such a header entirely (allowed: 'max-age=<seconds>[; includeSubDomains][; preload]', each once)",
+        id="hsts-preload-twice",
+    ),
+    pytest.param(
+        {"hsts_header": "max-age=-1"},
+        "hsts_header: 'max-age=-1' in 'max-age=-1' is not an HSTS directive (allowed: max-age=<seconds>, includeSubDomains, preload)",
+        id="hsts-negative",
+    ),
+    pytest.param(
+        {"hsts_header": "max-age=1.5"},
+        "hsts_header: 'max-age=1.5' in 'max-age=1.5' is not an HSTS directive (allowed: max-age=<seconds>, includeSubDomains, preload)",
+        id="hsts-fraction",
+    ),
+    pytest.param(
+        {"hsts_header": "max-age=600, includeSubDomains"},
+        "hsts_header: 'max-age=600, includeSubDomains' in 'max-age=600, includeSubDomains' is not an HSTS directive (allowed: max-age=<seconds>, includeSubDomains, preload)",
+        id="hsts-comma",
+    ),
+    pytest.param(
+        {"hsts_header": ""},
+        "hsts_header: '' has no max-age (allowed: 'max-age=<seconds>[; includeSubDomains][; preload]')",
+        id="hsts-empty",
+    ),
+    # csp_nonce_cache_control: a Cache-Control value
+    pytest.param(
+        {"csp_nonce_cache_control": "privat"},
+        "csp_nonce_cache_control: 'privat' in 'privat' is not a Cache-Control directive (allowed: a comma list of max-age, s-maxage, no-cache, no-store, no-transform, must-revalidate, proxy-revalidate, must-understand, private, immutable, stale-while-revalidate, stale-if-error; e.g. 'private'). Did you mean 'private'?",
+        id="cache-control-typo",
+    ),
+    pytest.param(
+        {"csp_nonce_cache_control": "private; no-store"},
+        "csp_nonce_cache_control: 'private; no-store' in 'private; no-store' is not a Cache-Control directive (allowed: a comma list of max-age, s-maxage, no-cache, no-store, no-transform, must-revalidate, proxy-revalidate, must-understand, private, immutable, stale-while-revalidate, stale-if-error; e.g. 'private')",
+        id="cache-control-semicolon",
+    ),
+    pytest.param(
+        {"csp_nonce_cache_control": "private, private"},
+        "csp_nonce_cache_control: 'private, private' gives private twice (allowed: a comma list of max-age, s-maxage, no-cache, no-store, no-transform, must-revalidate, proxy-revalidate, must-understand, private, immutable, stale-while-revalidate, stale-if-error; e.g. 'private', each once)",
+        id="cache-control-twice",
+    ),
+    pytest.param(
+        {"csp_nonce_cache_control": "max-age=1 0"},
+        "csp_nonce_cache_control: 'max-age=1 0' in 'max-age=1 0' is not a Cache-Control directive (allowed: a comma list of max-age, s-maxage, no-cache, no-store, no-transform, must-revalidate, proxy-revalidate, must-understand, private, immutable, stale-while-revalidate, stale-if-error; e.g. 'private')",
+        id="cache-control-bad-value",
+    ),
+    # csp_header: an empty policy
+    pytest.param(
+        {"csp_header": {}},
+        "csp_header: {} is an empty policy, and an empty header protects nothing (allowed: a mapping of directive name to sources, true for the default policy, or false for none)",
+        id="csp-empty",
+    ),
+    pytest.param(
+        {"paths": [{"prefix": "/a/", "replace": True, "csp_header": {}}]},
+        "paths[0].csp_header: {} is an empty policy, and an empty header protects nothing (allowed: a mapping of directive name to sources, true for the default policy, or false for none)",
+        id="csp-empty-in-a-rule",
     ),
     # referrer_policy
     pytest.param(
@@ -243,3 +314,31 @@ def test_bad_value_is_refused_at_start_up(
     config: dict[Any, Any], message: str, tmp_path: Path
 ) -> None:
     assert_refused(config, message, tmp_path)
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["max-age=0", 'MAX-AGE="600"; Preload', "max-age=600;", "preload; max-age=1"],
+)
+def test_hsts_values_browsers_accept_pass(value: str) -> None:
+    assert load_config({"hsts_header": value}).hsts_header == value
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["no-store", "private, max-age=0", 'private, no-cache="Set-Cookie"', "No-Store"],
+)
+def test_cache_control_values_pass(value: str) -> None:
+    assert load_config({"csp_nonce_cache_control": value}).csp_nonce_cache_control == (
+        value
+    )
+
+
+def test_no_header_goes_out_empty_whatever_the_config() -> None:
+    # The plan's own guard, behind the config checks: a hand-made policy.
+    from secheaders_wsgi import ConfigError
+    from secheaders_wsgi.plan import Side
+
+    config = load_config({"csp_header": {"default-src": "'self'"}, **EXPLICIT})
+    with pytest.raises(ConfigError, match="Content-Security-Policy would be sent"):
+        Side.build(replace(config, csp_header=()), https=True)

@@ -44,13 +44,18 @@ CUSTOM = {
         "default-src": "'safe-src'",
         "img-src": ["'self'", "data:"],
         "upgrade-insecure-requests": "",
-    }
+    },
+    # Set on purpose: left out, a custom policy warns that they add 'unsafe-*'.
+    "csp_unsafe_inline": True,
+    "csp_unsafe_eval": True,
 }
 CUSTOM_YAML = """\
 csp_header:
   default-src: "'safe-src'"
   img-src: ["'self'", "data:"]
   upgrade-insecure-requests: ""
+csp_unsafe_inline: true
+csp_unsafe_eval: true
 """
 
 
@@ -85,6 +90,8 @@ def test_custom_policy_dict_is_never_mutated() -> None:
         "csp_safe_src": ["'self'", "cdn.example.com"],
         "csp_header": {"default-src": ["'safe-src'"], "script-src": "'self'"},
         "csp_frame_ancestors": ["'safe-src'"],
+        "csp_unsafe_inline": False,
+        "csp_unsafe_eval": False,
     }
     before = copy.deepcopy(config)
     app = served(config)
@@ -257,3 +264,78 @@ def test_a_bad_rule_in_a_yaml_file_names_the_file(tmp_path: Any) -> None:
         match=f"^{re.escape(str(path))}: paths\\[0\\]\\.x_frame_options: 'ALLOW-FROM",
     ):
         load_config(path)
+
+
+# A key given twice at any depth: refused with both lines, never last-one-wins.
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "lines"),
+    [
+        pytest.param(
+            "server_secured: true\nreferrer_policy: origin\nserver_secured: false\n",
+            "server_secured",
+            (1, 3),
+            id="top-level",
+        ),
+        pytest.param(
+            "csp_header:\n  script-src: \"'self'\"\n  img-src: '*'\n"
+            "  script-src: cdn.example\n",
+            "script-src",
+            (2, 4),
+            id="in-csp_header",
+        ),
+        pytest.param(
+            "paths:\n  - prefix: /a/\n    csp_header: false\n    prefix: /b/\n",
+            "prefix",
+            (2, 4),
+            id="in-a-rule",
+        ),
+        pytest.param(
+            "paths:\n  - prefix: /a/\n    csp_header:\n      img-src: '*'\n"
+            "      img-src: 'data:'\n",
+            "img-src",
+            (4, 5),
+            id="in-a-rule's-policy",
+        ),
+        pytest.param(
+            "permissions_policy: {camera: [], camera: [self]}\n",
+            "camera",
+            (1, 1),
+            id="flow-mapping-one-line",
+        ),
+    ],
+)
+def test_a_key_given_twice_is_refused_naming_both_lines(
+    tmp_path: Any, text: str, key: str, lines: tuple[int, int]
+) -> None:
+    path = tmp_path / "security.yaml"
+    path.write_text(text, encoding="utf-8")
+    message = (
+        f"{path}: {key!r} is given twice in one mapping (lines {lines[0]} and "
+        f"{lines[1]}); only the last would count: merge them into one"
+    )
+    with pytest.raises(ConfigError, match=f"^{re.escape(message)}$"):
+        SecureHeaders(never_called, path)
+
+
+def test_a_yaml_merge_key_may_still_be_overridden(tmp_path: Any) -> None:
+    path = tmp_path / "security.yaml"
+    path.write_text(
+        "paths:\n  - &base {prefix: /a/, referrer_policy: origin}\n"
+        "  - <<: *base\n    prefix: /b/\n",
+        encoding="utf-8",
+    )
+    assert [prefix for prefix, _ in load_config(path).paths] == ["/a/", "/b/"]
+
+
+def test_a_missing_relative_yaml_path_names_the_directory_looked_in(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ConfigError) as raised:
+        SecureHeaders(never_called, "security.yaml")
+    assert str(raised.value).startswith(
+        f"security.yaml: no such file in {tmp_path} (a relative path is looked for"
+    )
+    assert "Path(__file__).with_name('security.yaml')" in str(raised.value)

@@ -22,8 +22,8 @@ URI = (
 )
 URL_CHARS = "without spaces, quotes, backslashes, ';' or ','"
 PATH = (
-    "(allowed: a path on this site, such as '/_/csp-reports', without a query; "
-    "to send reports elsewhere, use csp_report_uri)"
+    "(allowed: an ASCII path on this site, such as '/_/csp-reports', without a "
+    "query or %-escapes; to send reports elsewhere, use csp_report_uri)"
 )
 BYTES = "(allowed: a whole number of bytes from 1 to 10485760; the default is 65536)"
 ONE_PLACE = "; set the report endpoint in one place only"
@@ -163,6 +163,16 @@ BAD = [
         {"csp_report_path": "/r?x=1"},
         f"csp_report_path: '/r?x=1' is not allowed {PATH}",
         id="path-query",
+    ),
+    pytest.param(
+        {"csp_report_path": "/caf%C3%A9"},
+        f"csp_report_path: '/caf%C3%A9' is not allowed {PATH}",
+        id="path-escape",
+    ),
+    pytest.param(
+        {"csp_report_path": "/café"},
+        f"csp_report_path: '/café' is not allowed {PATH}",
+        id="path-non-ascii",
     ),
     pytest.param(
         {"csp_report_path": "/r#f"},
@@ -312,6 +322,8 @@ def test_sample_rate_of_a_policy_that_reports_itself_does_not_warn() -> None:
     load_config(
         {
             "csp_header": {"default-src": "'self'", "report-uri": "/r"},
+            "csp_unsafe_inline": False,
+            "csp_unsafe_eval": False,
             "csp_report_sample_rate": 0.5,
         }
     )

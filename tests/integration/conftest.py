@@ -7,6 +7,10 @@ from pathlib import Path
 
 import pytest
 
+# The one Chromium of the session (Playwright's sync API allows one per thread)
+# and the TLS server, registered here for every browser test module.
+from tests.integration.browser_support import browser, serve_https, tls  # noqa: F401
+
 HERE = Path(__file__).resolve().parent
 
 

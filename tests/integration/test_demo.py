@@ -10,6 +10,7 @@ from webtest import TestApp
 
 from examples.demo.app import CONFIG, make_app
 from secheaders_wsgi import load_config
+from secheaders_wsgi.cli import main as cli_main
 from secheaders_wsgi.policy import headers
 from tests.support import free_port, request, running
 
@@ -50,7 +51,7 @@ def test_demo_page_nonce_is_in_its_policy_and_new_each_time() -> None:
     first, second = app.get("/").text, app.get("/").text
 
     policy = dict(_listed(first))["Content-Security-Policy"]
-    assert f"script-src 'self' 'nonce-{_nonce(first)}';" in policy
+    assert f"script-src 'self' 'strict-dynamic' 'nonce-{_nonce(first)}';" in policy
     assert _nonce(first) != _nonce(second)
     # The script that plays the injected one carries no nonce.
     assert "<script>window.demoInlineRan = true;</script>" in first
@@ -96,3 +97,12 @@ def test_demo_serve_command_serves_the_page_on_a_real_socket() -> None:
     for name, value in listed:
         assert sent[name] == value
     assert 'src="/static/checks.js"' in page
+
+
+def test_demo_says_what_it_shows_and_its_config_passes_its_own_audit() -> None:
+    # The config claims `audit` finds nothing above low; the page says what to
+    # look for.
+    page = TestApp(make_app()).get("/").text
+    assert "every check below should read\n<strong>blocked</strong>" in page
+    assert "nothing above\n# low" in CONFIG.read_text(encoding="utf-8")
+    assert cli_main(["audit", str(CONFIG), "--fail-on", "medium"]) == 0

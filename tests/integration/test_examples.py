@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+import flask
 import pytest
 from webtest import TestApp
 
@@ -47,6 +48,10 @@ def _secure_count(cookie: str) -> int:
 def test_example_module_app_is_wrapped_from_the_shared_yaml(module: str) -> None:
     namespace = vars(importlib.import_module(f"examples.{module}"))
     app = namespace.get("app", namespace.get("application"))
+    if module == "flask_app":
+        # The Flask object itself, so that `flask run` finds it wrapped.
+        assert isinstance(app, flask.Flask)
+        app = app.wsgi_app
 
     assert isinstance(app, SecureHeaders)
     assert app.config == load_config(CONFIG)
@@ -120,7 +125,7 @@ def _flask_alone(environ: dict[str, Any], start_response: Any) -> Any:
     from examples.flask_app import flask_app
 
     environ["secheaders.csp_nonce"] = lambda: "stand-in"
-    return flask_app(environ, start_response)
+    return flask.Flask.wsgi_app(flask_app, environ, start_response)
 
 
 @pytest.mark.parametrize(

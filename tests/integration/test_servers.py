@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import socket
 from collections.abc import Iterator
 from http.client import HTTPMessage
 from pathlib import Path
@@ -104,3 +105,80 @@ def test_large_file_through_wsgi_file_wrapper(port: int, large_file: Path) -> No
         hashlib.sha256(body).digest()
         == hashlib.sha256(large_file.read_bytes()).digest()
     )
+
+
+# The report receiver on a real single-threaded server: a POST without
+# Content-Length must not hold the only worker.
+
+_WSGIREF = """
+import sys
+from wsgiref.simple_server import make_server
+from tests.integration.receiver_app import app
+make_server("127.0.0.1", int(sys.argv[1]), app).serve_forever()
+"""
+
+
+def _raw(port: int, head: bytes) -> bytes:
+    """Send ``head`` and keep the connection open: the answer, or a timeout."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(head)
+        received = b""
+        try:
+            while b"\r\n\r\n" not in received:
+                chunk = sock.recv(4096)
+                if not chunk:
+                    break
+                received += chunk
+        except TimeoutError:
+            pytest.fail(
+                f"no answer within 10 s: the receiver waits for a body ({head!r})"
+            )
+        return received
+
+
+@pytest.mark.parametrize(
+    "framing",
+    [b"", b"Transfer-Encoding: chunked\r\n"],
+    ids=["no-length", "chunked"],
+)
+def test_wsgiref_report_without_length_gets_411_at_once(framing: bytes) -> None:
+    port = free_port()
+    with running(["-c", _WSGIREF, str(port)], port):
+        head = (
+            b"POST /_/csp-reports HTTP/1.1\r\nHost: x\r\n"
+            b"Content-Type: application/csp-report\r\n" + framing + b"\r\n"
+        )
+        answer = _raw(port, head)
+        assert answer.startswith(b"HTTP/1.0 411 ") or answer.startswith(
+            b"HTTP/1.1 411 "
+        ), answer
+        # The single worker is free again: the next request is served.
+        status, sent, _ = request(port, "/")
+        assert status == 200 and "Content-Security-Policy" in sent
+
+
+@pytest.mark.parametrize("server", ["gunicorn", "waitress"])
+def test_a_chunked_report_is_read_where_the_server_terminates_the_body(
+    server: str,
+) -> None:
+    # gunicorn and waitress de-chunk the body and set wsgi.input_terminated.
+    port = free_port()
+    listen = f"127.0.0.1:{port}"
+    target = "tests.integration.receiver_app:app"
+    command = (
+        ["-m", "gunicorn", "--bind", listen, "--workers", "1", target]
+        if server == "gunicorn"
+        else ["-m", "waitress", f"--listen={listen}", target]
+    )
+    report = b'{"csp-report": {"document-uri": "https://a.example/"}}'
+    with running(command, port):
+        head = (
+            b"POST /_/csp-reports HTTP/1.1\r\nHost: x\r\n"
+            b"Content-Type: application/csp-report\r\n"
+            b"Transfer-Encoding: chunked\r\n\r\n"
+            + b"%x\r\n" % len(report)
+            + report
+            + b"\r\n0\r\n\r\n"
+        )
+        answer = _raw(port, head)
+    assert answer.startswith(b"HTTP/1.1 204 "), answer

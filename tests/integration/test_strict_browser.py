@@ -5,16 +5,14 @@ the other origin. Under the preset a nonced script runs and an injected one does
 not, a same-origin image and stylesheet load, and a cross-origin image without
 ``Cross-Origin-Resource-Policy`` is blocked by ``Cross-Origin-Embedder-Policy:
 require-corp`` while the same image with CORP loads (so COEP, not CSP, blocks
-it). Skips without Chromium or Playwright, except in CI (``CI=true``).
+it). Uses the session's Chromium (tests/integration/browser_support.py).
 """
 
 from __future__ import annotations
 
 import base64
-import os
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pytest
 from webtest.http import StopableWSGIServer
@@ -23,11 +21,9 @@ from secheaders_wsgi import SecureHeaders, csp_nonce
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
-    from playwright.sync_api import Page
+    from playwright.sync_api import Browser, Page
 
 T = TypeVar("T")
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run"]
 PIXEL = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQ"
     "AAAABJRU5ErkJggg=="
@@ -63,31 +59,9 @@ PAGE = """<!doctype html><html><head><title>strict</title>
 """
 
 
-def _missing(reason: str) -> NoReturn:
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"CI=true and the browser tests cannot run: {reason}")
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="module")
-def in_browser() -> Iterator[Callable[[Callable[[Page], T]], T]]:
-    """Run ``check(page)`` on a fresh page of this module's own Chromium.
-
-    Playwright's sync API refuses to start while another instance runs in the
-    same thread (tests/test_browser.py keeps one for the whole session), so
-    this one lives in a thread of its own and every call runs there.
-    """
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _missing("playwright is not installed (pip install -e '.[test]')")
-    if not os.access(CHROMIUM, os.X_OK):
-        _missing(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
-    worker = ThreadPoolExecutor(max_workers=1)  # one thread owns the browser
-    playwright = worker.submit(lambda: sync_playwright().start()).result()
-    browser = worker.submit(
-        lambda: playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-    ).result()
+@pytest.fixture
+def in_browser(browser: Browser) -> Callable[[Callable[[Page], T]], T]:
+    """Run ``check(page)`` on a fresh page of the session's Chromium."""
 
     def on_a_page(check: Callable[[Page], T]) -> T:
         context = browser.new_context()
@@ -98,12 +72,7 @@ def in_browser() -> Iterator[Callable[[Callable[[Page], T]], T]]:
         finally:
             context.close()
 
-    try:
-        yield lambda check: worker.submit(on_a_page, check).result()
-    finally:
-        worker.submit(browser.close).result()
-        worker.submit(playwright.stop).result()
-        worker.shutdown()
+    return on_a_page
 
 
 @pytest.fixture

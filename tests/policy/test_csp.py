@@ -176,7 +176,11 @@ def test_custom_policy_expands_safe_src_anywhere() -> None:
 
 def test_custom_policy_derives_script_and_style_from_default_src() -> None:
     config = {"csp_header": {"default-src": "'safe-src' cdn.example.com"}}
-    policy = csp(config)
+    # The switches were left at their defaults: what they add is announced.
+    with pytest.warns(
+        SecurityWarning, match="the custom policy is not sent as written"
+    ):
+        policy = csp(config)
     derived = ["'self'", "cdn.example.com", "'unsafe-eval'", "'unsafe-inline'"]
     assert policy["script-src"] == derived
     assert policy["style-src"] == derived
@@ -185,6 +189,7 @@ def test_custom_policy_derives_script_and_style_from_default_src() -> None:
 def test_custom_policy_adds_switches_to_its_own_script_src() -> None:
     config = {
         "csp_unsafe_eval": False,
+        "csp_unsafe_inline": True,
         "csp_header": {"default-src": "'self'", "script-src": "js.example.com"},
     }
     policy = csp(config)
@@ -211,7 +216,9 @@ def test_custom_policy_sends_bare_directives_bare() -> None:
             "default-src": "'self'",
             "upgrade-insecure-requests": "",
             "block-all-mixed-content": [],
-        }
+        },
+        "csp_unsafe_inline": True,
+        "csp_unsafe_eval": True,
     }
     value = served(config).get("/").headers["Content-Security-Policy"]
     assert "; upgrade-insecure-requests;" in value + ";"
@@ -233,7 +240,13 @@ def test_custom_script_src_none_with_switches_warns_and_is_replaced() -> None:
     with pytest.warns(
         SecurityWarning, match=r"csp_header.script-src: 'none' is replaced"
     ):
-        policy = csp({"csp_header": {"script-src": "'none'"}})
+        policy = csp(
+            {
+                "csp_header": {"script-src": "'none'"},
+                "csp_unsafe_inline": True,
+                "csp_unsafe_eval": True,
+            }
+        )
     assert policy["script-src"] == ["'unsafe-eval'", "'unsafe-inline'"]
 
 
@@ -258,6 +271,7 @@ def test_source_is_accepted_and_sent_as_written(source: str) -> None:
     config = {
         "csp_header": {"script-src": ["'self'", source]},
         "csp_unsafe_inline": False,  # beside 'strict-dynamic' it would warn
+        "csp_unsafe_eval": False,
     }
     response = served(config).get("/")
     assert csp_of(response.headers["Content-Security-Policy"])["script-src"][:2] == [

@@ -29,7 +29,11 @@ from tests.support import header_value
             {"csp_frame_ancestors": ["https://partner.example"]}, None, id="partner"
         ),
         pytest.param(
-            {"csp_header": {"default-src": "'self'", "frame-ancestors": "'none'"}},
+            {
+                "csp_header": {"default-src": "'self'", "frame-ancestors": "'none'"},
+                "csp_unsafe_inline": True,
+                "csp_unsafe_eval": True,
+            },
             "DENY",
             id="custom-policy-frame-ancestors",
         ),

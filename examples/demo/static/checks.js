@@ -62,7 +62,16 @@
       // A refused frame still fires load (with an error page); give a page
       // that did load a moment to say so.
       setTimeout(function () {
-        if (!loaded) report("check-frame", true);
+        if (loaded) return;
+        report("check-frame", true);
+        // The browser shows its own error page in a refused frame: say what it is.
+        var label = document.createElement("p");
+        label.id = "frame-label";
+        label.className = "blocked-frame";
+        label.textContent = "Blocked: the browser refused to show this page in a frame " +
+          "(Content-Security-Policy frame-ancestors, X-Frame-Options).";
+        frame.classList.add("blocked");
+        frame.after(label);
       }, 500);
     });
     document.getElementById("check-frame").after(frame);

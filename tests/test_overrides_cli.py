@@ -1,0 +1,141 @@
+"""``show --override NAME [--path P]`` and ``audit`` of each entry of ``overrides:``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from secheaders_wsgi import SecureHeaders, use_override
+from secheaders_wsgi.cli import main
+from tests.support import TestApp
+
+CONFIG = """\
+paths:
+  - prefix: /api/
+    referrer_policy: no-referrer
+overrides:
+  embed:
+    csp_frame_ancestors: ["'self'", "https://partner.example"]
+  open:
+    csp_unsafe_inline: false
+    csp_unsafe_eval: true
+    csp_header: {script-src: "*"}
+"""
+
+
+def shown(capsys: Any, *args: str) -> tuple[int, dict[str, str], str]:
+    status = main(["show", *args])
+    out, err = capsys.readouterr()
+    lines = dict(line.split(": ", 1) for line in out.splitlines())
+    return status, lines, err
+
+
+def test_show_override_prints_what_a_response_using_it_gets(
+    yaml_file: Any, capsys: Any
+) -> None:
+    path = str(yaml_file(CONFIG))
+    status, lines, err = shown(capsys, path, "--override", "embed")
+    assert status == 0
+    assert lines["Content-Security-Policy"].endswith(
+        "frame-ancestors 'self' https://partner.example"
+    )
+    assert "override 'embed' applied" in err
+
+
+def test_show_override_with_path_merges_onto_the_rule(
+    yaml_file: Any, capsys: Any
+) -> None:
+    path = str(yaml_file(CONFIG))
+    status, lines, _ = shown(capsys, path, "--path", "/api/x", "--override", "embed")
+    assert status == 0
+    assert lines["Referrer-Policy"] == "no-referrer"
+    assert (
+        "frame-ancestors 'self' https://partner.example"
+        in (lines["Content-Security-Policy"])
+    )
+
+
+def test_show_override_is_what_the_middleware_sends(
+    yaml_file: Any, capsys: Any
+) -> None:
+    path = str(yaml_file(CONFIG))
+    _, lines, _ = shown(
+        capsys, path, "--http", "--path", "/api/", "--override", "embed"
+    )
+
+    def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        use_override(environ, "embed")
+        start_response("200 OK", [])
+        return [b""]
+
+    sent = TestApp(SecureHeaders(app, path)).get("/api/").headerlist
+    assert sent == list(lines.items())
+
+
+def test_show_unknown_override_exits_2_with_did_you_mean(
+    yaml_file: Any, capsys: Any
+) -> None:
+    status = main(["show", str(yaml_file(CONFIG)), "--override", "embd"])
+    _, err = capsys.readouterr()
+    assert status == 2
+    assert "'embd' is not in the config's overrides: (allowed: embed, open)" in err
+    assert "Did you mean 'embed'?" in err
+
+
+def test_audit_reports_an_override_that_weakens_the_policy(
+    yaml_file: Any, capsys: Any
+) -> None:
+    main(["audit", str(yaml_file(CONFIG))])
+    out = capsys.readouterr().out
+    flagged = [line for line in out.splitlines() if "[overrides " in line]
+    assert any(
+        line.startswith("HIGH") and "[overrides open]" in line for line in flagged
+    )
+    assert not any("[overrides embed]" in line for line in flagged)
+
+
+def _readme_section() -> str:
+    from tests.support import ROOT
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = text.index("#### Per-response control")
+    return text[start : text.index("#### Overriding a header for one response")]
+
+
+def test_readme_example_runs_in_a_view_under_its_config() -> None:
+    import re
+
+    import yaml
+
+    section = _readme_section()
+    code = re.search(r"```python\n(.*?)```", section, re.DOTALL)
+    config = re.search(r"```yaml\n(.*?)```", section, re.DOTALL)
+    assert code is not None and config is not None
+
+    def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        exec(code.group(1), {"environ": environ})
+        start_response("200 OK", [])
+        return [b""]
+
+    config_map = {
+        **yaml.safe_load(config.group(1)),
+        "csp_report_only_header": {"default-src": "'self'"},
+        "csp_report_uri": "/r",
+    }
+    response = TestApp(SecureHeaders(app, config_map)).get("/")
+    policy = response.headers["Content-Security-Policy"]
+    assert "frame-ancestors https://partner.example" in policy
+    assert "https://cdn.example" in policy
+    assert "X-Frame-Options" not in response.headers
+    assert (
+        "https://js.example" in response.headers["Content-Security-Policy-Report-Only"]
+    )
+
+
+def test_readme_table_names_each_function_and_keeps_a_place_for_decorators() -> None:
+    import secheaders_wsgi
+
+    section = _readme_section()
+    for name in ("use_override", "csp_update", "csp_replace", "omit_headers"):
+        assert f"{name}(environ" in section
+        assert name in secheaders_wsgi.__all__
+    assert "<!-- decorator rows:" in section
