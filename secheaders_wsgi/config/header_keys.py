@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping
 
 from ..errors import ConfigError, did_you_mean
+from .csp_keys import CACHE_DIRECTIVES, check_cache_control
 from .values import Directive, header_text, listed, not_allowed
 
 #: The Clear-Site-Data types (W3C Clear Site Data, section 3.1).
@@ -52,21 +53,10 @@ def clear_site_data(where: str, value: object) -> tuple[str, ...] | bool:
     return tuple(types)
 
 
-#: Cache-Control response directives (RFC 9111 section 5.2.2, RFC 8246
-#: immutable, RFC 5861 stale-*), and whether each takes seconds.
+#: The Cache-Control response directives (RFC 9111 section 5.2.2, RFC 5861,
+#: RFC 8246): the nonce's list, and public; those that take seconds.
+RESPONSE_DIRECTIVES = (*CACHE_DIRECTIVES, "public")
 _CACHE_SECONDS = ("max-age", "s-maxage", "stale-while-revalidate", "stale-if-error")
-_CACHE_BARE = (
-    "no-cache",
-    "no-store",
-    "no-transform",
-    "must-revalidate",
-    "proxy-revalidate",
-    "must-understand",
-    "private",
-    "public",
-    "immutable",
-)
-CACHE_DIRECTIVES = (*_CACHE_BARE, *_CACHE_SECONDS)
 _SECONDS = re.compile(r"[0-9]{1,10}")
 
 
@@ -83,38 +73,31 @@ def cache_control(where: str, value: object) -> str | bool:
     text = header_text(where, value).strip()
     if not text:
         raise ConfigError(f"{where}: {value!r} is empty (allowed: {allowed})")
-    names: list[str] = []
-    for part in (part.strip() for part in text.split(",")):
-        name, _, argument = (piece.strip() for piece in part.partition("="))
-        name = name.lower()
-        if ";" in part:
+    if ";" in text:
+        raise ConfigError(
+            f"{where}: {text!r} has ';' (allowed: directives separated by ',', "
+            "e.g. 'no-store, max-age=0')"
+        )
+    parts = check_cache_control(where, text, RESPONSE_DIRECTIVES)
+    for name, argument in parts:
+        seconds = name in _CACHE_SECONDS
+        if seconds and not (argument and _SECONDS.fullmatch(argument)):
             raise ConfigError(
-                f"{where}: {text!r} has ';' (allowed: directives separated by "
-                "',', e.g. 'no-store, max-age=0')"
-            )
-        if name not in CACHE_DIRECTIVES:
-            hint = did_you_mean(name, CACHE_DIRECTIVES, prefix=True)
-            raise ConfigError(
-                f"{where}: {part!r} in {text!r} is not a Cache-Control response "
-                f"directive (allowed: {', '.join(CACHE_DIRECTIVES)}){hint}"
-            )
-        if name in names:
-            raise ConfigError(f"{where}: {name!r} is given twice in {text!r}")
-        if name in _CACHE_SECONDS and not _SECONDS.fullmatch(argument):
-            raise ConfigError(
-                f"{where}: {part!r} in {text!r} needs a whole number of seconds "
+                f"{where}: {name} in {text!r} needs a whole number of seconds "
                 f"(allowed: {name}=<seconds>, e.g. {name}=600)"
             )
-        if name in _CACHE_BARE and "=" in part:
+        if not seconds and argument is not None:
             raise ConfigError(
-                f"{where}: {part!r} in {text!r} takes no value (allowed: {name})"
+                f"{where}: {name} in {text!r} takes no value (allowed: {name})"
             )
-        names.append(name)
+    names = dict(parts)
     if "public" in names and "private" in names:
         raise ConfigError(
             f"{where}: {text!r} is both public and private (allowed: one of them)"
         )
-    return ", ".join(part.strip().lower().replace(" ", "") for part in text.split(","))
+    return ", ".join(
+        name if argument is None else f"{name}={argument}" for name, argument in parts
+    )
 
 
 #: Integrity-Policy members (W3C Subresource Integrity, "Integrity Policy")
