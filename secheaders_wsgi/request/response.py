@@ -44,7 +44,9 @@ class ResponseState:
     (WSGI, ASGI) makes one per request from its :meth:`for_plans` class, sets
     ``plan`` and ``https`` where they differ from the defaults, ``sent`` when
     the response starts, and sends what :meth:`side` gives exactly as it
-    sends a precomputed side.
+    sends a precomputed side. Where the side has an ``unsampled`` variant
+    (``csp_report_sample_rate``), the adapter draws once, sets ``sampled``
+    and sends that variant when the draw says so.
     """
 
     # No __slots__ and no __init__: the class attributes are the defaults and
