@@ -1,0 +1,148 @@
+"""Django helpers: per-view decorators, the nonce for templates and for
+``request.csp_nonce``. Needs Django installed; the site runs under WSGI with
+its application wrapped in :class:`~secheaders_wsgi.SecureHeaders` (``wsgi.py``).
+
+::
+
+    # settings.py
+    MIDDLEWARE = ["secheaders_wsgi.django.NonceMiddleware", ...]
+    TEMPLATES = [{..., "OPTIONS": {"context_processors": [
+        "secheaders_wsgi.django.nonce", ...]}}]
+
+    # views.py
+    from secheaders_wsgi.django import csp_update, override
+
+    @override("embed")                       # the config's overrides: embed: ...
+    def widget(request): ...
+
+    @method_decorator(csp_update({"img-src": ["https://images.example.org"]}),
+                      name="dispatch")
+    class Gallery(View): ...
+
+The decorators work on sync and async function views and, through
+``method_decorator``, on class-based views; an async view stays async. They
+make their change when the view is called, in the order they are written. A
+bad directive or an unknown override name raises when the view first runs,
+with the config's message; the arguments' types are checked at import.
+
+Under WSGI ``request.META`` is the environ the middleware saw. Under ASGI it
+is not (SecureHeaders is WSGI middleware), so every call raises
+:class:`RuntimeError` saying the app is not wrapped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction
+from django.utils.functional import SimpleLazyObject  # type: ignore[import-untyped]
+
+from .request.nonce import csp_nonce as _environ_nonce
+from .request.views import csp_view_change, omit_change, override_change, wrap_view
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIEnvironment
+
+__all__ = [
+    "NonceMiddleware",
+    "csp_replace",
+    "csp_update",
+    "nonce",
+    "omit_headers",
+    "override",
+]
+
+View = TypeVar("View", bound=Callable[..., Any])
+
+
+def _environ_of(args: tuple[Any, ...]) -> WSGIEnvironment:
+    # A view's first argument is the request, also under method_decorator.
+    meta = getattr(args[0], "META", None) if args else None
+    if meta is None:
+        raise TypeError(
+            "a secheaders_wsgi.django decorator was called without a request "
+            "as the first argument: on a class-based view's method, wrap it: "
+            '@method_decorator(csp_update({...}), name="dispatch")'
+        )
+    environ: WSGIEnvironment = meta
+    return environ
+
+
+def override(name: str) -> Callable[[View], View]:
+    """Give this view's responses the config's named override ``name``.
+
+    ``use_override(request.META, name)`` before the view runs; an unknown name
+    raises :class:`~secheaders_wsgi.ConfigError` with a did-you-mean.
+    """
+    change = override_change(name)
+    return lambda view: wrap_view(view, change, _environ_of)
+
+
+def csp_update(
+    directives: Mapping[str, Iterable[str] | str], *, report_only: bool = False
+) -> Callable[[View], View]:
+    """Add sources to this view's CSP: ``@csp_update({"img-src": [...]})``.
+
+    Like django-csp's ``@csp_update``, but two of them on one directive both
+    count. With ``report_only=True`` the report-only policy changes instead.
+    """
+    change = csp_view_change(False, directives, report_only)
+    return lambda view: wrap_view(view, change, _environ_of)
+
+
+def csp_replace(
+    directives: Mapping[str, Iterable[str] | str | None], *, report_only: bool = False
+) -> Callable[[View], View]:
+    """Replace directives of this view's CSP; ``None`` drops a directive.
+
+    With ``report_only=True`` the report-only policy changes instead.
+    """
+    change = csp_view_change(True, directives, report_only)
+    return lambda view: wrap_view(view, change, _environ_of)
+
+
+def omit_headers(*names: str) -> Callable[[View], View]:
+    """Send none of our headers by these names on this view's responses.
+
+    A header the view sets itself is still sent.
+    """
+    change = omit_change(names)
+    return lambda view: wrap_view(view, change, _environ_of)
+
+
+def _lazy_nonce(request: Any) -> Any:
+    # Made (and put in the policy) only when something turns it into text.
+    meta = request.META
+    return SimpleLazyObject(lambda: _environ_nonce(meta))
+
+
+def nonce(request: Any) -> dict[str, Any]:
+    """Context processor: ``{{ csp_nonce }}`` in templates, made only if used.
+
+    The same value as ``request.csp_nonce`` when :class:`NonceMiddleware` runs.
+    """
+    value = getattr(request, "csp_nonce", None)
+    return {"csp_nonce": _lazy_nonce(request) if value is None else value}
+
+
+class NonceMiddleware:
+    """Sets ``request.csp_nonce``, a lazy string: made only when read.
+
+    Django 6 and packages such as django-debug-toolbar put
+    ``request.csp_nonce`` on the scripts they add, so their pages work under a
+    nonce policy with this middleware in ``MIDDLEWARE``. Sync and async.
+    """
+
+    sync_capable = True
+    async_capable = True
+
+    def __init__(self, get_response: Callable[[Any], Any]) -> None:
+        self.get_response = get_response
+        if iscoroutinefunction(get_response):
+            # __call__ then returns get_response's coroutine for Django to await.
+            markcoroutinefunction(self)
+
+    def __call__(self, request: Any) -> Any:
+        request.csp_nonce = _lazy_nonce(request)
+        return self.get_response(request)
