@@ -13,7 +13,8 @@ from collections.abc import Sequence
 
 from .audit import SEVERITIES, Severity, at_least, audit
 from .config import Config, load_config
-from .errors import ConfigError
+from .config.overrides import apply
+from .errors import ConfigError, did_you_mean
 from .policy import headers
 from .request.paths import PrefixTable
 
@@ -40,6 +41,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="show the headers for this request path: the longest matching "
         "paths: rule applies (e.g. --path /embed/x)",
     )
+    show.add_argument(
+        "--override",
+        action="append",
+        metavar="NAME",
+        help="show what a response whose view calls use_override(environ, NAME) "
+        "gets, on top of --path; repeat to stack overrides in call order",
+    )
     check = commands.add_parser(
         "audit", help="list the weaknesses of the header set a config gives"
     )
@@ -57,8 +65,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if args.command == "audit":
         return _audit(config, args.fail_on)
+    top = config
     if args.path is not None:
         config = _for_path(config, args.path)
+    try:
+        for name in args.override or ():
+            config = _with_override(config, top, name)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     # With server_secured every request counts as https, plain-http ones too.
     https = not args.http or config.server_secured
     for name, value in headers(config, https=https):
@@ -69,7 +84,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _audit(config: Config, fail_on: Severity | None) -> int:
     findings = audit(config)
     for finding in findings:
-        where = f"[paths {finding.prefix}] " if finding.prefix is not None else ""
+        where = (
+            f"[paths {finding.prefix}] "
+            if finding.prefix is not None
+            else f"[overrides {finding.override}] "
+            if finding.override is not None
+            else ""
+        )
         print(
             f"{finding.severity.upper():<6}  {where}{finding.rule}: {finding.message}"
         )
@@ -81,6 +102,22 @@ def _audit(config: Config, fail_on: Severity | None) -> int:
     if fail_on is not None and at_least(findings, fail_on):
         return 1
     return 0
+
+
+def _with_override(config: Config, top: Config, name: str) -> Config:
+    """``config`` as a response that called ``use_override(environ, name)`` sees it.
+
+    ``top``: the loaded config, whose ``overrides:`` name the choices.
+    """
+    overrides = {override.name: override for override in top.overrides}
+    if name not in overrides:
+        known = ", ".join(overrides) or "none are configured"
+        raise ConfigError(
+            f"--override: {name!r} is not in the config's overrides: "
+            f"(allowed: {known}){did_you_mean(name, tuple(overrides))}"
+        )
+    print(f"override {name!r} applied", file=sys.stderr)
+    return apply(config, overrides[name], f"overrides.{name}: ")
 
 
 def _for_path(config: Config, path: str) -> Config:

@@ -104,7 +104,7 @@ class SecureHeaders:
             if responder is not None:
                 return responder(environ, start_response)  # the app is not called
         https = environ.get("wsgi.url_scheme") == "https"
-        side = plan.https if https else plan.http
+        planned = plan.https if https else plan.http
         environ["secheaders.csp_unsafe_eval"] = plan.unsafe_eval
         # What the view asks for (use_override, csp_update, ...) is kept here.
         state = environ[STATE_KEY] = ResponseState(self._overrides, plan, https)
@@ -124,10 +124,7 @@ class SecureHeaders:
             status: str, app_headers: list[Header], exc_info: OptExcInfo | None = None
         ) -> object:
             state.sent = True  # from here on a first nonce or a change raises
-            if state.changed:
-                return start_response(
-                    status, _changed(state, made, app_headers), exc_info
-                )
+            side = state.side() if state.changed else planned
             if made is None:
                 # Usually no app header is one of ours, one to remove or a cookie
                 # to rewrite: then appending is all there is to do.
@@ -178,16 +175,6 @@ class SecureHeaders:
         ):
             return plan, redirect
         return plan, None
-
-
-def _changed(
-    state: ResponseState, nonce: str | None, app_headers: list[Header]
-) -> list[Header]:
-    """The merged headers of a response whose view changed them."""
-    side = state.side()
-    present = {name.lower() for name, _ in app_headers}
-    ours, names = state.ours(side, nonce, present - side.remove)
-    return _merged(app_headers, ours, names, side.cookies, side.remove, present)
 
 
 def _merged(

@@ -14,6 +14,7 @@ from secheaders_wsgi import (
     csp_nonce,
     csp_replace,
     csp_update,
+    load_config,
     omit_headers,
     use_override,
 )
@@ -337,14 +338,21 @@ def test_omit_headers_leaves_the_apps_own_header() -> None:
 
 def test_unknown_override_name_gets_did_you_mean() -> None:
     config = {"overrides": {"embed": EMBED}}
-    with pytest.raises(
-        ConfigError,
-        match=re.escape(
-            "use_override: 'embedd' is not a named override (allowed: embed; add it "
-            "to the config's overrides:). Did you mean 'embed'?"
-        ),
-    ):
+    # The hint ends the message; main's did_you_mean brings its own '.'.
+    message = (
+        re.escape(
+            "use_override: 'embedd' is not a named override (allowed: embed; add "
+            "it to the config's overrides:)"
+        )
+        + r"\.? Did you mean 'embed'\?$"
+    )
+    with pytest.raises(ConfigError, match=message):
         get(config, lambda e: use_override(e, "embedd"))
+
+
+def test_unknown_override_name_without_overrides_says_none_are_configured() -> None:
+    with pytest.raises(ConfigError, match=r"\(allowed: none are configured;"):
+        get(None, lambda e: use_override(e, "embed"))
 
 
 def test_bad_directive_is_a_config_error_like_the_configs() -> None:
@@ -413,3 +421,187 @@ def test_a_response_without_calls_is_what_it_was() -> None:
     with_overrides = get(config, nothing).headerlist
     without = get(None, nothing).headerlist
     assert with_overrides == without
+
+
+# --- more combinations -------------------------------------------------------------
+
+
+def test_report_only_change_gets_the_nonce_too() -> None:
+    config = {
+        **STRICT,
+        "csp_report_only_header": {"default-src": "'self'"},
+        "csp_report_uri": "/r",
+    }
+
+    def view(environ: dict[str, Any]) -> None:
+        csp_update(environ, {"script-src": "https://cdn.example"}, report_only=True)
+
+    response = get(config, view, nonce=True)
+    trial = csp(response, "Content-Security-Policy-Report-Only")
+    assert trial["script-src"] == [
+        "'self'",
+        "https://cdn.example",
+        f"'nonce-{response.text}'",
+    ]
+    assert f"'nonce-{response.text}'" in csp(response)["script-src"]
+
+
+def test_csp_update_expands_safe_src() -> None:
+    config = {**STRICT, "csp_safe_src": ["'self'", "https://static.example"]}
+    response = get(config, lambda e: csp_update(e, {"form-action": "'safe-src'"}))
+    assert csp(response)["form-action"] == ["'self'", "https://static.example"]
+
+
+def test_csp_update_reads_any_iterable_once() -> None:
+    def view(environ: dict[str, Any]) -> None:
+        csp_update(environ, {"img-src": (s for s in ["https://a.example"])})
+
+    policy = csp(get({"csp_header": {"default-src": "'self'"}}, view))
+    assert policy["img-src"] == ["'self'", "https://a.example"]
+
+
+def test_override_then_change_then_omit_on_a_path_rule_under_a_preset() -> None:
+    config = {
+        "preset": "strict",
+        "paths": [{"prefix": "/docs/", "referrer_policy": "same-origin"}],
+        "overrides": {"embed": EMBED},
+    }
+
+    def view(environ: dict[str, Any]) -> None:
+        omit_headers(environ, "Cross-Origin-Embedder-Policy")
+        csp_update(environ, {"img-src": "https://cdn.example"})
+        use_override(environ, "embed")
+
+    response = get(config, view, path="/docs/a", **HTTPS)
+    policy = csp(response)
+    assert policy["frame-ancestors"] == ["'self'", "https://partner.example"]
+    assert "https://cdn.example" in policy["img-src"]
+    assert values(response, "Referrer-Policy") == ["same-origin"]
+    assert values(response, "Cross-Origin-Embedder-Policy") == []
+    assert values(response, "Cross-Origin-Opener-Policy") == ["same-origin"]
+
+
+def test_the_same_override_twice_counts_once_at_its_last_place() -> None:
+    config = {
+        "overrides": {
+            "a": {"referrer_policy": "no-referrer"},
+            "b": {"referrer_policy": "same-origin"},
+        }
+    }
+
+    def view(environ: dict[str, Any]) -> None:
+        for name in ("a", "b", "a"):
+            use_override(environ, name)
+
+    assert values(get(config, view), "Referrer-Policy") == ["no-referrer"]
+
+
+def test_stacked_overrides_that_contradict_fail_naming_both() -> None:
+    config = {
+        "overrides": {
+            "a": {"csp_frame_ancestors": ["'self'"]},
+            "b": {"csp_header": {"frame-ancestors": "'none'"}},
+        }
+    }
+
+    def view(environ: dict[str, Any]) -> None:
+        use_override(environ, "a")
+        use_override(environ, "b")
+
+    with pytest.raises(ConfigError, match=r"^overrides\.b after a, b: csp_frame"):
+        get(config, view)
+
+
+# --- what is built, and when ----------------------------------------------------
+
+
+def test_a_named_override_builds_no_plan_per_request(monkeypatch: Any) -> None:
+    from secheaders_wsgi import plan as plan_module
+
+    config = {
+        "paths": [{"prefix": "/api/", "referrer_policy": "no-referrer"}],
+        "overrides": {"embed": EMBED},
+    }
+    app = TestApp(SecureHeaders(app_with(lambda e: use_override(e, "embed")), config))
+    built: list[object] = []
+    original = plan_module.Plan.build.__func__  # type: ignore[attr-defined]
+    monkeypatch.setattr(
+        plan_module.Plan,
+        "build",
+        classmethod(lambda cls, c: built.append(c) or original(cls, c)),
+    )
+    for _ in range(3):
+        app.get("/")  # top level + override: built at start-up
+    assert built == []
+    for _ in range(3):
+        app.get("/api/x")  # rule + override: once, on first use
+    assert len(built) == 1
+
+
+def test_a_csp_change_is_built_once_per_distinct_change(monkeypatch: Any) -> None:
+    from secheaders_wsgi import overrides
+
+    calls: list[object] = []
+    original = overrides.derived_side
+    monkeypatch.setattr(
+        overrides,
+        "derived_side",
+        lambda *args: calls.append(args) or original(*args),
+    )
+    host = {"host": "a"}
+
+    def view(environ: dict[str, Any]) -> None:
+        csp_update(environ, {"img-src": f"https://{host['host']}.example"})
+
+    app = TestApp(SecureHeaders(app_with(view)))
+    for _ in range(3):
+        app.get("/")
+    host["host"] = "b"
+    response = app.get("/")
+    assert len(calls) == 2
+    assert "https://b.example" in csp(response)["img-src"]
+
+
+def test_past_the_cache_limit_changes_are_built_per_request(monkeypatch: Any) -> None:
+    from secheaders_wsgi import overrides
+
+    monkeypatch.setattr(overrides, "CACHE_LIMIT", 2)
+    count = iter(range(100))
+
+    def view(environ: dict[str, Any]) -> None:
+        csp_update(environ, {"img-src": f"https://h{next(count)}.example"})
+
+    app = TestApp(SecureHeaders(app_with(view)))
+    images = [csp(app.get("/"))["img-src"][-1] for _ in range(5)]
+    assert images == [f"https://h{i}.example" for i in range(5)]
+
+
+def test_the_state_is_under_one_namespaced_key() -> None:
+    from secheaders_wsgi.request.response import STATE_KEY, ResponseState
+
+    seen: list[object] = []
+    get(None, lambda e: seen.append(e.get(STATE_KEY)))
+    assert isinstance(seen[0], ResponseState)
+
+
+EVERY_HEADER = {
+    "preset": "strict",
+    "server_secured": True,
+    "csp_report_uri": "/r",
+    "csp_report_only_header": {"default-src": "'self'"},
+    "x_dns_prefetch_control": "off",
+}
+
+
+def _ours_under_every_header() -> list[str]:
+    from secheaders_wsgi.policy import headers as policy_headers
+
+    return [name for name, _ in policy_headers(load_config(EVERY_HEADER), https=True)]
+
+
+@pytest.mark.parametrize("name", _ours_under_every_header())
+def test_omit_headers_removes_each_of_ours_and_nothing_else(name: str) -> None:
+    plain = get(EVERY_HEADER, nothing).headerlist
+    omitted = get(EVERY_HEADER, lambda e: omit_headers(e, name)).headerlist
+    assert [h for h in plain if h[0] != name] == omitted
+    assert len(omitted) == len(plain) - 1

@@ -31,8 +31,10 @@ def audit(config: Config) -> tuple[Finding, ...]:
     The header set is the one an HTTPS response gets, so HSTS counts, and the
     policy is judged as written: a per-request nonce is added only where the
     app asks for one and 'unsafe-inline' is off, so it changes no finding.
-    Each ``paths`` rule is audited too; it reports only what the top level
-    does not already (the weaker ``/embed/`` rule, not the same finding twice).
+    Each ``paths`` rule and each of ``overrides:`` (merged onto the top
+    level, as a view's ``use_override`` gets it) is audited too; each reports
+    only what the top level does not already (the weaker ``/embed/`` rule, not
+    the same finding twice).
     """
     findings = _findings(config)
     known = {(f.rule, f.message) for f in findings}
@@ -40,6 +42,12 @@ def audit(config: Config) -> tuple[Finding, ...]:
         findings += [
             replace(f, prefix=prefix)
             for f in _findings(rule_config)
+            if (f.rule, f.message) not in known
+        ]
+    for override in config.overrides:
+        findings += [
+            replace(f, override=override.name)
+            for f in _findings(override.config)
             if (f.rule, f.message) not in known
         ]
     return tuple(sorted(findings, key=lambda f: -SEVERITIES.index(f.severity)))

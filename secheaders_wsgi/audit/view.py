@@ -19,7 +19,8 @@ SEVERITIES: tuple[Severity, ...] = ("low", "medium", "high")
 class Finding:
     """One weakness: a rule id, how bad it is, what it means and the fix.
 
-    ``prefix`` names the ``paths`` rule it belongs to; ``None``: the top level.
+    ``prefix`` names the ``paths`` rule it belongs to, ``override`` the
+    entry of ``overrides:``; both ``None``: the top level.
     """
 
     rule: str
@@ -27,6 +28,7 @@ class Finding:
     message: str
     fix: str
     prefix: str | None = None
+    override: str | None = None
 
 
 @dataclass(frozen=True)

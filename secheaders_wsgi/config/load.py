@@ -244,7 +244,7 @@ def _overrides(config: Config, raw: tuple[tuple[object, object], ...]) -> Config
                 )
             if key not in CHECKS and key != "replace":
                 hint = did_you_mean(key, (*KEYS, "replace"), prefix=True)
-                raise ConfigError(f"{place}: unknown key {key!r}.{hint}")
+                raise ConfigError(f"{place}: unknown key {key!r}{hint}")
         values, replace_mappings = _rule_values(place, rule)
         merged = merge(config, values, replace_mappings)
         check_combinations(merged, f"{place}.", config)

@@ -13,9 +13,9 @@ the config (``csp_update.img-src[0]: 'self' must be quoted as "'self'"``).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
-from typing import Any
+from typing import Any, cast
 
 from ..errors import ConfigError
 from . import csp_grammar as grammar
@@ -107,8 +107,46 @@ def _merged_pairs(
 Change = tuple[tuple[str, "Sources | None"], ...]
 
 
+#: Checked arguments, by their value: views pass the same constants on every
+#: request, so each is checked once. Bounded, as views may compute them.
+_CHECKED: dict[tuple[str, tuple[tuple[object, object], ...]], Change] = {}
+_CHECKED_LIMIT = 1024
+
+
 def csp_change(where: str, directives: object, *, allow_none: bool) -> Change:
-    """Check a ``csp_update`` / ``csp_replace`` mapping like ``csp_header``."""
+    """Check a ``csp_update`` / ``csp_replace`` mapping like ``csp_header``.
+
+    ``allow_none``: ``None`` drops a directive (csp_replace).
+    """
+    if not isinstance(directives, Mapping):
+        return _csp_change(where, directives, allow_none)
+    # Iterables become tuples (an iterator is read once, here), so the
+    # argument can be a key of the cache of checked ones.
+    items = tuple((name, _frozen(value)) for name, value in directives.items())
+    key = (where, items)
+    try:
+        change = _CHECKED.get(key)
+    except TypeError:  # a set or a mapping as a value: no cache, the check reads it
+        return _csp_change(where, dict(items), allow_none)
+    if change is None:
+        change = _csp_change(where, dict(items), allow_none)
+        if len(_CHECKED) < _CHECKED_LIMIT:
+            _CHECKED[key] = change
+    return change
+
+
+def _frozen(value: object) -> object:
+    kind = type(value)
+    if kind is str or kind is tuple or value is None:
+        return value
+    if kind is list:  # the usual literal: no ABC checks below, they cost
+        return tuple(cast("list[object]", value))
+    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
+        return value  # the check refuses it, naming the value
+    return tuple(value)
+
+
+def _csp_change(where: str, directives: object, allow_none: bool) -> Change:
     if not isinstance(directives, Mapping):
         raise ConfigError(
             f"{where}: {directives!r} is not a mapping (allowed: directive name "

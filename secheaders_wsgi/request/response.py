@@ -15,12 +15,10 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..config.overrides import csp_change, header_names
-from ..overrides import changed_headers
 
 if TYPE_CHECKING:
     from ..overrides import CspEdit, OverridePlans
     from ..plan import Plan, Side
-    from ..policy import Header
 
 __all__ = [
     "STATE_KEY",
@@ -33,12 +31,16 @@ __all__ = [
 
 STATE_KEY = "secheaders.response"
 
+_NOTHING: frozenset[str] = frozenset()
+
 
 class ResponseState:
     """What one response asked for, and whether its headers have left.
 
     ``changed`` stays false for a response that made no call: the middleware
-    then takes its precomputed headers as they are.
+    then takes its precomputed side as it is. An adapter (WSGI, ASGI) makes
+    one per request, sets ``sent`` when the response starts and sends what
+    :meth:`side` gives, exactly as it sends a precomputed side.
     """
 
     __slots__ = ("changed", "edits", "https", "names", "omit", "plan", "plans", "sent")
@@ -49,34 +51,17 @@ class ResponseState:
         self.https = https
         self.sent = False
         self.changed = False
-        self.names: list[str] = []
-        self.edits: list[CspEdit] = []
-        self.omit: frozenset[str] = frozenset()
+        self.names: tuple[str, ...] = ()
+        self.edits: tuple[CspEdit, ...] = ()
+        self.omit: frozenset[str] = _NOTHING
 
     def side(self) -> Side:
-        """The side of the plan with this response's overrides merged on."""
+        """The plan's side with this response's overrides, edits and omissions."""
         plan = self.plans.plan(self.plan, self.names) if self.names else self.plan
-        return plan.https if self.https else plan.http
-
-    def ours(
-        self, side: Side, nonce: str | None, present: set[str]
-    ) -> tuple[tuple[Header, ...], frozenset[str]]:
-        """Our headers for this response, and their lower-cased names.
-
-        ``present``: the lower-cased names of the app's headers that stay
-        (those ``remove_headers`` drops are not in it).
-        """
-        omit = self.omit
-        hidden = present | omit if omit else present
-        if self.edits:
-            ours = changed_headers(side, self.edits, nonce, hidden)
-        elif nonce is not None:
-            ours = side.nonced(nonce, hidden)
-        else:
-            ours = side.headers
-        if omit:
-            ours = tuple(h for h in ours if h[0].lower() not in omit)
-        return ours, frozenset(name.lower() for name, _ in ours)
+        side = plan.https if self.https else plan.http
+        if self.edits or self.omit:
+            side = self.plans.side(side, self.edits, self.omit)
+        return side
 
 
 def _state(environ: Mapping[str, Any], call: str) -> ResponseState:
@@ -106,7 +91,7 @@ def use_override(environ: Mapping[str, Any], name: str) -> None:
     ``start_response`` or without ``SecureHeaders`` is a RuntimeError.
     """
     state = _state(environ, "use_override")
-    state.names.append(state.plans.check(name))
+    state.names += (state.plans.check(name),)
     state.changed = True
 
 
@@ -128,7 +113,7 @@ def csp_update(
     """
     state = _state(environ, "csp_update")
     change = csp_change("csp_update", directives, allow_none=False)
-    state.edits.append((report_only, False, change))
+    state.edits += ((report_only, False, change),)
     state.changed = True
 
 
@@ -148,7 +133,7 @@ def csp_replace(
     """
     state = _state(environ, "csp_replace")
     change = csp_change("csp_replace", directives, allow_none=True)
-    state.edits.append((report_only, True, change))
+    state.edits += ((report_only, True, change),)
     state.changed = True
 
 

@@ -1,0 +1,118 @@
+"""Soak: threads mixing named overrides, CSP changes and omitted headers on one
+SecureHeaders; what one request asks for never shows in another's headers."""
+
+from __future__ import annotations
+
+import re
+import threading
+from typing import Any
+
+from secheaders_wsgi import (
+    SecureHeaders,
+    csp_nonce,
+    csp_replace,
+    csp_update,
+    omit_headers,
+    use_override,
+)
+from tests.support import environ_for
+
+THREADS = 8
+REQUESTS = 3_000
+CONFIG = {
+    "csp_unsafe_inline": False,
+    "csp_report_only_header": {"default-src": "'self'"},
+    "csp_report_uri": "/csp",
+    "paths": [
+        {"prefix": "/embed/", "csp_frame_ancestors": ["https://partner.example"]},
+        {"prefix": "/api/", "csp_header": False},
+    ],
+    "overrides": {
+        "framed": {"csp_frame_ancestors": ["'self'", "https://a.example"]},
+        "quiet": {"referrer_policy": "no-referrer", "x_frame_options": False},
+        "locked": {"replace": True, "csp_header": {"default-src": "'self'"}},
+    },
+}
+PATHS = ["/", "/embed/x", "/api/y"]
+# What a view does, by name; the query string picks one.
+ACTIONS: dict[str, Any] = {
+    "none": lambda e: None,
+    "framed": lambda e: use_override(e, "framed"),
+    "stack": lambda e: (use_override(e, "locked"), use_override(e, "quiet")),
+    "update": lambda e: csp_update(e, {"img-src": "https://cdn.example"}),
+    "replace": lambda e: csp_replace(e, {"img-src": None, "form-action": "'none'"}),
+    "trial": lambda e: csp_update(
+        e, {"img-src": "https://t.example"}, report_only=True
+    ),
+    "omit": lambda e: omit_headers(e, "X-Frame-Options", "Referrer-Policy"),
+    "all": lambda e: (
+        use_override(e, "framed"),
+        csp_update(e, {"script-src": "https://js.example"}),
+        omit_headers(e, "X-Content-Type-Options"),
+    ),
+}
+_NONCE = re.compile(r"'nonce-([A-Za-z0-9_-]+)'")
+
+
+def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+    action, _, nonce = environ["QUERY_STRING"].partition("+")
+    ACTIONS[action](environ)
+    body = csp_nonce(environ).encode() if nonce else b"-"
+    start_response("200 OK", [("Content-Type", "text/html")])
+    return [body]
+
+
+def call(
+    middleware: SecureHeaders, path: str, action: str, nonce: bool
+) -> tuple[list[tuple[str, str]], bytes]:
+    query = f"{action}+nonce" if nonce else action
+    environ = environ_for(path, QUERY_STRING=query)
+    sent: list[list[tuple[str, str]]] = []
+    body = b"".join(middleware(environ, lambda s, h, e=None: sent.append(h)))
+    return sent[0], body
+
+
+def masked(headers: list[tuple[str, str]], nonce: bytes) -> list[tuple[str, str]]:
+    text = f"'nonce-{nonce.decode()}'"
+    return [(n, v.replace(text, "'nonce-N'")) for n, v in headers]
+
+
+def test_overrides_in_one_request_never_leak_into_another() -> None:
+    middleware = SecureHeaders(app, CONFIG)
+    cases = [
+        (path, action, nonce)
+        for path in PATHS
+        for action in ACTIONS
+        for nonce in (False, True)
+    ]
+    expected = {}
+    for case in cases:
+        headers, body = call(middleware, *case)
+        expected[case] = masked(headers, body) if case[2] else headers
+    # The cases differ from each other: a leak would show.
+    assert len({tuple(v) for v in expected.values()}) > len(cases) // 2
+
+    wrong: list[Any] = []
+    start = threading.Barrier(THREADS)
+
+    def worker(index: int) -> None:
+        start.wait()
+        for i in range(REQUESTS):
+            case = cases[(i * 11 + index) % len(cases)]
+            headers, body = call(middleware, *case)
+            if case[2]:
+                for name, value in headers:
+                    found = _NONCE.findall(value)
+                    if found and found != [body.decode()] * len(found):
+                        wrong.append(("nonce mismatch", case, name, value))
+                headers = masked(headers, body)
+            if headers != expected[case]:
+                wrong.append((case, headers))
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    assert not any(thread.is_alive() for thread in threads)
+    assert wrong == []
