@@ -5,7 +5,8 @@ a strong set of security headers on every response. What a config means is
 worked out once, when the middleware is built (:mod:`secheaders_wsgi.plan`);
 this module only routes a request to its plan (trusted proxies, the report
 receiver, per-path rules, the https redirect), hands out the lazy nonce and
-merges the plan's headers into the app's. It knows no header semantics.
+the per-response state (:mod:`.request.response`), and merges the plan's
+headers into the app's. It knows no header semantics.
 """
 
 from __future__ import annotations
@@ -53,6 +54,11 @@ class SecureHeaders:
     :func:`~secheaders_wsgi.csp_nonce`); only a response whose app called it
     gets the nonce in its policy. With ``csp_report_path`` set, requests to
     that path are answered by the report receiver and never reach the app.
+
+    A view changes its own response with :func:`~secheaders_wsgi.use_override`,
+    :func:`~secheaders_wsgi.csp_update`, :func:`~secheaders_wsgi.csp_replace`
+    and :func:`~secheaders_wsgi.omit_headers` (state under
+    ``environ["secheaders.response"]``).
 
     With ``force_https`` a plain-http request is redirected and the app is not
     called. With ``paths`` rules, the rule of the longest matching prefix of

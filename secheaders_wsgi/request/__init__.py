@@ -5,4 +5,6 @@
 - :mod:`.redirect`: ``force_https``, the redirect to the https URL.
 - :mod:`.cookies`: the ``Set-Cookie`` rewrite (Secure, SameSite, HttpOnly).
 - :mod:`.nonce`: the lazy per-request CSP nonce.
+- :mod:`.response`: what a view asks of its own response (``use_override``,
+  ``csp_update``, ``csp_replace``, ``omit_headers``).
 """
