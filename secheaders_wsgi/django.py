@@ -22,12 +22,13 @@ its application wrapped in :class:`~secheaders_wsgi.SecureHeaders` (``wsgi.py``)
 The decorators work on sync and async function views and, through
 ``method_decorator``, on class-based views; an async view stays async. They
 make their change when the view is called, in the order they are written. A
-bad directive or an unknown override name raises when the view first runs,
-with the config's message; the arguments' types are checked at import.
+bad directive or source is a :class:`~secheaders_wsgi.ConfigError` when the
+decorator is built, at import, with the config's message; an unknown override
+name, which only the running config knows, when the view first runs.
 
-Under WSGI ``request.META`` is the environ the middleware saw. Under ASGI it
-is not (SecureHeaders is WSGI middleware), so every call raises
-:class:`RuntimeError` saying the app is not wrapped.
+Under WSGI ``request.META`` is the environ the middleware saw. A request that
+never went through ``wsgi.py`` (ASGI, Django's test ``Client``) has none, so a
+decorated view or a used nonce raises :class:`RuntimeError` saying so.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.utils.functional import SimpleLazyObject  # type: ignore[import-untyped]
 
 from .request.nonce import csp_nonce as _environ_nonce
+from .request.response import STATE_KEY
 from .request.views import csp_view_change, omit_change, override_change, wrap_view
 
 if TYPE_CHECKING:
@@ -65,8 +67,22 @@ def _environ_of(args: tuple[Any, ...]) -> WSGIEnvironment:
             "as the first argument: on a class-based view's method, wrap it: "
             '@method_decorator(csp_update({...}), name="dispatch")'
         )
+    _require_middleware(meta)
     environ: WSGIEnvironment = meta
     return environ
+
+
+def _require_middleware(meta: Any) -> None:
+    # The core's error says "wrap the application"; under Django the usual
+    # cause is a request that never went through wsgi.py, so name those.
+    if STATE_KEY not in meta:
+        raise RuntimeError(
+            "this request did not go through secheaders_wsgi.SecureHeaders: "
+            "wrap the application in wsgi.py (application = SecureHeaders("
+            "get_wsgi_application(), ...)). Django's test Client and ASGI "
+            "do not run wsgi.py; test through the WSGI application instead "
+            "(e.g. webtest.TestApp(application))"
+        )
 
 
 def override(name: str) -> Callable[[View], View]:
@@ -114,7 +130,12 @@ def omit_headers(*names: str) -> Callable[[View], View]:
 def _lazy_nonce(request: Any) -> Any:
     # Made (and put in the policy) only when something turns it into text.
     meta = request.META
-    return SimpleLazyObject(lambda: _environ_nonce(meta))
+
+    def make() -> str:
+        _require_middleware(meta)
+        return _environ_nonce(meta)
+
+    return SimpleLazyObject(make)
 
 
 def nonce(request: Any) -> dict[str, Any]:

@@ -23,8 +23,9 @@ headers are chosen.
 
 The decorators go *below* ``@app.route`` (Flask registers what it is given)
 and make their change when the view is called, in the order they are written.
-A bad directive or an unknown override name raises when the view first runs,
-with the config's message; the arguments' types are checked at import.
+A bad directive or source is a :class:`~secheaders_wsgi.ConfigError` when the
+decorator is built, at import, with the config's message; an unknown override
+name, which only the running config knows, when the view first runs.
 """
 
 from __future__ import annotations

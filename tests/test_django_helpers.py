@@ -339,7 +339,8 @@ def test_decorator_with_a_nonce_in_the_same_response(client: TestApp) -> None:
 class _Request:
     def __init__(self) -> None:
         self.made = 0
-        self.META = {"secheaders.csp_nonce": self._nonce}
+        # What SecureHeaders puts in the environ, the nonce counted.
+        self.META = {"secheaders.csp_nonce": self._nonce, "secheaders.response": None}
 
     def _nonce(self) -> str:
         self.made += 1
@@ -390,12 +391,22 @@ def test_method_decorated_without_method_decorator_says_so(client: TestApp) -> N
         client.get("/undecorated/")
 
 
-def test_without_secure_headers_a_decorated_view_says_to_wrap_the_app() -> None:
+@pytest.mark.parametrize(
+    "path", ["/update/sync-function/", "/update/async-class/", "/processor/"]
+)
+def test_without_secure_headers_the_error_names_wsgi_py_and_the_test_client(
+    path: str,
+) -> None:
+    # Django's own test Client never runs wsgi.py: the commonest way to get here.
+    from django.test import Client
+
     with override_settings(
-        ROOT_URLCONF=__name__, MIDDLEWARE=[], DEBUG_PROPAGATE_EXCEPTIONS=True
+        ROOT_URLCONF=__name__, MIDDLEWARE=MIDDLEWARE, TEMPLATES=TEMPLATES
     ):
-        with pytest.raises(RuntimeError, match="SecureHeaders"):
-            TestApp(WSGIHandler()).get("/update/sync-function/")
+        # A thread of its own: the async view needs one without a running loop.
+        with ThreadPoolExecutor(max_workers=1) as thread:
+            with pytest.raises(RuntimeError, match="Django's test Client and ASGI"):
+                thread.submit(Client().get, path).result()
 
 
 def test_decorator_without_its_arguments_is_refused_at_import() -> None:
