@@ -72,8 +72,8 @@ def embed() -> ResponseReturnValue:
 
 @pages.get("/gallery")
 @csp_update({"img-src": [IMAGE_CDN]})
-async def gallery() -> ResponseReturnValue:
-    # An async view (flask[async]): the decorator works the same way.
+def gallery() -> ResponseReturnValue:
+    # Async views take the decorators too (with flask[async] installed).
     return render_template_string(GALLERY, cdn=IMAGE_CDN)
 
 

@@ -188,7 +188,7 @@ IMAGE_CDN = "https://images.example.org"
 
 
 def _client(module: str) -> TestApp:
-    # The galleries are async views: see in_a_server_thread.
+    # The Django gallery is an async view: see in_a_server_thread.
     app = in_a_server_thread(_make_app(module)(CONFIG))
     return TestApp(app, extra_environ=HTTP)
 
