@@ -127,15 +127,18 @@ def omit_headers(*names: str) -> Callable[[View], View]:
     return lambda view: wrap_view(view, change, _environ_of)
 
 
+class _LazyNonce(SimpleLazyObject):  # type: ignore[misc]
+    """The request's nonce as a lazy string: made when turned into text."""
+
+
 def _lazy_nonce(request: Any) -> Any:
-    # Made (and put in the policy) only when something turns it into text.
     meta = request.META
 
     def make() -> str:
         _require_middleware(meta)
         return _environ_nonce(meta)
 
-    return SimpleLazyObject(make)
+    return _LazyNonce(make)
 
 
 def nonce(request: Any) -> dict[str, Any]:
@@ -144,7 +147,11 @@ def nonce(request: Any) -> dict[str, Any]:
     The same value as ``request.csp_nonce`` when :class:`NonceMiddleware` runs.
     """
     value = getattr(request, "csp_nonce", None)
-    return {"csp_nonce": _lazy_nonce(request) if value is None else value}
+    # type(), not isinstance(): a lazy object answers isinstance by evaluating
+    # itself. Another library's request.csp_nonce is not the one in our policy.
+    if type(value) is not _LazyNonce:
+        value = _lazy_nonce(request)
+    return {"csp_nonce": value}
 
 
 class NonceMiddleware:

@@ -417,3 +417,10 @@ def test_decorator_without_its_arguments_is_refused_at_import() -> None:
 def test_bad_directive_fails_when_the_decorator_is_built() -> None:
     with pytest.raises(ConfigError, match="Did you mean 'img-src'"):
         method_decorator(csp_update({"img-scr": [CDN]}), name="dispatch")
+
+
+def test_context_processor_ignores_another_librarys_request_csp_nonce() -> None:
+    request = _Request()
+    request.csp_nonce = "someone-elses"  # type: ignore[attr-defined]
+
+    assert str(nonce(request)["csp_nonce"]) == "n0nce"
