@@ -20,9 +20,9 @@ from .plan import Plan
 from .policy import Header
 from .reports import ReportReceiver
 from .request.cookies import CookieRewrite
-from .request.nonce import ENVIRON_KEY, new_nonce, too_late
+from .request.nonce import ENVIRON_KEY
 from .request.paths import PrefixTable
-from .request.response import STATE_KEY, ResponseState
+from .request.response import STATE_KEY, UNSAFE_EVAL_KEY, ResponseState
 from .request.scheme import secure_scheme, trusted_proxies
 
 if TYPE_CHECKING:
@@ -111,25 +111,18 @@ class SecureHeaders:
                 return responder(environ, start_response)  # the app is not called
         https = environ.get("wsgi.url_scheme") == "https"
         planned = plan.https if https else plan.http
-        environ["secheaders.csp_unsafe_eval"] = plan.unsafe_eval
-        # What the view asks for (use_override, csp_update, ...) is kept here.
+        environ[UNSAFE_EVAL_KEY] = plan.unsafe_eval
+        # One object per request holds the nonce and what the view asks for
+        # (use_override, csp_update, ...): it costs what the closure it
+        # replaces did.
         state = environ[STATE_KEY] = ResponseState(self._overrides, plan, https)
-        made: str | None = None
-
-        def nonce() -> str:
-            nonlocal made
-            if made is None:
-                if state.sent:
-                    raise too_late()
-                made = new_nonce()
-            return made
-
-        environ[ENVIRON_KEY] = nonce
+        environ[ENVIRON_KEY] = state.nonce
 
         def _start_response(
             status: str, app_headers: list[Header], exc_info: OptExcInfo | None = None
         ) -> object:
             state.sent = True  # from here on a first nonce or a change raises
+            made = state.made
             side = state.side() if state.changed else planned
             if made is None:
                 # Usually no app header is one of ours, one to remove or a cookie

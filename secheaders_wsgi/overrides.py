@@ -54,7 +54,7 @@ class OverridePlans:
 
     def check(self, name: object) -> str:
         """``name`` if it is a configured override, else a ConfigError."""
-        if isinstance(name, str) and name in self._overrides:
+        if name.__class__ is str and name in self._overrides:
             return name
         allowed = ", ".join(self.names) if self.names else "none are configured"
         hint = did_you_mean(name, self.names) if isinstance(name, str) else ""
@@ -116,13 +116,14 @@ def derived_side(side: Side, edits: tuple[CspEdit, ...], omit: frozenset[str]) -
         else None
     )
     headers = tuple(plain)
-    cache = side.nonce_cache_control
+    cache = _omitted(list(side.nonce_cache_control), omit)
     return replace(
         side,
         headers=headers,
         names=frozenset(name.lower() for name, _ in (*headers, *cache)),
         watch=_watched(headers, side.remove, side.cookies),
         nonce_template=template,
+        nonce_cache_control=tuple(cache),
     )
 
 

@@ -504,12 +504,16 @@ def test_stacked_overrides_that_contradict_fail_naming_both() -> None:
         }
     }
 
-    def view(environ: dict[str, Any]) -> None:
-        use_override(environ, "a")
-        use_override(environ, "b")
+    raised: list[ConfigError] = []
 
-    with pytest.raises(ConfigError, match=r"^overrides\.b after a, b: csp_frame"):
-        get(config, view)
+    def calling(environ: dict[str, Any]) -> None:
+        use_override(environ, "a")
+        with pytest.raises(ConfigError) as info:
+            use_override(environ, "b")  # fails at the call, not at start_response
+        raised.append(info.value)
+
+    get(config, calling)
+    assert str(raised[0]).startswith("overrides.b after a, b: csp_frame")
 
 
 # --- what is built, and when ----------------------------------------------------
@@ -576,6 +580,20 @@ def test_past_the_cache_limit_changes_are_built_per_request(monkeypatch: Any) ->
     assert images == [f"https://h{i}.example" for i in range(5)]
 
 
+def test_use_override_updates_the_eval_switch_the_app_reads() -> None:
+    config = {"overrides": {"no-eval": {"csp_unsafe_eval": False}}}
+    seen: list[object] = []
+
+    def view(environ: dict[str, Any]) -> None:
+        seen.append(environ["secheaders.csp_unsafe_eval"])
+        use_override(environ, "no-eval")
+        seen.append(environ["secheaders.csp_unsafe_eval"])
+
+    response = get(config, view)
+    assert seen == [True, False]
+    assert "'unsafe-eval'" not in values(response, "Content-Security-Policy")[0]
+
+
 def test_the_state_is_under_one_namespaced_key() -> None:
     from secheaders_wsgi.request.response import STATE_KEY, ResponseState
 
@@ -605,3 +623,26 @@ def test_omit_headers_removes_each_of_ours_and_nothing_else(name: str) -> None:
     omitted = get(EVERY_HEADER, lambda e: omit_headers(e, name)).headerlist
     assert [h for h in plain if h[0] != name] == omitted
     assert len(omitted) == len(plain) - 1
+
+
+def test_omit_headers_reaches_the_nonces_cache_control_too() -> None:
+    response = get(STRICT, lambda e: omit_headers(e, "cache-control"), nonce=True)
+    assert f"'nonce-{response.text}'" in csp(response)["script-src"]
+    assert values(response, "Cache-Control") == []
+
+
+def test_a_changed_response_passes_the_wsgi_validator() -> None:
+    from wsgiref.validate import validator
+
+    def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        use_override(environ, "embed")
+        csp_update(environ, {"img-src": "https://cdn.example"})
+        omit_headers(environ, "Referrer-Policy")
+        body = csp_nonce(environ).encode()
+        start_response("200 OK", [("Content-Type", "text/html")])
+        return [body]
+
+    wrapped = validator(SecureHeaders(validator(app), {"overrides": {"embed": EMBED}}))
+    response = TestApp(wrapped).get("/")
+    assert "https://cdn.example" in csp(response)["img-src"]
+    assert values(response, "Referrer-Policy") == []

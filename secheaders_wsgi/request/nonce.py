@@ -8,8 +8,9 @@ a zero-argument callable. Put its value on each inline ``<script>`` and
 
 Only a response whose app called it gets ``'nonce-...'`` in its policy; any
 other response gets the precomputed header, and no random bytes are drawn.
-The callable itself is a closure the middleware makes per request (a closure
-is the cheapest per-request object there is); this module holds its parts.
+The callable itself is a method of the request's
+:class:`~secheaders_wsgi.request.response.ResponseState`, the one object the
+middleware makes per request; this module holds its parts.
 """
 
 from __future__ import annotations

@@ -11,10 +11,11 @@ none of it costs one small object and one attribute test.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, MutableMapping
 from typing import TYPE_CHECKING, Any
 
 from ..config.overrides import csp_change, header_names
+from .nonce import new_nonce, too_late
 
 if TYPE_CHECKING:
     from ..overrides import CspEdit, OverridePlans
@@ -30,8 +31,8 @@ __all__ = [
 ]
 
 STATE_KEY = "secheaders.response"
-
-_NOTHING: frozenset[str] = frozenset()
+#: Whether the response's policy allows eval (set by the middleware).
+UNSAFE_EVAL_KEY = "secheaders.csp_unsafe_eval"
 
 
 class ResponseState:
@@ -43,17 +44,31 @@ class ResponseState:
     :meth:`side` gives, exactly as it sends a precomputed side.
     """
 
-    __slots__ = ("changed", "edits", "https", "names", "omit", "plan", "plans", "sent")
+    # No __slots__: the class attributes are the defaults, so making one per
+    # request sets three attributes, not nine (the request path counts them).
+    sent = False
+    changed = False
+    made: str | None = None
+    names: tuple[str, ...] = ()
+    edits: tuple[CspEdit, ...] = ()
+    omit: frozenset[str] = frozenset()
 
     def __init__(self, plans: OverridePlans, plan: Plan, https: bool) -> None:
         self.plans = plans
         self.plan = plan
         self.https = https
-        self.sent = False
-        self.changed = False
-        self.names: tuple[str, ...] = ()
-        self.edits: tuple[CspEdit, ...] = ()
-        self.omit: frozenset[str] = _NOTHING
+
+    def nonce(self) -> str:
+        """The request's CSP nonce (``environ["secheaders.csp_nonce"]``), made once.
+
+        A first call after the response started raises (:func:`.nonce.too_late`).
+        """
+        made = self.made
+        if made is None:
+            if self.sent:
+                raise too_late()
+            made = self.made = new_nonce()
+        return made
 
     def side(self) -> Side:
         """The plan's side with this response's overrides, edits and omissions."""
@@ -66,19 +81,19 @@ class ResponseState:
 
 def _state(environ: Mapping[str, Any], call: str) -> ResponseState:
     state = environ.get(STATE_KEY)
+    if state.__class__ is ResponseState and not state.sent:  # the usual case, first
+        return state
     if not isinstance(state, ResponseState):
         raise RuntimeError(
             f"{call}: no {STATE_KEY!r} in the environ: this request did not go "
             "through secheaders_wsgi.SecureHeaders (wrap the application in it, "
             "and pass the request's own environ)"
         )
-    if state.sent:
-        raise RuntimeError(
-            f"{call} was called after start_response: the headers have been "
-            "sent, so this response can no longer change; call it before the "
-            "response starts (in the view, before it returns)"
-        )
-    return state
+    raise RuntimeError(
+        f"{call} was called after start_response: the headers have been "
+        "sent, so this response can no longer change; call it before the "
+        "response starts (in the view, before it returns)"
+    )
 
 
 def use_override(environ: Mapping[str, Any], name: str) -> None:
@@ -91,8 +106,14 @@ def use_override(environ: Mapping[str, Any], name: str) -> None:
     ``start_response`` or without ``SecureHeaders`` is a RuntimeError.
     """
     state = _state(environ, "use_override")
-    state.names += (state.plans.check(name),)
+    names = state.names + (state.plans.check(name),)
+    # Merged now, not when the response starts: a contradiction between
+    # stacked overrides fails here, and the app sees the new eval switch.
+    plan = state.plans.plan(state.plan, names)
+    state.names = names
     state.changed = True
+    if isinstance(environ, MutableMapping):
+        environ[UNSAFE_EVAL_KEY] = plan.unsafe_eval
 
 
 def csp_update(
