@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from .config import ConfigSource, load_config
 from .overrides import OverridePlans
-from .plan import Plan
+from .plan import Plan, Side
 from .policy import Header
 from .reports import ReportReceiver
 from .request.cookies import CookieRewrite
@@ -71,7 +71,9 @@ class SecureHeaders:
         self.app = app
         self.config = load_config(config)
         self._plan = Plan.build(self.config)
-        self._overrides = OverridePlans(self.config, self._plan)
+        self._state = ResponseState.for_plans(
+            OverridePlans(self.config, self._plan), self._plan
+        )
         self._paths = (
             PrefixTable(
                 (prefix, Plan.build(rule)) for prefix, rule in self.config.paths
@@ -113,38 +115,38 @@ class SecureHeaders:
         planned = plan.https if https else plan.http
         environ[UNSAFE_EVAL_KEY] = plan.unsafe_eval
         # One object per request holds the nonce and what the view asks for
-        # (use_override, csp_update, ...): it costs what the closure it
-        # replaces did.
-        state = environ[STATE_KEY] = ResponseState(self._overrides, plan, https)
-        environ[ENVIRON_KEY] = state.nonce
+        # (use_override, csp_update, ...), in place of the closure the nonce
+        # was: its class has the top plan and http as defaults.
+        state = environ[STATE_KEY] = environ[ENVIRON_KEY] = self._state()
+        if plan is not self._plan:
+            state.plan = plan
+        if https:
+            state.https = True
 
         def _start_response(
             status: str, app_headers: list[Header], exc_info: OptExcInfo | None = None
         ) -> object:
             state.sent = True  # from here on a first nonce or a change raises
-            made = state.made
-            side = state.side() if state.changed else planned
-            if made is None:
-                # Usually no app header is one of ours, one to remove or a cookie
-                # to rewrite: then appending is all there is to do.
-                watch = side.watch
-                for name, _ in app_headers:
-                    if name.lower() in watch:
-                        break
-                else:
-                    return start_response(
-                        status, [*app_headers, *side.headers], exc_info
-                    )
-                merged = _merged(
-                    app_headers, side.headers, side.names, side.cookies, side.remove
-                )
+            if state.changed:  # the app made a nonce or the view asked for a change
+                merged = _changed(state, planned, app_headers)
+                return start_response(status, merged, exc_info)
+            # Usually no app header is one of ours, one to remove or a cookie
+            # to rewrite: then appending is all there is to do.
+            watch = planned.watch
+            for name, _ in app_headers:
+                if name.lower() in watch:
+                    break
             else:
-                present = {name.lower() for name, _ in app_headers}
-                # An app header that remove_headers drops does not win over ours.
-                chosen = side.nonced(made, present - side.remove)
-                merged = _merged(
-                    app_headers, chosen, side.names, side.cookies, side.remove, present
+                return start_response(
+                    status, [*app_headers, *planned.headers], exc_info
                 )
+            merged = _merged(
+                app_headers,
+                planned.headers,
+                planned.names,
+                planned.cookies,
+                planned.remove,
+            )
             return start_response(status, merged, exc_info)
 
         # Return the app's iterable itself: close(), len() and file_wrapper survive.
@@ -174,6 +176,26 @@ class SecureHeaders:
         ):
             return plan, redirect
         return plan, None
+
+
+def _changed(
+    state: ResponseState, planned: Side, app_headers: list[Header]
+) -> list[Header]:
+    """The headers of a response with a nonce, an override or a change."""
+    side = state.side() if state.asked else planned
+    made = state.made
+    if made is None:
+        watch = side.watch
+        for name, _ in app_headers:
+            if name.lower() in watch:
+                break
+        else:
+            return [*app_headers, *side.headers]
+        return _merged(app_headers, side.headers, side.names, side.cookies, side.remove)
+    present = {name.lower() for name, _ in app_headers}
+    # An app header that remove_headers drops does not win over ours.
+    chosen = side.nonced(made, present - side.remove)
+    return _merged(app_headers, chosen, side.names, side.cookies, side.remove, present)
 
 
 def _merged(

@@ -198,3 +198,25 @@ def test_report_writes_the_results_file(tmp_path: Path) -> None:
     assert text.startswith("# Benchmark results")
     assert "| defaults overhead / limit overhead |" in text
     assert "| append only (breaks the promises) |" in text
+
+
+def test_compare_runs_this_checkout_against_another() -> None:
+    # Against itself: the smoke test needs no second checkout.
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(BENCHMARKS / "compare.py"),
+            str(BENCHMARKS.parent),
+            "--quick",
+            "--samples",
+            "2",
+            "--number",
+            "20",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert "before: defaults" in done.stdout
+    assert "defaults: after / before " in done.stdout

@@ -646,3 +646,19 @@ def test_a_changed_response_passes_the_wsgi_validator() -> None:
     response = TestApp(wrapped).get("/")
     assert "https://cdn.example" in csp(response)["img-src"]
     assert values(response, "Referrer-Policy") == []
+
+
+def test_a_named_override_with_a_nonce_carries_the_nonce() -> None:
+    config = {**STRICT, "overrides": {"embed": EMBED}}
+    response = get(config, lambda e: use_override(e, "embed"), nonce=True)
+    policy = csp(response)
+    assert f"'nonce-{response.text}'" in policy["script-src"]
+    assert policy["frame-ancestors"] == ["'self'", "https://partner.example"]
+    assert values(response, "Cache-Control") == ["private"]
+
+
+def test_an_override_that_turns_unsafe_inline_on_sends_no_nonce() -> None:
+    config = {**STRICT, "overrides": {"legacy": {"csp_unsafe_inline": True}}}
+    response = get(config, lambda e: use_override(e, "legacy"), nonce=True)
+    assert "'nonce-" not in values(response, "Content-Security-Policy")[0]
+    assert "'unsafe-inline'" in csp(response)["script-src"]

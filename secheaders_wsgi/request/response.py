@@ -12,7 +12,7 @@ none of it costs one small object and one attribute test.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, MutableMapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ..config.overrides import csp_change, header_names
 from .nonce import new_nonce, too_late
@@ -38,25 +38,38 @@ UNSAFE_EVAL_KEY = "secheaders.csp_unsafe_eval"
 class ResponseState:
     """What one response asked for, and whether its headers have left.
 
-    ``changed`` stays false for a response that made no call: the middleware
-    then takes its precomputed side as it is. An adapter (WSGI, ASGI) makes
-    one per request, sets ``sent`` when the response starts and sends what
-    :meth:`side` gives, exactly as it sends a precomputed side.
+    ``changed`` stays false for a response that made no nonce and no call:
+    the middleware then takes its precomputed side as it is. An adapter
+    (WSGI, ASGI) makes one per request from its :meth:`for_plans` class, sets
+    ``plan`` and ``https`` where they differ from the defaults, ``sent`` when
+    the response starts, and sends what :meth:`side` gives exactly as it
+    sends a precomputed side.
     """
 
-    # No __slots__: the class attributes are the defaults, so making one per
-    # request sets three attributes, not nine (the request path counts them).
+    # No __slots__ and no __init__: the class attributes are the defaults and
+    # the plans come from the class (for_plans), so making one per request
+    # runs no Python code at all; the adapter sets plan and https.
+    plans: OverridePlans
+    #: The plan the request was routed to (default: the top level's), and
+    #: whether it came over https.
+    plan: Plan
+    https = False
     sent = False
     changed = False
+    #: A view called one of the functions below (not only the nonce).
+    asked = False
     made: str | None = None
     names: tuple[str, ...] = ()
+    #: The plan with ``names`` merged on, once a view called use_override.
+    merged: Plan | None = None
     edits: tuple[CspEdit, ...] = ()
     omit: frozenset[str] = frozenset()
 
-    def __init__(self, plans: OverridePlans, plan: Plan, https: bool) -> None:
-        self.plans = plans
-        self.plan = plan
-        self.https = https
+    @classmethod
+    def for_plans(cls, plans: OverridePlans, top: Plan) -> type[ResponseState]:
+        """The class of one middleware's states: its plans, ``top`` the default."""
+        made = type(cls.__name__, (cls,), {"plans": plans, "plan": top})
+        return cast("type[ResponseState]", made)
 
     def nonce(self) -> str:
         """The request's CSP nonce (``environ["secheaders.csp_nonce"]``), made once.
@@ -68,11 +81,16 @@ class ResponseState:
             if self.sent:
                 raise too_late()
             made = self.made = new_nonce()
+            self.changed = True  # the response needs its nonced headers
         return made
+
+    # environ["secheaders.csp_nonce"] is the state itself: one bound method
+    # fewer to make on every request, the nonce's or not.
+    __call__ = nonce
 
     def side(self) -> Side:
         """The plan's side with this response's overrides, edits and omissions."""
-        plan = self.plans.plan(self.plan, self.names) if self.names else self.plan
+        plan = self.merged or self.plan
         side = plan.https if self.https else plan.http
         if self.edits or self.omit:
             side = self.plans.side(side, self.edits, self.omit)
@@ -81,7 +99,7 @@ class ResponseState:
 
 def _state(environ: Mapping[str, Any], call: str) -> ResponseState:
     state = environ.get(STATE_KEY)
-    if state.__class__ is ResponseState and not state.sent:  # the usual case, first
+    if isinstance(state, ResponseState) and not state.sent:  # the usual case, first
         return state
     if not isinstance(state, ResponseState):
         raise RuntimeError(
@@ -109,11 +127,13 @@ def use_override(environ: Mapping[str, Any], name: str) -> None:
     names = state.names + (state.plans.check(name),)
     # Merged now, not when the response starts: a contradiction between
     # stacked overrides fails here, and the app sees the new eval switch.
-    plan = state.plans.plan(state.plan, names)
+    state.merged = plan = state.plans.plan(state.plan, names)
     state.names = names
-    state.changed = True
-    if isinstance(environ, MutableMapping):
-        environ[UNSAFE_EVAL_KEY] = plan.unsafe_eval
+    state.changed = state.asked = True
+    try:
+        cast("MutableMapping[str, Any]", environ)[UNSAFE_EVAL_KEY] = plan.unsafe_eval
+    except TypeError:  # a read-only mapping: nothing to update
+        pass
 
 
 def csp_update(
@@ -135,7 +155,7 @@ def csp_update(
     state = _state(environ, "csp_update")
     change = csp_change("csp_update", directives, allow_none=False)
     state.edits += ((report_only, False, change),)
-    state.changed = True
+    state.changed = state.asked = True
 
 
 def csp_replace(
@@ -155,7 +175,7 @@ def csp_replace(
     state = _state(environ, "csp_replace")
     change = csp_change("csp_replace", directives, allow_none=True)
     state.edits += ((report_only, True, change),)
-    state.changed = True
+    state.changed = state.asked = True
 
 
 def omit_headers(environ: Mapping[str, Any], *names: str) -> None:
@@ -169,4 +189,4 @@ def omit_headers(environ: Mapping[str, Any], *names: str) -> None:
     state = _state(environ, "omit_headers")
     omitted = header_names("omit_headers", names)
     state.omit = state.omit | omitted
-    state.changed = True
+    state.changed = state.asked = True
