@@ -68,7 +68,7 @@ WORDS: dict[str, tuple[str, str]] = {
         "development: `'unsafe-inline'` is always added; nothing else changes",
     ),
     "preset": (
-        "`strict`",
+        "`standard`, `strict`",
         "start from a preset; every key given beside it overrides it",
     ),
     "csp_nonce_directives": (
@@ -101,6 +101,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "csp_report_max_bytes": (
         "1 to 10485760",
         "the largest report body the receiver reads",
+    ),
+    "csp_report_sample_rate": (
+        "0 to 1",
+        "the share of responses whose policies carry `report-uri` and `report-to`",
     ),
     "permissions_policy": (
         "`false`, a mapping feature -> allowlist (a list)",
@@ -140,6 +144,28 @@ WORDS: dict[str, tuple[str, str]] = {
         "`none-this-response`, `false`",
         "the `X-Permitted-Cross-Domain-Policies` header",
     ),
+    "x_download_options": (
+        "`noopen`, `false`",
+        "the `X-Download-Options` header",
+    ),
+    "clear_site_data": (
+        'a list of `cache`, `cookies`, `storage`, `executionContexts`, or `["*"]`; '
+        "`false`",
+        "the `Clear-Site-Data` header, for a logout rule (warns at the top level)",
+    ),
+    "cache_control": (
+        "a `Cache-Control` value of RFC 9111 response directives, `false`",
+        "the `Cache-Control` header, for a rule; the app's own wins; it wins over "
+        "`csp_nonce_cache_control`",
+    ),
+    "integrity_policy": (
+        "`false`, a mapping of `blocked-destinations`, `sources`, `endpoints`",
+        "the `Integrity-Policy` header; `endpoints` may name `csp-endpoint` only",
+    ),
+    "integrity_policy_report_only": (
+        "as `integrity_policy`",
+        "the `Integrity-Policy-Report-Only` header",
+    ),
     "remove_headers": (
         "header names, and the token `owasp`",
         "stripped from the app's responses; `owasp`: OSHP's remove list",
@@ -147,6 +173,14 @@ WORDS: dict[str, tuple[str, str]] = {
     "force_https": (
         "`true`, `false`",
         "redirect plain http to https (301 for GET/HEAD, 308 otherwise)",
+    ),
+    "force_https_permanent": (
+        "`true`, `false`",
+        "`false`: the redirect is 307, which browsers do not cache",
+    ),
+    "redirect_host": (
+        "a host name, optionally `:port`",
+        "the host every https redirect goes to (Django's `SECURE_SSL_HOST`)",
     ),
     "force_https_exempt": (
         "a list of path prefixes",

@@ -12,6 +12,7 @@ headers into the app's. It knows no header semantics.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from random import random
 from typing import TYPE_CHECKING
 
 from .config import ConfigSource, load_config
@@ -128,6 +129,10 @@ class SecureHeaders:
             state.plan = plan
         if https:
             state.https = True
+        if planned.unsampled is not None:  # csp_report_sample_rate
+            state.sampled = random() < planned.rate
+            if not state.sampled:
+                planned = planned.unsampled
 
         def _start_response(
             status: str, app_headers: list[Header], exc_info: OptExcInfo | None = None

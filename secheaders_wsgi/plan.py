@@ -8,12 +8,18 @@ cookie rewrite and the redirect. A request only reads it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .config import Config, Directive, Sources
 from .errors import ConfigError
 from .policy import Header, headers
-from .policy.csp import CSP, CSP_REPORT_ONLY, csp_directives, report_only_directives
+from .policy.csp import (
+    CSP,
+    CSP_REPORT_ONLY,
+    csp_directives,
+    report_only_directives,
+    without_report,
+)
 from .request.cookies import CookieRewrite
 from .request.redirect import ForceHttps
 
@@ -41,27 +47,49 @@ class Side:
     redirect: ForceHttps | None
     #: The policies as data, for a response that changes one (``csp_update``).
     csp: CspParts
+    #: ``csp_report_sample_rate`` when it is between 0 and 1: the share of
+    #: responses that get this side; the others get :attr:`unsampled`.
+    rate: float = 1.0
+    #: This side without report-uri and report-to; ``None``: no sampling.
+    unsampled: Side | None = None
 
     @classmethod
     def build(cls, config: Config, *, https: bool) -> Side:
-        ours = headers(config, https=https)
+        rate = config.csp_report_sample_rate
+        side = cls._build(config, https=https, reporting=rate != 0)
+        if not 0 < rate < 1:
+            return side
+        # Both variants now, so a response only draws a number to pick one.
+        quiet = cls._build(config, https=https, reporting=False)
+        if quiet.headers == side.headers:  # nothing reports: nothing to sample
+            return side
+        return replace(side, rate=rate, unsampled=quiet)
+
+    @classmethod
+    def _build(cls, config: Config, *, https: bool, reporting: bool) -> Side:
+        ours = headers(config, https=https, reporting=reporting)
         for name, value in ours:
             if not value.strip():  # the config checks should make this unreachable
                 raise ConfigError(f"{name} would be sent empty: browsers ignore it")
         remove = frozenset(name.lower() for name in config.remove_headers)
         cookies = CookieRewrite.for_config(config, https=https)
         cache = config.csp_nonce_cache_control
-        cache_control = (("Cache-Control", cache),) if isinstance(cache, str) else ()
+        # cache_control, when set, is in ours already and wins over this.
+        cache_control = (
+            (("Cache-Control", cache),)
+            if isinstance(cache, str) and config.cache_control is False
+            else ()
+        )
         return cls(
             headers=ours,
             names=frozenset(name.lower() for name, _ in (*ours, *cache_control)),
             watch=_watched(ours, remove, cookies),
             remove=remove,
             cookies=cookies,
-            nonce_template=_nonce_template(config, https=https),
+            nonce_template=_nonce_template(config, https=https, reporting=reporting),
             nonce_cache_control=cache_control,
             redirect=None if https else ForceHttps.for_config(config, ours),
-            csp=CspParts.build(config, ours),
+            csp=CspParts.build(config, ours, reporting=reporting),
         )
 
     def nonced(self, nonce: str, present: set[str]) -> tuple[Header, ...]:
@@ -129,11 +157,16 @@ class CspParts:
     derived_frame_options: bool
 
     @classmethod
-    def build(cls, config: Config, ours: tuple[Header, ...]) -> CspParts:
+    def build(
+        cls, config: Config, ours: tuple[Header, ...], *, reporting: bool = True
+    ) -> CspParts:
         main_name = CSP_REPORT_ONLY if config.csp_report_only else CSP
         names = [name for name, _ in ours]
         main = csp_directives(config)
         trial = report_only_directives(config)
+        if not reporting:  # the variant csp_report_sample_rate leaves out
+            main = main and without_report(main)
+            trial = trial and without_report(trial)
         return cls(
             main=main,
             main_name=main_name,
@@ -142,7 +175,7 @@ class CspParts:
             trial=trial,
             trial_index=names.index(CSP_REPORT_ONLY) if trial is not None else -1,
             nonce_directives=config.csp_nonce_directives,
-            report=config.report_endpoint,
+            report=config.report_endpoint if reporting else None,
             safe=tuple(dict.fromkeys(config.csp_safe_src)),
             derived_frame_options=config.x_frame_options is None
             and not config.csp_report_only,
@@ -163,8 +196,8 @@ class Nonced:
 _MARK = "\x00"
 
 
-def _nonce_template(config: Config, *, https: bool) -> Nonced | None:
-    marked = headers(config, https=https, nonce=_MARK)
+def _nonce_template(config: Config, *, https: bool, reporting: bool) -> Nonced | None:
+    marked = headers(config, https=https, nonce=_MARK, reporting=reporting)
     if not any(_MARK in value for _, value in marked):
         return None
     return Nonced(

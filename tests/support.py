@@ -13,6 +13,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
@@ -271,3 +272,28 @@ def request(
         return response.status, response.headers, response.read()
     finally:
         connection.close()
+
+
+def in_a_server_thread(app: Callable[..., Any]) -> Callable[..., Any]:
+    """``app``, called in a thread of its own with its body read there, as a
+    threaded server calls it.
+
+    Async views (Flask's and Django's) run through asgiref's ``async_to_sync``,
+    which refuses a thread with a running event loop; the session's Playwright
+    browser (tests/integration/test_browser.py) keeps one running in the main
+    thread. A server never calls the app from such a thread.
+    """
+
+    def read(environ: dict[str, Any], start_response: Any) -> bytes:
+        iterable = app(environ, start_response)
+        try:
+            return b"".join(iterable)
+        finally:
+            if hasattr(iterable, "close"):
+                iterable.close()
+
+    def call(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        with ThreadPoolExecutor(max_workers=1) as thread:
+            return [thread.submit(read, environ, start_response).result()]
+
+    return call

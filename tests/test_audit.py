@@ -402,3 +402,53 @@ def test_force_https_without_allowed_hosts_is_flagged(
     config = {"force_https": True, **({"allowed_hosts": allowed} if allowed else {})}
     rules = {finding.rule for finding in audit(load_config(config))}
     assert ("force-https-any-host" in rules) is fires
+
+
+def test_redirect_host_fixes_the_location_so_any_host_is_not_flagged() -> None:
+    config = {"force_https": True, "redirect_host": "www.example.com"}
+    rules = {finding.rule for finding in audit(load_config(config))}
+    assert "force-https-any-host" not in rules
+
+
+@pytest.mark.parametrize(("permanent", "fires"), [(True, False), (False, True)])
+def test_a_temporary_redirect_is_a_low_finding(permanent: bool, fires: bool) -> None:
+    config = {
+        "force_https": True,
+        "allowed_hosts": ["example.com"],
+        "force_https_permanent": permanent,
+    }
+    found = [f for f in audit(load_config(config)) if f.rule == "force-https-temporary"]
+    assert bool(found) is fires
+    if fires:
+        assert found[0].severity == "low"
+        assert found[0].fix.startswith("force_https_permanent: true")
+
+
+def test_inline_styles_written_in_the_policy_name_the_directive_to_fix() -> None:
+    [finding] = [
+        f
+        for f in audit(load_config({"preset": "standard"}))
+        if f.rule == "style-unsafe-inline"
+    ]
+    assert finding.fix == "remove 'unsafe-inline' from csp_header.style-src"
+
+
+def test_audit_shows_the_new_headers_through_show(
+    capsys: pytest.CaptureFixture[str], tmp_path: Any
+) -> None:
+    path = tmp_path / "security.yaml"
+    path.write_text(
+        "x_download_options: noopen\n"
+        "cache_control: no-store\n"
+        "integrity_policy: {blocked-destinations: [script]}\n"
+        "paths: [{prefix: /logout, clear_site_data: [cookies]}]\n",
+        encoding="utf-8",
+    )
+    assert main(["show", str(path)]) == 0
+    out, _ = capsys.readouterr()
+    assert "X-Download-Options: noopen\n" in out
+    assert "Cache-Control: no-store\n" in out
+    assert "Integrity-Policy: blocked-destinations=(script)\n" in out
+    assert main(["show", str(path), "--path", "/logout"]) == 0
+    out, _ = capsys.readouterr()
+    assert 'Clear-Site-Data: "cookies"\n' in out

@@ -236,3 +236,69 @@ def test_force_https_makes_cookies_secure_on_https_responses() -> None:
     app = served({"force_https": True}, headers=[("Set-Cookie", "a=1")])
     response = app.get("/", extra_environ=HTTPS)
     assert values(response, "Set-Cookie") == ["a=1; Secure"]
+
+
+# force_https_permanent and redirect_host
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD", "POST", "PUT", "DELETE"])
+def test_temporary_redirect_is_307_for_every_method(method: str) -> None:
+    recorder = RecordingApp()
+    app = served({"force_https": True, "force_https_permanent": False}, app=recorder)
+    response = app.request(
+        "/a?b=1", method=method, headers={"Host": "example.com"}, status=307
+    )
+    assert response.status == "307 Temporary Redirect"
+    assert response.headers["Location"] == "https://example.com/a?b=1"
+    assert recorder.calls == []
+
+
+@pytest.mark.parametrize(
+    ("redirect_host", "location"),
+    [
+        ("www.example.com", "https://www.example.com/a?b=1"),
+        ("secure.example.com:8443", "https://secure.example.com:8443/a?b=1"),
+        ("[::1]:8443", "https://[::1]:8443/a?b=1"),
+    ],
+)
+def test_redirect_host_replaces_the_requests_host(
+    redirect_host: str, location: str
+) -> None:
+    app = served({"force_https": True, "redirect_host": redirect_host})
+    response = app.get("/a?b=1", headers={"Host": "example.com:8080"}, status=301)
+    assert response.headers["Location"] == location
+
+
+def test_redirect_host_still_refuses_hosts_outside_allowed_hosts() -> None:
+    config = {
+        "force_https": True,
+        "redirect_host": "www.example.com",
+        "allowed_hosts": ["example.com", "www.example.com"],
+    }
+    app = served(config)
+    assert app.get("/", headers={"Host": "evil.example"}, status=400)
+    ok = app.get("/", headers={"Host": "example.com"}, status=301)
+    assert ok.headers["Location"] == "https://www.example.com/"
+
+
+def test_redirect_host_still_refuses_a_malformed_host() -> None:
+    app = served({"force_https": True, "redirect_host": "www.example.com"})
+    app.get("/", headers={"Host": "a b"}, status=400)
+
+
+def test_redirect_keys_in_a_rule() -> None:
+    config = {
+        "force_https": True,
+        "paths": [
+            {
+                "prefix": "/beta/",
+                "force_https_permanent": False,
+                "redirect_host": "beta.example.com",
+            }
+        ],
+    }
+    app = served(config)
+    top = app.get("/x", headers={"Host": "example.com"}, status=301)
+    assert top.headers["Location"] == "https://example.com/x"
+    beta = app.get("/beta/x", headers={"Host": "example.com"}, status=307)
+    assert beta.headers["Location"] == "https://beta.example.com/beta/x"

@@ -11,6 +11,9 @@ ALLOWED_HOSTS = ["example.com", "localhost", "127.0.0.1"]
 ROOT_URLCONF = "examples.django_project.urls"
 INSTALLED_APPS: list[str] = []
 MIDDLEWARE = [
+    # request.csp_nonce, made only when read (Django 6 and django-debug-toolbar
+    # read it); the headers themselves come from SecureHeaders in wsgi.py.
+    "secheaders_wsgi.django.NonceMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
 ]
@@ -24,7 +27,8 @@ TEMPLATES = [
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [Path(__file__).parent / "templates"],
         "OPTIONS": {
-            "context_processors": ["examples.django_project.context_processors.csp"],
+            # {{ csp_nonce }} in templates, made only when a template uses it.
+            "context_processors": ["secheaders_wsgi.django.nonce"],
         },
     }
 ]

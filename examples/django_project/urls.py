@@ -4,4 +4,8 @@ from django.urls import path
 
 from . import views
 
-urlpatterns = [path("", views.index, name="index")]
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("embed", views.embed, name="embed"),
+    path("gallery", views.Gallery.as_view(), name="gallery"),
+]

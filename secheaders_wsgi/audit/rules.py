@@ -68,7 +68,7 @@ def _unsafe_inline_script(view: View) -> Iterator[Finding]:
         return
     if any(source.startswith(_HASH_PREFIXES) for source in script):
         return
-    fix = "debug: false" if view.config.debug else "csp_unsafe_inline: false"
+    fix = _inline_fix(view, "script-src")
     yield Finding(
         "script-unsafe-inline",
         "high",
@@ -83,13 +83,22 @@ def _unsafe_inline_script(view: View) -> Iterator[Finding]:
 def _unsafe_inline_style(view: View) -> Iterator[Finding]:
     style = view.fetch("style-src")
     if style is not None and "'unsafe-inline'" in style:
-        fix = "debug: false" if view.config.debug else "csp_unsafe_inline: false"
+        fix = _inline_fix(view, "style-src")
         yield Finding(
             "style-unsafe-inline",
             "low",
             "style-src allows 'unsafe-inline': injected <style> and style= apply",
             fix,
         )
+
+
+def _inline_fix(view: View, name: str) -> str:
+    """Which setting put 'unsafe-inline' there: a switch, or the policy itself."""
+    if view.config.debug:
+        return "debug: false"
+    if view.config.csp_unsafe_inline:
+        return "csp_unsafe_inline: false"
+    return f"remove 'unsafe-inline' from {view.where(name)}"
 
 
 # MDN, CSP script-src "unsafe eval expressions": eval(), new Function() and
@@ -323,13 +332,30 @@ def _referrer(view: View) -> Iterator[Finding]:
 # (WSTG-INPV-17): a redirect built from an unchecked Host can be cached and
 # served to other users, sending them to the attacker's site.
 def _redirect_hosts(view: View) -> Iterator[Finding]:
-    if view.config.force_https and not view.config.allowed_hosts:
+    config = view.config
+    if config.force_https and not (config.allowed_hosts or config.redirect_host):
         yield Finding(
             "force-https-any-host",
             "medium",
             "force_https redirects to whatever host the request names: a forged "
             "Host can poison a shared cache with a redirect to another site",
-            'allowed_hosts: [example.com, "*.example.com"]',
+            'allowed_hosts: [example.com, "*.example.com"] (or redirect_host: '
+            "example.com)",
+        )
+
+
+# RFC 9110 section 15.4.8 (307) and MDN Strict-Transport-Security: a
+# temporary redirect is not remembered, so every visit starts over plain
+# http; fine while a rollout may be undone, not for good.
+def _temporary_redirect(view: View) -> Iterator[Finding]:
+    if view.config.force_https and not view.config.force_https_permanent:
+        yield Finding(
+            "force-https-temporary",
+            "low",
+            "force_https_permanent: false answers 307, which browsers do not "
+            "remember: each visit starts over plain http",
+            "force_https_permanent: true once https works everywhere (HSTS does "
+            "the rest)",
         )
 
 
@@ -359,6 +385,7 @@ RULES: tuple[Rule, ...] = (
     _framing,
     _hsts,
     _redirect_hosts,
+    _temporary_redirect,
     _base_uri,
     _nosniff,
     _referrer,

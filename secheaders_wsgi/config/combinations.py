@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ..errors import ConfigError, warn
 from .csp_grammar import SAFE_SRC, effective
+from .csp_keys import REPORT_GROUP
 from .model import Config
 from .values import Directive
 
@@ -18,12 +19,17 @@ def check_redirect_keys(config: Config) -> None:
     # off for its prefix leaves the inherited keys in force everywhere else.
     if any(rule.force_https for rule in (config, *(r for _, r in config.paths))):
         return
-    for key in ("force_https_exempt", "allowed_hosts"):
+    for key in ("force_https_exempt", "allowed_hosts", "redirect_host"):
         if getattr(config, key):
             warn(
                 f"{key}: does nothing without force_https: true (it only "
                 "applies to the redirect to https)"
             )
+    if not config.force_https_permanent:
+        warn(
+            "force_https_permanent: does nothing without force_https: true (it "
+            "only applies to the redirect to https)"
+        )
 
 
 def check_combinations(
@@ -36,6 +42,12 @@ def check_combinations(
     """
     for message in _conflicts(config):
         raise ConfigError(where + message)
+    if base is None and config.clear_site_data is not False:
+        warn(
+            "clear_site_data: at the top level every response clears the "
+            "browser's data for the site (a cookies type logs the user out on "
+            "each page); set it in a paths rule for the logout page instead"
+        )
     inherited = set(_risks(base)) if base is not None else set()
     for message in _risks(config):
         if message not in inherited:
@@ -53,7 +65,7 @@ def check_conflicts(config: Config, where: str = "") -> None:
 
 
 def _conflicts(config: Config) -> list[str]:
-    found = _modern_csp_conflicts(config)
+    found = _modern_csp_conflicts(config) + _integrity_conflicts(config)
     custom = dict(config.csp_header) if isinstance(config.csp_header, tuple) else {}
     if config.csp_frame_ancestors is not True and "frame-ancestors" in custom:
         found.append(
@@ -72,7 +84,7 @@ def _conflicts(config: Config) -> list[str]:
 
 
 def _risks(config: Config) -> list[str]:
-    found = _modern_csp_risks(config)
+    found = _modern_csp_risks(config) + _cache_risks(config)
     custom = dict(config.csp_header) if isinstance(config.csp_header, tuple) else {}
     switches = config.csp_unsafe_inline or config.csp_unsafe_eval or config.debug
     for name in ("script-src", "style-src"):
@@ -150,6 +162,60 @@ def _modern_csp_risks(config: Config) -> list[str]:
                 "that no hash in the policy allows; set csp_unsafe_inline: false "
                 "and use the nonce"
             )
+    return found
+
+
+def _integrity_conflicts(config: Config) -> list[str]:
+    found = []
+    for key in ("integrity_policy", "integrity_policy_report_only"):
+        policy = getattr(config, key)
+        names = dict(policy).get("endpoints", ()) if isinstance(policy, tuple) else ()
+        for i, name in enumerate(names):
+            # The one Reporting-Endpoints group this package sends.
+            if name != REPORT_GROUP:
+                found.append(
+                    f"{key}.endpoints[{i}]: {name!r} is not a reporting endpoint "
+                    f"this config defines (allowed: {REPORT_GROUP}, the group "
+                    "Reporting-Endpoints names when csp_report_uri or "
+                    "csp_report_path is set)"
+                )
+            elif config.report_endpoint is None:
+                found.append(
+                    f"{key}.endpoints[{i}]: {name!r} is only defined when "
+                    "csp_report_uri or csp_report_path is set; set one of them, "
+                    "or leave endpoints out"
+                )
+    return found
+
+
+def _cache_risks(config: Config) -> list[str]:
+    found = []
+    directives = str(config.cache_control).split(", ")
+    shared = [d for d in directives if d == "public" or d.startswith("s-maxage=")]
+    nonced = (
+        config.csp_header is not False
+        and not (config.csp_unsafe_inline or config.debug)
+        and config.csp_nonce_directives
+    )
+    if config.cache_control is not False and shared and nonced:
+        found.append(
+            f"cache_control: {shared[0]!r} lets a shared cache replay a page's "
+            "CSP nonce to every visitor, and it wins over csp_nonce_cache_control; "
+            "use it only for responses whose app never calls csp_nonce()"
+        )
+    rate = config.csp_report_sample_rate
+    if rate < 1 and not (
+        config.report_endpoint
+        or any(
+            _reports_itself(p)
+            for p in (config.csp_header, config.csp_report_only_header)
+            if p
+        )
+    ):
+        found.append(
+            f"csp_report_sample_rate: {rate:g} does nothing without a report "
+            "endpoint (csp_report_uri or csp_report_path)"
+        )
     return found
 
 

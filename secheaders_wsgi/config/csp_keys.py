@@ -152,9 +152,13 @@ def nonce_cache_control(where: str, value: object) -> str | bool:
             f"{where}: {value!r} lets shared caches replay one nonce to every "
             "user, which defeats it (allowed: 'private', 'no-store', ... or false)"
         )
-    _check_cache_control(where, text)
+    check_cache_control(where, text, CACHE_DIRECTIVES)
     return text
 
+
+#: The Reporting API group that report-to names and Reporting-Endpoints
+#: defines; the integrity policies' ``endpoints`` may name it too.
+REPORT_GROUP = "csp-endpoint"
 
 #: RFC 9111 section 5.2.2 (and RFC 5861, 8246): the response directives.
 CACHE_DIRECTIVES = (
@@ -174,14 +178,20 @@ CACHE_DIRECTIVES = (
 # RFC 9110 section 5.6: token [ "=" ( token / quoted-string ) ]
 _CACHE_DIRECTIVE = re.compile(
     r"([!#$%&'*+.^_`|~0-9A-Za-z-]+)"
-    r"(?:=(?:[!#$%&'*+.^_`|~0-9A-Za-z-]+|\"(?:[^\"\\]|\\.)*\"))?"
+    r"(?:=([!#$%&'*+.^_`|~0-9A-Za-z-]+|\"(?:[^\"\\]|\\.)*\"))?"
 )
 
 
-def _check_cache_control(where: str, text: str) -> None:
-    """A Cache-Control value: a comma list of known directives, each once."""
-    seen: set[str] = set()
-    allowed = f"a comma list of {', '.join(CACHE_DIRECTIVES)}; e.g. 'private'"
+def check_cache_control(
+    where: str, text: str, directives: tuple[str, ...]
+) -> list[tuple[str, str | None]]:
+    """A Cache-Control value: a comma list of ``directives``, each once.
+
+    Returns each directive's lower-cased name and its argument (``None``
+    without one), for checks of the arguments (:mod:`.header_keys`).
+    """
+    seen: dict[str, str | None] = {}
+    allowed = f"a comma list of {', '.join(directives)}; e.g. 'private'"
     for part in (part.strip() for part in text.split(",")):
         match = _CACHE_DIRECTIVE.fullmatch(part)
         if match is None:
@@ -190,8 +200,8 @@ def _check_cache_control(where: str, text: str) -> None:
                 f"(allowed: {allowed})"
             )
         name = match.group(1).lower()
-        if name not in CACHE_DIRECTIVES:
-            hint = did_you_mean(name, CACHE_DIRECTIVES)
+        if name not in directives:
+            hint = did_you_mean(name, directives)
             raise ConfigError(
                 f"{where}: {name!r} in {text!r} is not a Cache-Control directive "
                 f"(allowed: {allowed}){hint}"
@@ -200,7 +210,8 @@ def _check_cache_control(where: str, text: str) -> None:
             raise ConfigError(
                 f"{where}: {text!r} gives {name} twice (allowed: {allowed}, each once)"
             )
-        seen.add(name)
+        seen[name] = match.group(2)
+    return list(seen.items())
 
 
 # Characters that would end the URL inside report-uri or inside the quoted
@@ -279,3 +290,19 @@ def report_max_bytes(where: str, value: object) -> int:
             f"from 1 to {_MAX_REPORT_BYTES}; the default is 65536",
         )
     return value
+
+
+def report_sample_rate(where: str, value: object) -> float:
+    """The share of responses whose policies carry the reporting directives."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not 0 <= value <= 1  # NaN fails this too
+    ):
+        raise not_allowed(
+            where,
+            value,
+            "a number from 0 to 1, the share of responses that carry report-uri "
+            "and report-to, e.g. 0.1; the default 1 reports on every response",
+        )
+    return float(value)

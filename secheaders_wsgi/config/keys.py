@@ -132,6 +132,8 @@ CROSS_DOMAIN_POLICIES = (
 
 SAMESITE = ("Lax", "Strict", "None")
 
+X_DOWNLOAD_OPTIONS = ("noopen",)
+
 # RFC 9110 section 5.6.2: a header name is a token.
 _TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 
@@ -256,6 +258,29 @@ def allowed_hosts(where: str, value: object) -> tuple[str, ...]:
             )
         hosts.append(host)
     return tuple(dict.fromkeys(hosts))
+
+
+_PORT = re.compile(r"[1-9][0-9]{0,4}")
+
+
+def redirect_host(where: str, value: object) -> str:
+    """The one host the https redirect goes to, with an optional ``:port``."""
+    text = header_text(where, value).strip().lower()
+    host, port = text, None
+    if ":" in text and not text.endswith("]"):  # "[::1]" alone has no port
+        host, _, port = text.rpartition(":")
+    host = host.rstrip(".")
+    if (
+        not _HOST_NAME.fullmatch(host)
+        or host.startswith("*.")
+        or (port is not None and not (_PORT.fullmatch(port) and int(port) < 65536))
+    ):
+        raise ConfigError(
+            f"{where}: {value!r} is not a host name (allowed: one name such as "
+            "'www.example.com', or an IP address, with an optional ':port'; no "
+            "scheme, path or '*.')"
+        )
+    return host if port is None else f"{host}:{port}"
 
 
 def trusted_proxies(where: str, value: object) -> int:

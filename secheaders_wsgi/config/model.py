@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from typing import Any, TypeVar
 
-from . import csp_keys
+from . import csp_keys, header_keys
 from . import keys as checks
 from .permissions_grammar import permissions_policy
 from .values import Directive, Sources, boolean, one_of
@@ -47,7 +47,7 @@ class Config:
     )
     debug: bool = key(boolean, False)
     # nonces, report-only, reporting, presets
-    #: ``"strict"`` or ``None``; already applied to the other fields.
+    #: ``"standard"``, ``"strict"`` or ``None``; already applied to the other fields.
     preset: str | None = key(checks.preset_name, None)
     #: Where the per-request nonce goes, when the app asked for one.
     csp_nonce_directives: tuple[str, ...] = key(
@@ -63,6 +63,8 @@ class Config:
     csp_report_uri: str | None = key(csp_keys.report_uri, None)
     csp_report_path: str | None = key(csp_keys.report_path, None)
     csp_report_max_bytes: int = key(csp_keys.report_max_bytes, 64 * 1024)
+    #: The share of responses whose policies carry report-uri and report-to.
+    csp_report_sample_rate: float = key(csp_keys.report_sample_rate, 1.0)
     # more headers, redirect, proxies, cookies, per-path rules
     #: ``False``: no header; a tuple of ``(feature, allowlist)``: the policy.
     permissions_policy: bool | tuple[Directive, ...] = key(permissions_policy, False)
@@ -81,8 +83,25 @@ class Config:
     x_permitted_cross_domain_policies: str | bool = key(
         one_of(checks.CROSS_DOMAIN_POLICIES), False
     )
+    #: ``noopen``, or ``False``: no header.
+    x_download_options: str | bool = key(one_of(checks.X_DOWNLOAD_OPTIONS), False)
+    #: Clear-Site-Data types, meant for a logout rule; ``False``: no header.
+    clear_site_data: tuple[str, ...] | bool = key(header_keys.clear_site_data, False)
+    #: A Cache-Control value (app-set Cache-Control wins); ``False``: none.
+    cache_control: str | bool = key(header_keys.cache_control, False)
+    #: ``(member, tokens)`` pairs of the Integrity-Policy; ``False``: no header.
+    integrity_policy: bool | tuple[Directive, ...] = key(
+        header_keys.integrity_policy, False
+    )
+    integrity_policy_report_only: bool | tuple[Directive, ...] = key(
+        header_keys.integrity_policy, False
+    )
     remove_headers: tuple[str, ...] = key(checks.remove_headers, ("X-Powered-By",))
     force_https: bool = key(boolean, False)
+    #: ``False``: 307 instead of 301/308, so browsers do not cache the redirect.
+    force_https_permanent: bool = key(boolean, True)
+    #: The host (and port) the https redirect goes to; ``None``: the request's.
+    redirect_host: str | None = key(checks.redirect_host, None)
     force_https_exempt: tuple[str, ...] = key(checks.path_list, ())
     #: Lower-case host names (``*.example.com`` for subdomains); ``()``: any host.
     allowed_hosts: tuple[str, ...] = key(checks.allowed_hosts, ())

@@ -30,6 +30,10 @@ BEFORE_APP = {
     "view's use_override comes too late; use a paths rule",
     "force_https_exempt": "the https redirect is decided before the app runs; "
     "use a paths rule",
+    "force_https_permanent": "the https redirect is decided before the app runs; "
+    "use a paths rule",
+    "redirect_host": "the https redirect is decided before the app runs; use a "
+    "paths rule",
     "allowed_hosts": "the https redirect checks the host before the app runs; "
     "set it at the top level",
     "trusted_proxies": "the proxy headers are read before the app runs; set it "

@@ -1,4 +1,5 @@
-"""Named starting points for a config: ``preset: strict``, and the default CSP.
+"""Named starting points for a config: ``preset: standard`` and ``strict``, and
+the default CSP.
 
 A preset is a set of config values applied before the user's own keys, so any
 key given beside the preset overrides it, and the preset's values pass the same
@@ -94,7 +95,44 @@ STRICT_PERMISSIONS: Mapping[str, list[str]] = {
     )
 }
 
+# The standard policy: helmet's default CSP, directive for directive, for apps
+# that cannot adopt nonces yet. Scripts only from the site and never inline
+# (no 'unsafe-inline', no inline event handlers), while styles stay permissive
+# (inline and any https: stylesheet), which is where most apps would break.
+_STANDARD_POLICY: Mapping[str, str] = {
+    "default-src": "'self'",
+    # base-uri and form-action do not fall back to default-src.
+    "base-uri": "'self'",
+    # Web fonts from any https: host (font CDNs) and data: URLs; a font
+    # cannot run script.
+    "font-src": "'self' https: data:",
+    "form-action": "'self'",
+    "img-src": "'self' data:",
+    "object-src": "'none'",
+    "script-src": "'self'",
+    # onclick="..." and other inline handlers never run.
+    "script-src-attr": "'none'",
+    "style-src": "'self' https: 'unsafe-inline'",
+    # http: subresources of an https page are fetched over https.
+    "upgrade-insecure-requests": "",
+}
+
 PRESETS: Mapping[str, Mapping[str, Any]] = {
+    "standard": {
+        "csp_header": _STANDARD_POLICY,
+        # Through the two switches, not by listing them: 'unsafe-inline' in
+        # style-src is in the policy itself.
+        "csp_unsafe_inline": False,
+        "csp_unsafe_eval": False,
+        # frame-ancestors 'self' (and X-Frame-Options: SAMEORIGIN, derived
+        # from it): only the site frames itself. Its own key, so that a
+        # csp_header given beside the preset keeps it, as under strict.
+        "csp_frame_ancestors": ["'self'"],
+        "xss_protection": "0",
+        "cross_origin_opener_policy": "same-origin",
+        "cross_origin_resource_policy": "same-origin",
+        "origin_agent_cluster": True,
+    },
     "strict": {
         "csp_header": _STRICT_POLICY,
         # Browsers ignore 'unsafe-inline' once a nonce is present, but

@@ -12,25 +12,36 @@ fixed order.
 from __future__ import annotations
 
 from ..config import Config
+from ..config.csp_keys import REPORT_GROUP
+from .clear_site_data import clear_site_data_value
 from .csp import (
     CSP,
     CSP_REPORT_ONLY,
-    REPORT_GROUP,
     csp_directives,
     report_only_directives,
     serialize,
     with_nonce,
     with_report,
+    without_report,
 )
 from .frame_options import x_frame_options_value
 from .hsts import DEFAULT_HSTS, hsts_value
+from .integrity import (
+    INTEGRITY_POLICY,
+    INTEGRITY_POLICY_REPORT_ONLY,
+    endpoints,
+    integrity_policy_report_only_value,
+    integrity_policy_value,
+)
 from .permissions import permissions_policy_value
 from .simple import (
+    cache_control_value,
     cross_origin_embedder_policy_value,
     cross_origin_opener_policy_value,
     cross_origin_resource_policy_value,
     origin_agent_cluster_value,
     x_dns_prefetch_control_value,
+    x_download_options_value,
     x_permitted_cross_domain_policies_value,
 )
 from .xss import xss_protection_value
@@ -41,28 +52,34 @@ Header = tuple[str, str]
 
 
 def headers(
-    config: Config, *, https: bool, nonce: str | None = None
+    config: Config, *, https: bool, nonce: str | None = None, reporting: bool = True
 ) -> tuple[Header, ...]:
     """The security headers for one response, in a fixed order.
 
     ``https`` says whether the response goes over HTTPS: Strict-Transport-Security
     is only sent then (RFC 6797 section 7.2). ``nonce``, if given, goes into the
     ``csp_nonce_directives`` of every CSP header as ``'nonce-<nonce>'``, except
-    while 'unsafe-inline' is in force (see :func:`with_nonce`).
+    while 'unsafe-inline' is in force (see :func:`with_nonce`). ``reporting``
+    false: the policies without report-uri and report-to, for the responses
+    ``csp_report_sample_rate`` leaves out.
 
     >>> from secheaders_wsgi import load_config
     >>> headers(load_config({"csp_header": False}), https=False)
     (('Referrer-Policy', 'strict-origin-when-cross-origin'),)
     """
     result: list[Header] = []
-    report = config.report_endpoint
+    report = config.report_endpoint if reporting else None
     directives = csp_directives(config)
+    if directives is not None and not reporting:
+        directives = without_report(directives)
     if directives is not None:
         if nonce is not None and not (config.csp_unsafe_inline or config.debug):
             directives = with_nonce(directives, config.csp_nonce_directives, nonce)
         name = CSP_REPORT_ONLY if config.csp_report_only else CSP
         result.append((name, serialize(with_report(directives, report))))
     trial = report_only_directives(config)
+    if trial is not None and not reporting:
+        trial = without_report(trial)
     if trial is not None:
         if nonce is not None:
             trial = with_nonce(trial, config.csp_nonce_directives, nonce)
@@ -77,8 +94,11 @@ def headers(
     hsts = hsts_value(config)
     if https and hsts is not None:
         result.append(("Strict-Transport-Security", hsts))
-    if report is not None and (directives is not None or trial is not None):
-        result.append(("Reporting-Endpoints", f'{REPORT_GROUP}="{report}"'))
+    # The integrity policies report there on every response: never sampled.
+    endpoint = config.report_endpoint
+    csp_reports = report is not None and (directives is not None or trial is not None)
+    if endpoint is not None and (csp_reports or REPORT_GROUP in endpoints(config)):
+        result.append(("Reporting-Endpoints", f'{REPORT_GROUP}="{endpoint}"'))
     for name, builder in _MORE_HEADERS:
         value = builder(config)
         if value is not None:
@@ -96,4 +116,9 @@ _MORE_HEADERS = (
     ("Origin-Agent-Cluster", origin_agent_cluster_value),
     ("X-DNS-Prefetch-Control", x_dns_prefetch_control_value),
     ("X-Permitted-Cross-Domain-Policies", x_permitted_cross_domain_policies_value),
+    ("X-Download-Options", x_download_options_value),
+    (INTEGRITY_POLICY, integrity_policy_value),
+    (INTEGRITY_POLICY_REPORT_ONLY, integrity_policy_report_only_value),
+    ("Clear-Site-Data", clear_site_data_value),
+    ("Cache-Control", cache_control_value),
 )

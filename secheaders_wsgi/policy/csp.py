@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from ..config import Config, Directive, Sources
 from ..config.csp_grammar import SAFE_SRC, effective
+from ..config.csp_keys import REPORT_GROUP
 from ..config.presets import default_policy
 
 CSP = "Content-Security-Policy"
 CSP_REPORT_ONLY = "Content-Security-Policy-Report-Only"
-#: The Reporting API group that report-to names and Reporting-Endpoints defines.
-REPORT_GROUP = "csp-endpoint"
 
 
 def csp_directives(config: Config) -> tuple[Directive, ...] | None:
@@ -127,3 +126,8 @@ def with_report(
     if uri is None:
         return directives
     return (*directives, ("report-uri", (uri,)), ("report-to", (REPORT_GROUP,)))
+
+
+def without_report(directives: tuple[Directive, ...]) -> tuple[Directive, ...]:
+    """``directives`` without report-uri and report-to, however they got there."""
+    return tuple(d for d in directives if d[0] not in ("report-uri", "report-to"))

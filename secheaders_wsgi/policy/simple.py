@@ -25,6 +25,16 @@ def x_permitted_cross_domain_policies_value(config: Config) -> str | None:
     return _token(config.x_permitted_cross_domain_policies)
 
 
+def x_download_options_value(config: Config) -> str | None:
+    """``noopen``: old Internet Explorer does not open downloads in the site."""
+    return _token(config.x_download_options)
+
+
+def cache_control_value(config: Config) -> str | None:
+    """The ``cache_control`` value (an app-set Cache-Control wins over it)."""
+    return _token(config.cache_control)
+
+
 def origin_agent_cluster_value(config: Config) -> str | None:
     """``?1`` asks for an origin-keyed agent cluster, ``?0`` opts out of it."""
     return _switch(config.origin_agent_cluster, "?1", "?0")

@@ -3,14 +3,19 @@
 Use it when the site is served over HTTPS and plain http only exists to send
 people there. A GET or HEAD gets ``301 Moved Permanently``; any other method
 gets ``308 Permanent Redirect``, which makes the browser repeat the method and
-body (a 301 turns a POST into a GET). Path and query string are kept; the port
-is not (an http port means nothing for https, which is served on 443).
+body (a 301 turns a POST into a GET). With ``force_https_permanent: false``
+every method gets ``307 Temporary Redirect`` instead: browsers cache a 301 for
+good, so a rollout that may be undone starts temporary. 307 rather than 302:
+it keeps the method and body too, and a GET is redirected the same either way.
+Path and query string are kept; the port is not (an http port means nothing
+for https, which is served on 443).
 
-The host of the ``Location`` comes from the request, so it is checked: a host
-that is not a valid name gets ``400 Bad Request``, and so does one outside
-``allowed_hosts``. Without ``allowed_hosts`` any valid name is taken as sent:
-set it, or a forged ``Host`` could poison a shared cache with a redirect to
-another site. The application is never called for a redirected request.
+The host of the ``Location`` is ``redirect_host`` when set (Django's
+``SECURE_SSL_HOST``), else the request's, so that is checked: a host that is
+not a valid name gets ``400 Bad Request``, and so does one outside
+``allowed_hosts``. Without either any valid name is taken as sent: set one, or
+a forged ``Host`` could poison a shared cache with a redirect to another site.
+The application is never called for a redirected request.
 """
 
 from __future__ import annotations
@@ -53,6 +58,10 @@ class ForceHttps:
     allowed_hosts: tuple[str, ...] = ()
     #: Our headers for a plain-http response, sent with the redirect too.
     headers: tuple[Header, ...] = ()
+    #: ``False``: 307 for every method, which browsers do not cache.
+    permanent: bool = True
+    #: The host (and port) of every ``Location``; ``None``: the request's.
+    host: str | None = None
 
     @classmethod
     def for_config(
@@ -66,6 +75,8 @@ class ForceHttps:
             exempt=PrefixTable((path, True) for path in exempt) if exempt else None,
             allowed_hosts=config.allowed_hosts,
             headers=headers,
+            permanent=config.force_https_permanent,
+            host=config.redirect_host,
         )
 
     def applies(self, environ: WSGIEnvironment) -> bool:
@@ -95,15 +106,16 @@ class ForceHttps:
             )
             return [body]
         method = environ.get("REQUEST_METHOD", "GET").upper()
-        status = (
-            "301 Moved Permanently"
-            if method in ("GET", "HEAD")
-            else "308 Permanent Redirect"
-        )
+        if not self.permanent:
+            status = "307 Temporary Redirect"
+        elif method in ("GET", "HEAD"):
+            status = "301 Moved Permanently"
+        else:
+            status = "308 Permanent Redirect"
         start_response(
             status,
             [
-                ("Location", _https_url(environ, host)),
+                ("Location", _https_url(environ, self.host or host)),
                 # wsgiref's validator insists on a type even for an empty body.
                 ("Content-Type", "text/plain; charset=utf-8"),
                 ("Content-Length", "0"),

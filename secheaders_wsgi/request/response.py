@@ -12,6 +12,7 @@ none of it costs one small object and one attribute test.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, MutableMapping
+from random import random
 from typing import TYPE_CHECKING, Any, cast
 
 from ..config.overrides import csp_change, header_names
@@ -43,7 +44,9 @@ class ResponseState:
     (WSGI, ASGI) makes one per request from its :meth:`for_plans` class, sets
     ``plan`` and ``https`` where they differ from the defaults, ``sent`` when
     the response starts, and sends what :meth:`side` gives exactly as it
-    sends a precomputed side.
+    sends a precomputed side. Where the side has an ``unsampled`` variant
+    (``csp_report_sample_rate``), the adapter draws once, sets ``sampled``
+    and sends that variant when the draw says so.
     """
 
     # No __slots__ and no __init__: the class attributes are the defaults and
@@ -59,6 +62,9 @@ class ResponseState:
     #: A view called one of the functions below (not only the nonce).
     asked = False
     made: str | None = None
+    #: Whether this response carries the reporting directives, once drawn
+    #: (``csp_report_sample_rate``); ``None``: not drawn.
+    sampled: bool | None = None
     names: tuple[str, ...] = ()
     #: The plan with ``names`` merged on, once a view called use_override.
     merged: Plan | None = None
@@ -92,6 +98,11 @@ class ResponseState:
         """The plan's side with this response's overrides, edits and omissions."""
         plan = self.merged or self.plan
         side = plan.https if self.https else plan.http
+        if side.unsampled is not None:  # csp_report_sample_rate
+            if self.sampled is None:  # only the override samples: draw now
+                self.sampled = random() < side.rate
+            if not self.sampled:
+                side = side.unsampled
         if self.edits or self.omit:
             side = self.plans.side(side, self.edits, self.omit)
         return side

@@ -112,3 +112,29 @@ def test_each_asgi_example_says_how_to_run_it() -> None:
         assert ".[examples]" in doc, name
     asgi = (root / "django_project" / "asgi.py").read_text()
     assert "uvicorn examples.django_project.asgi:application" in asgi
+
+
+def _get_path(module: str, path: str) -> httpx.Response:
+    app = importlib.import_module(f"examples.{module}").make_app(CONFIG)
+
+    async def get() -> httpx.Response:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://example.com"
+        ) as client:
+            return await client.get(path)
+
+    return run_async(get())
+
+
+def test_django_decorators_work_under_asgi() -> None:
+    # secheaders_wsgi.django reads the state from request.scope under ASGI.
+    embed = _get_path("django_project.asgi", "/embed")
+    assert embed.status_code == 200, embed.text
+    assert "https://partner.example" in embed.headers["content-security-policy"]
+    gallery = _get_path("django_project.asgi", "/gallery")
+    assert gallery.status_code == 200, gallery.text
+    policy = gallery.headers["content-security-policy"]
+    assert "img-src" in policy and "https://images.example.org" in policy
+    home = _get_path("django_project.asgi", "/")
+    assert "https://images.example.org" not in home.headers["content-security-policy"]

@@ -6,11 +6,13 @@ ConfigError that names the key, quotes the value and says what is allowed.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from secheaders_wsgi import SecurityWarning, load_config
 from tests.support import assert_refused
 
 BAD = [
@@ -133,6 +135,43 @@ BAD = [
         ),
         id="proxies-float",
     ),
+    # force_https_permanent
+    pytest.param(
+        {"force_https": True, "force_https_permanent": "no"},
+        "force_https_permanent: 'no' is not a boolean (allowed: true, false)",
+        id="permanent-str",
+    ),
+    pytest.param(
+        {"force_https": True, "force_https_permanent": 0},
+        "force_https_permanent: 0 is not a boolean (allowed: true, false)",
+        id="permanent-int",
+    ),
+    # redirect_host
+    *[
+        pytest.param(
+            {"force_https": True, "redirect_host": host},
+            f"redirect_host: {host!r} is not a host name (allowed: one name such "
+            "as 'www.example.com', or an IP address, with an optional ':port'; no "
+            "scheme, path or '*.')",
+            id=f"host-{name}",
+        )
+        for name, host in [
+            ("scheme", "https://example.com"),
+            ("wildcard", "*.example.com"),
+            ("path", "example.com/x"),
+            ("port-zero", "example.com:0"),
+            ("port-too-big", "example.com:65536"),
+            ("port-empty", "example.com:"),
+            ("underscore", "exa_mple.com"),
+            ("empty", ""),
+            ("space", "example .com"),
+        ]
+    ],
+    pytest.param(
+        {"force_https": True, "redirect_host": ["example.com"]},
+        "redirect_host: ['example.com'] is not a string",
+        id="host-list",
+    ),
 ]
 
 
@@ -141,3 +180,52 @@ def test_bad_value_is_refused_at_start_up(
     config: dict[Any, Any], message: str, tmp_path: Path
 ) -> None:
     assert_refused(config, message, tmp_path)
+
+
+def test_redirect_defaults() -> None:
+    config = load_config({})
+    assert config.force_https_permanent is True
+    assert config.redirect_host is None
+
+
+@pytest.mark.parametrize("value", [True, False])
+def test_force_https_permanent_allowed(value: bool) -> None:
+    config = load_config({"force_https": True, "force_https_permanent": value})
+    assert config.force_https_permanent is value
+
+
+@pytest.mark.parametrize(
+    ("value", "held"),
+    [
+        ("example.com", "example.com"),
+        ("WWW.Example.COM.", "www.example.com"),
+        ("secure.example.com:8443", "secure.example.com:8443"),
+        ("localhost:65535", "localhost:65535"),
+        ("192.0.2.7", "192.0.2.7"),
+        ("[::1]", "[::1]"),
+        ("[2001:db8::1]:8443", "[2001:db8::1]:8443"),
+    ],
+    ids=str,
+)
+def test_redirect_host_allowed(value: str, held: str) -> None:
+    config = load_config({"force_https": True, "redirect_host": value})
+    assert config.redirect_host == held
+
+
+@pytest.mark.parametrize(
+    ("config", "key"),
+    [
+        ({"redirect_host": "example.com"}, "redirect_host"),
+        ({"force_https_permanent": False}, "force_https_permanent"),
+    ],
+    ids=str,
+)
+def test_redirect_keys_without_force_https_warn(
+    config: dict[str, Any], key: str
+) -> None:
+    message = (
+        f"{key}: does nothing without force_https: true (it only applies to the "
+        "redirect to https)"
+    )
+    with pytest.warns(SecurityWarning, match=f"^{re.escape(message)}$"):
+        load_config(config)

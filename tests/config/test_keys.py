@@ -25,6 +25,7 @@ from tests.config import (
     test_permissions_grammar,
     test_presets,
     test_reporting,
+    test_response_headers,
 )
 from tests.support import assert_refused
 
@@ -107,6 +108,14 @@ CHECKED_KEYS = (
     "origin_agent_cluster",
     "x_dns_prefetch_control",
     "x_permitted_cross_domain_policies",
+    "x_download_options",
+    "clear_site_data",
+    "cache_control",
+    "integrity_policy",
+    "integrity_policy_report_only",
+    "csp_report_sample_rate",
+    "force_https_permanent",
+    "redirect_host",
     "remove_headers",
     "force_https",
     "force_https_exempt",
@@ -131,6 +140,7 @@ def test_every_checked_key_has_bad_values_in_a_table() -> None:
         test_permissions_grammar.BAD,
         test_presets.BAD,
         test_reporting.BAD,
+        test_response_headers.BAD,
     )
     covered = {
         message.split(":")[0].split(".")[0].split("[")[0]

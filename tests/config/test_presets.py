@@ -149,19 +149,19 @@ BAD = [
     # preset
     pytest.param(
         {"preset": "strikt"},
-        "preset: 'strikt' is not a preset (allowed: strict; leave the key out for "
-        "none). Did you mean 'strict'?",
+        "preset: 'strikt' is not a preset (allowed: standard, strict; leave the key out "
+        "for none). Did you mean 'strict'?",
         id="preset-typo",
     ),
     pytest.param(
         {"preset": "Strict"},
-        "preset: 'Strict' is not a preset (allowed: strict; leave the key out for "
-        "none). Did you mean 'strict'?",
+        "preset: 'Strict' is not a preset (allowed: standard, strict; leave the key out "
+        "for none). Did you mean 'strict'?",
         id="preset-case",
     ),
     pytest.param(
         {"preset": True},
-        "preset: True is not a preset (allowed: strict; leave the key out for none)",
+        "preset: True is not a preset (allowed: standard, strict; leave the key out for none)",
         id="preset-bool",
     ),
     pytest.param(

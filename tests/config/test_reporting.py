@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from secheaders_wsgi import SecurityWarning, load_config
 from tests.support import assert_refused
 
 RO = "a mapping of directive name to sources"
@@ -267,6 +268,26 @@ BAD = [
         f"already sets report-to{ONE_PLACE}",
         id="report-to-twice",
     ),
+    # csp_report_sample_rate
+    *[
+        pytest.param(
+            {"csp_report_path": "/r", "csp_report_sample_rate": rate},
+            f"csp_report_sample_rate: {shown} is not allowed (allowed: a number from "
+            "0 to 1, the share of responses that carry report-uri and report-to, "
+            "e.g. 0.1; the default 1 reports on every response)",
+            id=f"sample-{name}",
+        )
+        for name, rate, shown in [
+            ("above-one", 2, "2"),
+            ("slightly-above-one", 1.01, "1.01"),
+            ("negative", -0.1, "-0.1"),
+            ("string", "0.5", "'0.5'"),
+            ("percent", "10%", "'10%'"),
+            ("bool", True, "True"),
+            ("nan", float("nan"), "nan"),
+            ("list", [0.5], "[0.5]"),
+        ]
+    ],
 ]
 
 
@@ -275,3 +296,34 @@ def test_bad_value_is_refused_at_start_up(
     config: dict[Any, Any], message: str, tmp_path: Path
 ) -> None:
     assert_refused(config, message, tmp_path)
+
+
+def test_sample_rate_default_reports_on_every_response() -> None:
+    assert load_config({}).csp_report_sample_rate == 1.0
+
+
+@pytest.mark.parametrize("rate", [0, 0.0, 0.001, 0.5, 1, 1.0], ids=str)
+def test_sample_rate_allowed(rate: float) -> None:
+    config = load_config({"csp_report_path": "/r", "csp_report_sample_rate": rate})
+    assert config.csp_report_sample_rate == rate
+    assert isinstance(config.csp_report_sample_rate, float)
+
+
+def test_sample_rate_without_anything_reporting_warns() -> None:
+    with pytest.warns(
+        SecurityWarning,
+        match=r"^csp_report_sample_rate: 0\.5 does nothing without a report "
+        r"endpoint \(csp_report_uri or csp_report_path\)$",
+    ):
+        load_config({"csp_report_sample_rate": 0.5})
+
+
+def test_sample_rate_of_a_policy_that_reports_itself_does_not_warn() -> None:
+    load_config(
+        {
+            "csp_header": {"default-src": "'self'", "report-uri": "/r"},
+            "csp_unsafe_inline": False,
+            "csp_unsafe_eval": False,
+            "csp_report_sample_rate": 0.5,
+        }
+    )

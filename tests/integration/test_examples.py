@@ -8,12 +8,12 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-import flask
 import pytest
 from webtest import TestApp
 
 from secheaders_wsgi import SecureHeaders, load_config
 from secheaders_wsgi.policy import headers
+from tests.support import csp_of, in_a_server_thread
 
 CONFIG = "examples/security.yaml"
 
@@ -48,13 +48,11 @@ def _secure_count(cookie: str) -> int:
 def test_example_module_app_is_wrapped_from_the_shared_yaml(module: str) -> None:
     namespace = vars(importlib.import_module(f"examples.{module}"))
     app = namespace.get("app", namespace.get("application"))
-    if module == "flask_app":
-        # The Flask object itself, so that `flask run` finds it wrapped.
-        assert isinstance(app, flask.Flask)
-        app = app.wsgi_app
+    # init_app wraps the Flask app's wsgi_app; `app` stays the Flask object.
+    middleware = getattr(app, "wsgi_app", app)
 
-    assert isinstance(app, SecureHeaders)
-    assert app.config == load_config(CONFIG)
+    assert isinstance(middleware, SecureHeaders)
+    assert middleware.config == load_config(CONFIG)
 
 
 @pytest.mark.parametrize("module", EXAMPLES)
@@ -120,12 +118,12 @@ def test_example_unsecured_keeps_http_and_plain_cookies(module: str) -> None:
 
 
 def _flask_alone(environ: dict[str, Any], start_response: Any) -> Any:
-    # The Flask app without SecureHeaders; its template needs a nonce, so this
-    # stands in for the one the middleware would put in the environ.
-    from examples.flask_app import flask_app
+    # The Flask app without SecureHeaders: the wsgi_app that init_app wrapped.
+    # Its template needs a nonce, so this stands in for the middleware's.
+    from examples.flask_app import app
 
     environ["secheaders.csp_nonce"] = lambda: "stand-in"
-    return flask.Flask.wsgi_app(flask_app, environ, start_response)
+    return app.wsgi_app.app(environ, start_response)  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize(
@@ -177,3 +175,49 @@ def test_shared_yaml_is_strict() -> None:
     assert dict(headers(config, https=True))["Strict-Transport-Security"] == (
         "max-age=31556926; includeSubDomains"
     )
+
+
+# The Flask and Django examples use the framework helpers (secheaders_wsgi.flask,
+# secheaders_wsgi.django): a named override and a csp_update on one view each.
+HELPERS = [
+    pytest.param("flask_app", id="flask"),
+    pytest.param("django_project.wsgi", id="django"),
+]
+PARTNER = "https://partner.example"
+IMAGE_CDN = "https://images.example.org"
+
+
+def _client(module: str) -> TestApp:
+    # The Django gallery is an async view: see in_a_server_thread.
+    app = in_a_server_thread(_make_app(module)(CONFIG))
+    return TestApp(app, extra_environ=HTTP)
+
+
+@pytest.mark.parametrize("module", HELPERS)
+def test_example_embed_page_takes_the_named_override(module: str) -> None:
+    client = _client(module)
+
+    embed, index = client.get("/embed"), client.get("/")
+
+    assert embed.html.find(id="embed")
+    assert (
+        PARTNER in csp_of(embed.headers["Content-Security-Policy"])["frame-ancestors"]
+    )
+    assert "X-Frame-Options" not in embed.headers
+    assert csp_of(index.headers["Content-Security-Policy"])["frame-ancestors"] == [
+        "'none'"
+    ]
+    assert index.headers["X-Frame-Options"] == "DENY"
+
+
+@pytest.mark.parametrize("module", HELPERS)
+def test_example_gallery_alone_may_load_the_cdn_image(module: str) -> None:
+    client = _client(module)
+
+    gallery, index = client.get("/gallery"), client.get("/")
+
+    assert gallery.html.find(id="photo")["src"] == f"{IMAGE_CDN}/photo.png"
+    gallery_csp = csp_of(gallery.headers["Content-Security-Policy"])
+    index_csp = csp_of(index.headers["Content-Security-Policy"])
+    assert gallery_csp["img-src"] == [*index_csp["img-src"], IMAGE_CDN]
+    assert IMAGE_CDN not in index.headers["Content-Security-Policy"]
