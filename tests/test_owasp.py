@@ -50,9 +50,9 @@ STRICT_HEADERS = {
     "X-Frame-Options": "DENY",
     "X-Permitted-Cross-Domain-Policies": "none",
 }
-# On OSHP's Permissions-Policy but retired: the README names them too.
+# On OSHP's Permissions-Policy but retired: the docs name them too.
 RETIRED = {"interest-cohort", "unload"}
-# OSHP's CSP directives strict leaves out, and why (the README says so too):
+# OSHP's CSP directives strict leaves out, and why (the docs say so too):
 # block-all-mixed-content is obsolete (browsers block or upgrade mixed content
 # themselves); upgrade-insecure-requests would upgrade the plain-http pages
 # strict also serves, and strict's sources are 'self' only, so a page over https
@@ -540,12 +540,12 @@ def test_audit_of_the_defaults_lists_the_seven_oshp_headers_they_lack() -> None:
     ]
 
 
-# The README's OSHP table says what strict sends
+# The docs' OSHP table says what strict sends
 
 
 def _readme_table() -> dict[str, list[str]]:
-    text = (Path(__file__).parents[1] / "README.md").read_text("utf-8")
-    start = text.index("#### The OWASP Secure Headers Project")
+    text = (Path(__file__).parents[1] / "docs" / "configuration.md").read_text("utf-8")
+    start = text.index("## The OWASP Secure Headers Project")
     section = text[start : text.index("\n#", start + 1)]
     rows = re.findall(r"^\| `([A-Za-z-]+)` \| (.*) \|$", section, re.MULTILINE)
     return {name: cells.split(" | ") for name, cells in rows}
@@ -565,8 +565,8 @@ def test_readme_table_covers_each_oshp_header_with_strict_values() -> None:
 
 
 def test_readme_names_the_retired_features_strict_leaves_out() -> None:
-    text = (Path(__file__).parents[1] / "README.md").read_text("utf-8")
-    strict = text[text.index("#### The strict preset") :]
+    text = (Path(__file__).parents[1] / "docs" / "configuration.md").read_text("utf-8")
+    strict = text[text.index("## The strict preset") :]
 
     for feature in RETIRED:
         assert f"`{feature}` (" in strict

@@ -239,7 +239,9 @@ def test_audit_cli_adds_template_findings_and_fails_on_them(
 def test_the_readme_example_is_what_the_command_prints(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).parent.parent / "docs" / "reporting.md").read_text(
+        encoding="utf-8"
+    )
     (tmp_path / "base.html").write_text(
         "<script>\n  initMenu();\n</script>\n"
         '<button onclick="buy()">Buy</button>\n'

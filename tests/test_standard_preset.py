@@ -339,7 +339,7 @@ def test_the_styles_are_what_keeps_standard_from_the_csp_bonus() -> None:
 
 
 # Google's CSP Evaluator (csp_evaluator on npm, run by hand on this policy:
-# the README quotes its output): its checks that look at these directives.
+# docs/configuration.md quotes its output): its checks that look at these directives.
 def csp_evaluator(value: str) -> list[tuple[str, str]]:
     csp = csp_of(value)
     script = csp.get("script-src", csp.get("default-src"))
