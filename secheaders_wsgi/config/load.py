@@ -230,16 +230,7 @@ def _rule(
             f"{place}: {rule!r} is not a mapping (allowed: prefix: and any "
             "top-level keys, e.g. {prefix: /api/, csp_header: false})"
         )
-    for key in rule:
-        if not isinstance(key, str):
-            raise ConfigError(f"{place}: keys must be strings, not {key!r}")
-        if key in _SITE_WIDE:
-            raise ConfigError(
-                f"{place}.{key}: not allowed in a rule: {_SITE_WIDE[key]}"
-            )
-        if key not in CHECKS and key not in _RULE_KEYS:
-            hint = did_you_mean(key, (*KEYS, *_RULE_KEYS), prefix=True)
-            raise ConfigError(f"{place}: unknown key {key!r}{hint}")
+    _check_keys(place, rule, _SITE_WIDE, "a rule", _RULE_KEYS)
     if "prefix" not in rule:
         raise ConfigError(
             f"{place}: prefix is missing (allowed: a path such as '/embed/')"
@@ -262,6 +253,24 @@ def _check_own_policy(
     """Warn for a custom policy the base does not have (it warned for its own)."""
     if "csp_header" in values and not isinstance(base.csp_header, tuple):
         check_unsafe_defaults(config, explicit, f"{place}.")
+
+
+def _check_keys(
+    place: str,
+    rule: Mapping[Any, Any],
+    refused: Mapping[str, str],
+    what: str,
+    extra: tuple[str, ...],
+) -> None:
+    """Each key of a rule or an override is a known key it may set."""
+    for key in rule:
+        if not isinstance(key, str):
+            raise ConfigError(f"{place}: keys must be strings, not {key!r}")
+        if key in refused:
+            raise ConfigError(f"{place}.{key}: not allowed in {what}: {refused[key]}")
+        if key not in CHECKS and key not in extra:
+            hint = did_you_mean(key, (*KEYS, *extra), prefix=True)
+            raise ConfigError(f"{place}: unknown key {key!r}{hint}")
 
 
 def _rule_values(place: str, rule: Mapping[str, Any]) -> tuple[dict[str, Any], bool]:
@@ -303,16 +312,7 @@ def _overrides(
                 f"{place}: {rule!r} is not a mapping (allowed: any key a paths "
                 "rule takes, and replace:, e.g. {csp_frame_ancestors: [...]})"
             )
-        for key in rule:
-            if not isinstance(key, str):
-                raise ConfigError(f"{place}: keys must be strings, not {key!r}")
-            if key in BEFORE_APP:
-                raise ConfigError(
-                    f"{place}.{key}: not allowed in an override: {BEFORE_APP[key]}"
-                )
-            if key not in CHECKS and key != "replace":
-                hint = did_you_mean(key, (*KEYS, "replace"), prefix=True)
-                raise ConfigError(f"{place}: unknown key {key!r}{hint}")
+        _check_keys(place, rule, BEFORE_APP, "an override", ("replace",))
         values, replace_mappings = _rule_values(place, rule)
         merged = merge(config, values, replace_mappings)
         check_combinations(merged, f"{place}.", config)
