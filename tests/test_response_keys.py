@@ -221,7 +221,7 @@ def test_cache_control_and_the_nonce(
     assert values(response, "Cache-Control") == expected
 
 
-# -- The same keys in an override (issue 12): the view picks it per response.
+# -- The same keys in an override: the view picks it per response.
 
 OVERRIDE_CASES = [
     pytest.param(
