@@ -16,15 +16,13 @@ from random import random
 from typing import TYPE_CHECKING
 
 from .config import ConfigSource, load_config
-from .overrides import OverridePlans
 from .plan import Plan, Side
 from .policy import Header
-from .reports import ReportReceiver
 from .request.cookies import CookieRewrite
 from .request.nonce import ENVIRON_KEY
-from .request.paths import PrefixTable
 from .request.response import STATE_KEY, UNSAFE_EVAL_KEY, ResponseState
-from .request.scheme import secure_scheme, trusted_proxies
+from .request.scheme import secure_scheme
+from .request.site import Site
 from .wiring import REENTERED, reentered, refuse_misuse
 
 if TYPE_CHECKING:
@@ -75,37 +73,14 @@ class SecureHeaders:
         refuse_misuse(app)
         self.app = app
         self.config = load_config(config)
-        self._plan = Plan.build(self.config)
-        self._state = ResponseState.for_plans(
-            OverridePlans(self.config, self._plan), self._plan
-        )
-        self._paths = (
-            PrefixTable(
-                (prefix, Plan.build(rule)) for prefix, rule in self.config.paths
-            )
-            if self.config.paths
-            else None
-        )
-        self._proxies = (
-            trusted_proxies(self.config.trusted_proxies)
-            if self.config.trusted_proxies
-            else None
-        )
-        # Site-wide: a rule may not set csp_report_path, so one receiver serves all.
-        path = self.config.csp_report_path
-        # Exact: a browser posts to the path as written in report-uri, and a
-        # spelling the receiver does not take goes to the app, which routes it.
-        self._report_path = path
-        self._receiver = (
-            ReportReceiver(self.config.csp_report_max_bytes) if path else None
-        )
-        # Most sites use none of these: one test per request instead of four.
-        self._plain = (
-            self._paths is None
-            and self._proxies is None
-            and self._receiver is None
-            and self._plan.http.redirect is None
-        )
+        site = Site.build(self.config, _same)
+        self._plan = site.plan
+        self._state = site.state
+        self._paths = site.paths
+        self._proxies = site.proxies
+        self._report_path = site.report_path
+        self._receiver = site.receiver
+        self._plain = site.plain
 
     def __call__(
         self, environ: WSGIEnvironment, start_response: StartResponse
@@ -214,6 +189,10 @@ def _changed(
     # An app header that remove_headers drops does not win over ours.
     chosen = side.nonced(made, present - side.remove)
     return _merged(app_headers, chosen, side.names, side.cookies, side.remove, present)
+
+
+def _same(plan: Plan) -> Plan:
+    return plan
 
 
 def _merged(

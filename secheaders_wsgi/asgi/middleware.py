@@ -19,15 +19,13 @@ from typing import Any
 
 from ..config import ConfigSource, load_config
 from ..middleware import _changed
-from ..overrides import OverridePlans
 from ..plan import Plan, Side
 from ..policy import Header
 from ..reports import ReportReceiver
 from ..request.cookies import CookieRewrite
 from ..request.nonce import ENVIRON_KEY
-from ..request.paths import PrefixTable
 from ..request.response import STATE_KEY, UNSAFE_EVAL_KEY, ResponseState
-from ..request.scheme import trusted_proxies
+from ..request.site import Site
 from ..wiring import REENTERED, reentered, refuse_misuse
 from .scope import (
     ASGIApp,
@@ -154,35 +152,14 @@ class SecureHeaders:
         refuse_misuse(app, asgi=True)
         self.app = app
         self.config = load_config(config)
-        self._plan = _Plan.of(Plan.build(self.config))
-        self._state = ResponseState.for_plans(
-            OverridePlans(self.config, self._plan.plan), self._plan.plan
-        )
-        self._paths = (
-            PrefixTable(
-                (prefix, _Plan.of(Plan.build(rule)))
-                for prefix, rule in self.config.paths
-            )
-            if self.config.paths
-            else None
-        )
-        self._proxies = (
-            trusted_proxies(self.config.trusted_proxies)
-            if self.config.trusted_proxies
-            else None
-        )
-        self._report_path = self.config.csp_report_path
-        self._receiver = (
-            ReportReceiver(self.config.csp_report_max_bytes)
-            if self._report_path
-            else None
-        )
-        self._plain = (
-            self._paths is None
-            and self._proxies is None
-            and self._receiver is None
-            and self._plan.plan.http.redirect is None
-        )
+        site = Site.build(self.config, _Plan.of)
+        self._plan = site.plan
+        self._state = site.state
+        self._paths = site.paths
+        self._proxies = site.proxies
+        self._report_path = site.report_path
+        self._receiver = site.receiver
+        self._plain = site.plain
         self._websocket = self._proxies is not None or self.config.server_secured
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
