@@ -21,59 +21,23 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import http.client
 import json
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from served import _free_port, _stop, cpu_seconds, get, wrk
+from served import _free_port, _stop, get, keep_alive_client, measure, wrk
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 APPS = ("bare", "limit", "wrapped")
-
-
-def keep_alive_client(
-    port: int, seconds: float, connections: int, prefix: list[str]
-) -> tuple[int, float]:
-    """``connections`` threads, each GETting over one kept-alive connection."""
-    counts = [0] * connections
-    failures: list[BaseException] = []
-    stop_at = time.monotonic() + seconds
-
-    def worker(i: int) -> None:
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-        try:
-            while time.monotonic() < stop_at:
-                connection.request("GET", "/")
-                response = connection.getresponse()
-                response.read()
-                if response.status != 200:
-                    raise RuntimeError(f"status {response.status}")
-                counts[i] += 1
-        except BaseException as exc:  # reported below, not lost in the thread
-            failures.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(connections)]
-    started = time.monotonic()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(seconds + 30)
-    if failures:
-        raise RuntimeError(f"client failed: {failures[0]!r}")
-    return sum(counts), time.monotonic() - started
 
 
 @contextlib.contextmanager
@@ -114,9 +78,6 @@ def run(
     rounds = rounds or (1 if quick else 8)
     client = "wrk" if shutil.which("wrk") else "python"
     load = wrk if client == "wrk" else keep_alive_client
-    rps: dict[str, list[float]] = {app: [] for app in APPS}
-    requests = dict.fromkeys(APPS, 0)
-    cpu: dict[str, float | None] = {}
     with (
         tempfile.TemporaryDirectory(prefix="secheaders-asgi-served-") as tmp,
         contextlib.ExitStack() as stack,
@@ -125,33 +86,11 @@ def run(
             app: stack.enter_context(server(app, Path(tmp) / f"{app}.log"))
             for app in APPS
         }
-        has_csp = {
-            app: "content-security-policy" in {k.lower() for k in get(port)[1]}
-            for app, (port, _) in servers.items()
-        }
-        if has_csp != {"bare": False, "limit": True, "wrapped": True}:
-            raise RuntimeError(f"unexpected headers: CSP present {has_csp}")
-        for port, _ in servers.values():  # warm-up
-            load(port, 1, connections, [])
-        before = {app: cpu_seconds(pid) for app, (_, pid) in servers.items()}
-        for r in range(rounds):
-            for app in APPS[r % 3 :] + APPS[: r % 3]:
-                done, took = load(servers[app][0], seconds, connections, [])
-                rps[app].append(done / took)
-                requests[app] += done
-                log(f"round {r + 1}/{rounds} {app}: {done / took:,.0f} req/s")
-        for app, (_, pid) in servers.items():
-            after = cpu_seconds(pid)
-            b = before[app]
-            cpu[app] = None if b is None or after is None else after - b
+        rps, cpu_us = measure(servers, load, rounds, seconds, connections, [], log)
 
     def paired(app: str) -> list[float]:
         return [a / b for a, b in zip(rps[app], rps["bare"], strict=True)]
 
-    cpu_us = {
-        app: None if spent is None else spent / requests[app] * 1e6
-        for app, spent in cpu.items()
-    }
     bare_cpu = cpu_us["bare"]
     return {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),

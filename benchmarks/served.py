@@ -40,7 +40,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -178,22 +178,39 @@ def wrk(
 
 
 def python_client(
-    port: int, seconds: float, connections: int, prefix: list[str]
+    port: int,
+    seconds: float,
+    connections: int,
+    prefix: list[str],
+    keep_alive: bool = False,
 ) -> tuple[int, float]:
-    """A bounded client: ``connections`` threads doing GETs until time is up."""
+    """A bounded client: ``connections`` threads doing GETs until time is up.
+
+    With ``keep_alive`` each thread sends all its GETs over one connection (as
+    uvicorn keeps them open); otherwise each GET opens its own (as gunicorn's
+    sync worker closes them).
+    """
     counts = [0] * connections
     failures: list[BaseException] = []
     stop_at = time.monotonic() + seconds
 
     def worker(i: int) -> None:
+        kept = (
+            http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            if keep_alive
+            else None
+        )
         try:
             while time.monotonic() < stop_at:
-                status, _ = get(port)
+                status = get(port)[0] if kept is None else _status(kept)
                 if status != 200:
                     raise RuntimeError(f"status {status}")
                 counts[i] += 1
         except BaseException as exc:  # reported below, not lost in the thread
             failures.append(exc)
+        finally:
+            if kept is not None:
+                kept.close()
 
     threads = [threading.Thread(target=worker, args=(i,)) for i in range(connections)]
     started = time.monotonic()
@@ -204,6 +221,71 @@ def python_client(
     if failures:
         raise RuntimeError(f"client failed: {failures[0]!r}")
     return sum(counts), time.monotonic() - started
+
+
+def keep_alive_client(
+    port: int, seconds: float, connections: int, prefix: list[str]
+) -> tuple[int, float]:
+    """``python_client`` with one kept-alive connection per thread."""
+    return python_client(port, seconds, connections, prefix, keep_alive=True)
+
+
+def _status(connection: http.client.HTTPConnection) -> int:
+    connection.request("GET", "/")
+    response = connection.getresponse()
+    response.read()
+    return response.status
+
+
+Load = Callable[[int, float, int, list[str]], tuple[int, float]]
+
+
+def measure(
+    servers: dict[str, tuple[int, int | None]],
+    load: Load,
+    rounds: int,
+    seconds: float,
+    connections: int,
+    client_cpu: list[str],
+    log: Any,
+) -> tuple[dict[str, list[float]], dict[str, float | None]]:
+    """Check, warm up and load every server, round after round.
+
+    Returns requests per second per round and the server process's CPU
+    microseconds per request (None where /proc is missing), by app.
+    """
+    # Check each serves what its name says before timing it.
+    has_csp = {
+        app: "content-security-policy" in {k.lower() for k in get(port)[1]}
+        for app, (port, _) in servers.items()
+    }
+    if has_csp != {"bare": False, "limit": True, "wrapped": True}:
+        raise RuntimeError(f"unexpected headers: CSP present {has_csp}")
+    for port, _ in servers.values():  # warm-up
+        load(port, 1, connections, client_cpu)
+    apps = tuple(servers)
+    rps: dict[str, list[float]] = {app: [] for app in apps}
+    requests = dict.fromkeys(apps, 0)
+    # Read once before and once after all rounds: CPU time comes in clock
+    # ticks (10 ms), so per-round reads would add a tick of error each.
+    # An idle sync worker wakes about once a second; that costs next to nothing.
+    cpu_before = {app: cpu_seconds(pid) for app, (_, pid) in servers.items()}
+    for r in range(rounds):
+        # Rotate which goes first, so none always follows another.
+        for app in apps[r % 3 :] + apps[: r % 3]:
+            done, took = load(servers[app][0], seconds, connections, client_cpu)
+            rps[app].append(done / took)
+            requests[app] += done
+            log(f"round {r + 1}/{rounds} {app}: {done / took:,.0f} req/s")
+    cpu_us: dict[str, float | None] = {}
+    for app, (_, pid) in servers.items():
+        before, after = cpu_before[app], cpu_seconds(pid)
+        cpu_us[app] = (
+            None
+            if before is None or after is None
+            else (after - before) / requests[app] * 1e6
+        )
+    return rps, cpu_us
 
 
 def run(
@@ -226,9 +308,6 @@ def run(
     pinned = pin and shutil.which("taskset") is not None and (os.cpu_count() or 1) >= 2
     server_cpu = ["taskset", "-c", "1"] if pinned else []
     client_cpu = ["taskset", "-c", "0"] if pinned else []
-    rps: dict[str, list[float]] = {app: [] for app in APPS}
-    requests = dict.fromkeys(APPS, 0)
-    cpu: dict[str, float | None] = {}
     with (
         tempfile.TemporaryDirectory(prefix="secheaders-served-") as tmp,
         contextlib.ExitStack() as stack,
@@ -237,37 +316,13 @@ def run(
             app: stack.enter_context(server(app, Path(tmp) / f"{app}.log", server_cpu))
             for app in APPS
         }
-        # Check each serves what its name says before timing it.
-        has_csp = {
-            app: "content-security-policy" in {k.lower() for k in get(port)[1]}
-            for app, (port, _) in servers.items()
-        }
-        if has_csp != {"bare": False, "limit": True, "wrapped": True}:
-            raise RuntimeError(f"unexpected headers: CSP present {has_csp}")
-        for port, _ in servers.values():  # warm-up
-            load(port, 1, connections, client_cpu)
-        # Read once before and once after all rounds: CPU time comes in clock
-        # ticks (10 ms), so per-round reads would add a tick of error each.
-        # An idle sync worker wakes about once a second; that costs next to nothing.
-        cpu_before = {app: cpu_seconds(worker) for app, (_, worker) in servers.items()}
-        for r in range(rounds):
-            # Rotate which goes first, so none always follows another.
-            for app in APPS[r % 3 :] + APPS[: r % 3]:
-                done, took = load(servers[app][0], seconds, connections, client_cpu)
-                rps[app].append(done / took)
-                requests[app] += done
-                log(f"round {r + 1}/{rounds} {app}: {done / took:,.0f} req/s")
-        for app, (_, worker) in servers.items():
-            before, after = cpu_before[app], cpu_seconds(worker)
-            cpu[app] = None if before is None or after is None else after - before
+        rps, cpu_us = measure(
+            servers, load, rounds, seconds, connections, client_cpu, log
+        )
 
     def paired(app: str, base: str = "bare") -> list[float]:
         return [a / b for a, b in zip(rps[app], rps[base], strict=True)]
 
-    cpu_us = {
-        app: None if spent is None else spent / requests[app] * 1e6
-        for app, spent in cpu.items()
-    }
     bare_cpu = cpu_us["bare"]
     ratio = statistics.median(paired("wrapped", "limit"))
     return {
