@@ -18,7 +18,6 @@ overheads. The limit is :func:`asgi_limits.keeps_promises`.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -26,7 +25,7 @@ from typing import Any
 
 import harness
 from asgi_limits import ASGIApp, bare, cookies, keeps_promises, nonce
-from harness import Skip, Variant, WSGIApp, targets_text
+from harness import Skip, Variant, WSGIApp
 from limits import record
 
 import secheaders_wsgi
@@ -247,17 +246,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--number", type=int, help="calls per sample (default 2000)")
     args = parser.parse_args(argv)
     result = run(quick=args.quick, samples=args.samples, number=args.number)
-    if args.json:
-        print(json.dumps(result, indent=2))
-        return 0
-    print(f"# {result['date']} | {result['machine']} | load {result['load']}")
-    print(
-        f"# {result['samples']} interleaved samples x {result['number']} calls; "
-        f"medians; {result['seconds']} s"
-    )
-    print(harness.table(result))
-    print()
-    print(targets_text(result))
+    harness.print_result(result, args.json, show_load=True)
     return 0
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 import io
+import json
 import os
 import platform
 import statistics
@@ -347,3 +348,21 @@ def targets_text(result: dict[str, Any], markdown: bool = False) -> str:
     if markdown:
         out = ["| target | measured | goal | |", "|---|--:|---|---|", *out]
     return "\n".join(out)
+
+
+def print_result(
+    result: dict[str, Any], as_json: bool, calls_note: str = "", show_load: bool = False
+) -> None:
+    """What the overhead CLIs print: the JSON, or a heading, the table and targets."""
+    if as_json:
+        print(json.dumps(result, indent=2))
+        return
+    load = f" | load {result['load']}" if show_load else ""
+    print(f"# {result['date']} | {result['machine']}{load}")
+    print(
+        f"# {result['samples']} interleaved samples x {result['number']} calls"
+        f"{calls_note}; medians; {result['seconds']} s"
+    )
+    print(table(result))
+    print()
+    print(targets_text(result))

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import functools
-import json
 import sys
 import warnings
 from collections.abc import Callable
@@ -37,7 +36,6 @@ from harness import (
     WSGIApp,
     cookie_app,
     nonce_app,
-    targets_text,
     trivial_app,
 )
 from limits import append_only, keeps_promises, record
@@ -459,17 +457,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     only = _matching(args.match) if args.match else None
     result = run(quick=args.quick, samples=args.samples, number=args.number, only=only)
-    if args.json:
-        print(json.dumps(result, indent=2))
-        return 0
-    print(f"# {result['date']} | {result['machine']}")
-    print(
-        f"# {result['samples']} interleaved samples x {result['number']} calls "
-        f"(frameworks / 5); medians; {result['seconds']} s"
-    )
-    print(harness.table(result))
-    print()
-    print(targets_text(result))
+    harness.print_result(result, args.json, calls_note=" (frameworks / 5)")
     return 0
 
 
