@@ -7,8 +7,6 @@ No timing is asserted: the numbers depend on the machine and its load.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -17,27 +15,13 @@ from typing import Any
 import pytest
 
 from tests.asgi_bridge import AsgiAsWsgi, WsgiInAsgi, behind_asgi
-
-BENCHMARKS = Path(__file__).resolve().parent.parent.parent / "benchmarks"
+from tests.integration.bench_support import benchmark_modules, row, run_benchmark
 
 
 @pytest.fixture(scope="module")
 def bench() -> Iterator[dict[str, ModuleType]]:
-    sys.path.insert(0, str(BENCHMARKS))
-    try:
-        import asgi_limits
-        import asgi_overhead
-        import limits
-        import promises
-
-        yield {
-            "asgi_limits": asgi_limits,
-            "asgi_overhead": asgi_overhead,
-            "limits": limits,
-            "promises": promises,
-        }
-    finally:
-        sys.path.remove(str(BENCHMARKS))
+    with benchmark_modules("asgi_limits", "asgi_overhead", "limits", "promises") as m:
+        yield m
 
 
 def test_the_asgi_secureheaders_keeps_every_promise(
@@ -72,61 +56,26 @@ def test_a_limit_that_skips_the_cookies_is_caught(bench: dict[str, ModuleType]) 
 
 
 def test_asgi_overhead_quick_prints_every_row(bench: dict[str, ModuleType]) -> None:
-    done = subprocess.run(
-        [
-            sys.executable,
-            str(BENCHMARKS / "asgi_overhead.py"),
-            "--quick",
-            "--samples",
-            "2",
-            "--number",
-            "20",
-        ],  # fmt: skip
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
+    stdout = run_benchmark(
+        "asgi_overhead.py", "--quick", "--samples", "2", "--number", "20"
     )
     for variant in bench["asgi_overhead"].variants():
-        row = next(
-            (r for r in done.stdout.splitlines() if r.startswith(variant.name + "  ")),
-            None,
+        assert row(stdout, variant.name) is not None, (
+            f"no row for {variant.name!r} in:\n{stdout}"
         )
-        assert row is not None, f"no row for {variant.name!r} in:\n{done.stdout}"
-    assert "ASGI defaults overhead / ASGI limit overhead:" in done.stdout
-    assert "secure.py ASGI overhead / ASGI SecureHeaders defaults overhead" in (
-        done.stdout
-    )
+    assert "ASGI defaults overhead / ASGI limit overhead:" in stdout
+    assert "secure.py ASGI overhead / ASGI SecureHeaders defaults overhead" in stdout
 
 
 def test_asgi_served_quick_measures_bare_limit_and_wrapped() -> None:
-    done = subprocess.run(
-        [sys.executable, str(BENCHMARKS / "asgi_served.py"), "--quick", "--json"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    result = json.loads(done.stdout)
+    result = json.loads(run_benchmark("asgi_served.py", "--quick", "--json"))
     assert set(result["ratio_to_bare"]) == {"bare", "limit", "wrapped"}
     assert all(rps > 0 for rps in result["median_rps"].values())
 
 
 def test_report_has_the_asgi_section(tmp_path: Path) -> None:
     out = tmp_path / "RESULTS.md"
-    subprocess.run(
-        [
-            sys.executable,
-            str(BENCHMARKS / "report.py"),
-            "--quick",
-            "--no-served",
-            "-o",
-            str(out),
-        ],  # fmt: skip
-        capture_output=True,
-        timeout=180,
-        check=True,
-    )
+    run_benchmark("report.py", "--quick", "--no-served", "-o", str(out), timeout=180)
     text = out.read_text(encoding="utf-8")
     assert "## ASGI" in text
     assert "| ASGI defaults overhead / ASGI limit overhead |" in text

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
@@ -17,22 +15,18 @@ from typing import Any
 import pytest
 
 from secheaders_wsgi import SecureHeaders
-
-BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
+from tests.integration.bench_support import (
+    BENCHMARKS,
+    benchmark_modules,
+    row,
+    run_benchmark,
+)
 
 
 @pytest.fixture(scope="module")
 def bench() -> Iterator[dict[str, ModuleType]]:
-    """The benchmark modules, imported from benchmarks/ (not a package)."""
-    sys.path.insert(0, str(BENCHMARKS))
-    try:
-        import limits
-        import overhead
-        import promises
-
-        yield {"limits": limits, "overhead": overhead, "promises": promises}
-    finally:
-        sys.path.remove(str(BENCHMARKS))
+    with benchmark_modules("limits", "overhead", "promises") as modules:
+        yield modules
 
 
 def _limit(
@@ -124,31 +118,16 @@ def test_a_limit_that_leaves_a_cookie_insecure_is_caught(
 
 
 def test_overhead_quick_prints_every_variant_row(bench: dict[str, ModuleType]) -> None:
-    done = subprocess.run(
-        [
-            sys.executable,
-            str(BENCHMARKS / "overhead.py"),
-            "--quick",
-            "--samples",
-            "2",
-            "--number",
-            "20",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    rows = done.stdout.splitlines()
+    stdout = run_benchmark("overhead.py", "--quick", "--samples", "2", "--number", "20")
     names = [v.name for v in bench["overhead"].variants()]
     assert len(names) >= 10
     for name in names:
-        row = next((r for r in rows if r.startswith(name + "  ")), None)
-        assert row is not None, f"no row for {name!r} in:\n{done.stdout}"
+        found = row(stdout, name)
+        assert found is not None, f"no row for {name!r} in:\n{stdout}"
         # Either measured (a number in ns) or skipped with its reason.
-        cells = row[len(name) :].split()
-        assert cells[0] == "skipped" or cells[0].replace(",", "").isdigit(), row
-    assert "defaults overhead / limit overhead:" in done.stdout
+        cells = found[len(name) :].split()
+        assert cells[0] == "skipped" or cells[0].replace(",", "").isdigit(), found
+    assert "defaults overhead / limit overhead:" in stdout
 
 
 def test_overhead_k_keeps_what_a_row_is_measured_against(
@@ -160,40 +139,15 @@ def test_overhead_k_keeps_what_a_row_is_measured_against(
 
 
 def test_served_quick_measures_bare_limit_and_wrapped() -> None:
-    done = subprocess.run(
-        [
-            sys.executable,
-            str(BENCHMARKS / "served.py"),
-            "--quick",
-            "--client",
-            "python",
-            "--json",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    result = json.loads(done.stdout)
+    stdout = run_benchmark("served.py", "--quick", "--client", "python", "--json")
+    result = json.loads(stdout)
     assert set(result["ratio_to_bare"]) == {"bare", "limit", "wrapped"}
     assert all(rps > 0 for rps in result["median_rps"].values())
 
 
 def test_report_writes_the_results_file(tmp_path: Path) -> None:
     out = tmp_path / "RESULTS.md"
-    subprocess.run(
-        [
-            sys.executable,
-            str(BENCHMARKS / "report.py"),
-            "--quick",
-            "--no-served",
-            "-o",
-            str(out),
-        ],
-        capture_output=True,
-        timeout=120,
-        check=True,
-    )
+    run_benchmark("report.py", "--quick", "--no-served", "-o", str(out))
     text = out.read_text(encoding="utf-8")
     assert text.startswith("# Benchmark results")
     assert "| defaults overhead / limit overhead |" in text
@@ -202,21 +156,14 @@ def test_report_writes_the_results_file(tmp_path: Path) -> None:
 
 def test_compare_runs_this_checkout_against_another() -> None:
     # Against itself: the smoke test needs no second checkout.
-    done = subprocess.run(
-        [
-            sys.executable,
-            str(BENCHMARKS / "compare.py"),
-            str(BENCHMARKS.parent),
-            "--quick",
-            "--samples",
-            "2",
-            "--number",
-            "20",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
+    stdout = run_benchmark(
+        "compare.py",
+        str(BENCHMARKS.parent),
+        "--quick",
+        "--samples",
+        "2",
+        "--number",
+        "20",
     )
-    assert "before: defaults" in done.stdout
-    assert "defaults: after / before " in done.stdout
+    assert "before: defaults" in stdout
+    assert "defaults: after / before " in stdout
