@@ -18,6 +18,7 @@ overheads. The limit is :func:`asgi_limits.keeps_promises`.
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -184,13 +185,7 @@ def variants() -> list[Variant]:
 
 def targets(rows: dict[str, harness.Row]) -> list[dict[str, Any]]:
     """Ours against the limit (at most 1.15x), secure.py against ours (5x)."""
-
-    def ratio(a: str, b: str) -> float | None:
-        x, y = rows.get(a), rows.get(b)
-        if x is None or y is None or x.overhead_ns is None or not y.overhead_ns:
-            return None
-        return x.overhead_ns / y.overhead_ns
-
+    ratio = functools.partial(harness.overhead_ratio, rows)
     found = []
     for what, a, b in (
         ("ASGI defaults overhead / ASGI limit overhead", OURS, LIMIT),
@@ -205,9 +200,9 @@ def targets(rows: dict[str, harness.Row]) -> list[dict[str, Any]]:
             SECURED_LIMIT,
         ),
     ):
-        found.append(_target(what, ratio(a, b), "<= 1.15", lambda v: v <= 1.15))
+        found.append(harness.target(what, ratio(a, b), "<= 1.15", lambda v: v <= 1.15))
     found.append(
-        _target(
+        harness.target(
             "secure.py ASGI overhead / ASGI SecureHeaders defaults overhead",
             ratio(PEER, OURS),
             ">= 5",
@@ -215,17 +210,6 @@ def targets(rows: dict[str, harness.Row]) -> list[dict[str, Any]]:
         )
     )
     return found
-
-
-def _target(
-    what: str, value: float | None, goal: str, ok: Callable[[float], bool]
-) -> dict[str, Any]:
-    return {
-        "target": what,
-        "value": None if value is None else round(value, 2),
-        "goal": goal,
-        "met": None if value is None else ok(value),
-    }
 
 
 def run(

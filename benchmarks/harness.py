@@ -336,6 +336,26 @@ def table(result: dict[str, Any], markdown: bool = False) -> str:
     return "\n".join(fmt.format(*c).rstrip() for c in [head, *lines])
 
 
+def overhead_ratio(rows: dict[str, Row], a: str, b: str) -> float | None:
+    """Row ``a``'s overhead over row ``b``'s, or None where either is missing."""
+    x, y = rows.get(a), rows.get(b)
+    if x is None or y is None or x.overhead_ns is None or not y.overhead_ns:
+        return None
+    return x.overhead_ns / y.overhead_ns
+
+
+def target(
+    what: str, value: float | None, goal: str, ok: Callable[[float], bool]
+) -> dict[str, Any]:
+    """One goal as the results carry it; ``met`` is None where nothing was measured."""
+    return {
+        "target": what,
+        "value": None if value is None else round(value, 2),
+        "goal": goal,
+        "met": None if value is None else ok(value),
+    }
+
+
 def targets_text(result: dict[str, Any], markdown: bool = False) -> str:
     out = []
     for t in result["targets"]:

@@ -324,13 +324,7 @@ def targets(rows: dict[str, Row]) -> list[dict[str, Any]]:
     against the append-only reference is one no middleware that keeps the
     promises can reach, so there is none.
     """
-
-    def ratio(a: str, b: str) -> float | None:
-        x, y = rows.get(a), rows.get(b)
-        if x is None or y is None or x.overhead_ns is None or not y.overhead_ns:
-            return None
-        return x.overhead_ns / y.overhead_ns
-
+    ratio = functools.partial(harness.overhead_ratio, rows)
     at_most = [
         ("defaults overhead / limit overhead", "SecureHeaders defaults", LIMIT, 1.25),
         (
@@ -347,7 +341,7 @@ def targets(rows: dict[str, Row]) -> list[dict[str, Any]]:
         ),
     ]
     found = [
-        _target(what, ratio(a, b), f"<= {goal}", goal.__ge__)
+        harness.target(what, ratio(a, b), f"<= {goal}", goal.__ge__)
         for what, a, b, goal in at_most
     ]
     # A response that uses no per-response control costs what it cost; one
@@ -374,7 +368,7 @@ def targets(rows: dict[str, Row]) -> list[dict[str, Any]]:
             1.1,
         ),
     ):
-        found.append(_target(what, ratio(a, b), f"<= {goal}", goal.__ge__))
+        found.append(harness.target(what, ratio(a, b), f"<= {goal}", goal.__ge__))
     talisman = "Flask + Flask-Talisman"
     for what, b in (
         (
@@ -386,7 +380,9 @@ def targets(rows: dict[str, Row]) -> list[dict[str, Any]]:
             "Flask + SecureHeaders",
         ),
     ):
-        found.append(_target(what, ratio(talisman, b), ">= 10", lambda v: v >= 10))
+        found.append(
+            harness.target(what, ratio(talisman, b), ">= 10", lambda v: v >= 10)
+        )
     flat = "flat (0.9 - 1.1)"
     for what, a, b in (
         (
@@ -400,19 +396,8 @@ def targets(rows: dict[str, Row]) -> list[dict[str, Any]]:
             "SecureHeaders 1 per-path rule",
         ),
     ):
-        found.append(_target(what, ratio(a, b), flat, lambda v: 0.9 <= v <= 1.1))
+        found.append(harness.target(what, ratio(a, b), flat, lambda v: 0.9 <= v <= 1.1))
     return found
-
-
-def _target(
-    what: str, value: float | None, goal: str, ok: Callable[[float], bool]
-) -> dict[str, Any]:
-    return {
-        "target": what,
-        "value": None if value is None else round(value, 2),
-        "goal": goal,
-        "met": None if value is None else ok(value),
-    }
 
 
 def run(
