@@ -4,7 +4,6 @@ SecureHeaders; what one request asks for never shows in another's headers."""
 from __future__ import annotations
 
 import re
-import threading
 from typing import Any
 
 from secheaders_wsgi import (
@@ -15,6 +14,7 @@ from secheaders_wsgi import (
     omit_headers,
     use_override,
 )
+from tests.integration.soak_support import all_finished, masked, response_of
 from tests.support import environ_for
 
 THREADS = 8
@@ -68,14 +68,7 @@ def call(
 ) -> tuple[list[tuple[str, str]], bytes]:
     query = f"{action}+nonce" if nonce else action
     environ = environ_for(path, QUERY_STRING=query)
-    sent: list[list[tuple[str, str]]] = []
-    body = b"".join(middleware(environ, lambda s, h, e=None: sent.append(h)))
-    return sent[0], body
-
-
-def masked(headers: list[tuple[str, str]], nonce: bytes) -> list[tuple[str, str]]:
-    text = f"'nonce-{nonce.decode()}'"
-    return [(n, v.replace(text, "'nonce-N'")) for n, v in headers]
+    return response_of(middleware, environ)
 
 
 def test_overrides_in_one_request_never_leak_into_another() -> None:
@@ -94,10 +87,8 @@ def test_overrides_in_one_request_never_leak_into_another() -> None:
     assert len({tuple(v) for v in expected.values()}) > len(cases) // 2
 
     wrong: list[Any] = []
-    start = threading.Barrier(THREADS)
 
     def worker(index: int) -> None:
-        start.wait()
         for i in range(REQUESTS):
             case = cases[(i * 11 + index) % len(cases)]
             headers, body = call(middleware, *case)
@@ -110,10 +101,5 @@ def test_overrides_in_one_request_never_leak_into_another() -> None:
             if headers != expected[case]:
                 wrong.append((case, headers))
 
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=300)
-    assert not any(thread.is_alive() for thread in threads)
+    assert all_finished(THREADS, worker, timeout=300)
     assert wrong == []

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-import threading
 from typing import Any
 
 from secheaders_wsgi import SecureHeaders, csp_nonce
+from tests.integration.soak_support import all_finished, masked, response_of
 from tests.support import environ_for
 
 THREADS = 8
@@ -41,16 +41,7 @@ def call(
         QUERY_STRING="nonce" if nonce else "",
         **{"wsgi.url_scheme": scheme},
     )
-    sent: list[list[tuple[str, str]]] = []
-    body = b"".join(middleware(environ, lambda s, h, e=None: sent.append(h)))
-    return sent[0], body
-
-
-def without_nonce(
-    headers: list[tuple[str, str]], nonce: bytes
-) -> list[tuple[str, str]]:
-    text = f"'nonce-{nonce.decode()}'"
-    return [(n, v.replace(text, "'nonce-N'")) for n, v in headers]
+    return response_of(middleware, environ)
 
 
 def test_threads_get_the_right_headers_and_never_share_a_nonce() -> None:
@@ -65,7 +56,7 @@ def test_threads_get_the_right_headers_and_never_share_a_nonce() -> None:
     expected = {}
     for case in cases:
         headers, body = call(middleware, *case)
-        expected[case] = without_nonce(headers, body) if case[1] else headers
+        expected[case] = masked(headers, body) if case[1] else headers
     assert len({tuple(v) for v in expected.values()}) > len(PATHS)  # cases differ
     nonced = [
         c
@@ -76,10 +67,8 @@ def test_threads_get_the_right_headers_and_never_share_a_nonce() -> None:
 
     wrong: list[Any] = []
     nonces: list[list[str]] = [[] for _ in range(THREADS)]
-    start = threading.Barrier(THREADS)
 
     def worker(index: int) -> None:
-        start.wait()
         for i in range(REQUESTS):
             case = cases[(i * 7 + index) % len(cases)]
             headers, body = call(middleware, *case)
@@ -89,16 +78,11 @@ def test_threads_get_the_right_headers_and_never_share_a_nonce() -> None:
                 if in_header and in_header != [body.decode()] * len(in_header):
                     wrong.append(("nonce mismatch", case, csp, body))
                 nonces[index].append(body.decode())
-                headers = without_nonce(headers, body)
+                headers = masked(headers, body)
             if headers != expected[case]:
                 wrong.append((case, headers))
 
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads)
+    assert all_finished(THREADS, worker, timeout=120)
     assert wrong == []
     made = [n for per_thread in nonces for n in per_thread]
     assert len(made) == THREADS * REQUESTS // 2
