@@ -1,4 +1,5 @@
-"""The one headless Chromium and the TLS test server, shared by the browser tests.
+"""The one headless Chromium, a fresh page of it, and the test servers (plain
+HTTP by waitress, and TLS), shared by the browser tests.
 
 Playwright's sync API allows one instance per thread, so the session-scoped
 ``browser`` fixture lives here (registered by conftest.py) and every browser
@@ -20,14 +21,17 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from socketserver import ThreadingMixIn
-from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
+from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn, TypeVar
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
+from webtest.http import StopableWSGIServer
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication
-    from playwright.sync_api import Browser, Playwright
+    from playwright.sync_api import Browser, Page, Playwright
+
+T = TypeVar("T")
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARGS = [
@@ -103,6 +107,41 @@ def browser(tls: Tls | None) -> Iterator[Browser]:
             yield browser
         finally:
             browser.close()
+
+
+@pytest.fixture
+def in_browser(browser: Browser) -> Callable[[Callable[[Page], T]], T]:
+    """Run ``check(page)`` on a fresh page of the session's Chromium."""
+
+    def on_a_page(check: Callable[[Page], T]) -> T:
+        context = browser.new_context()
+        try:
+            page = context.new_page()
+            page.set_default_timeout(5000)
+            return check(page)
+        finally:
+            context.close()
+
+    return on_a_page
+
+
+@pytest.fixture
+def serve() -> Iterator[Callable[[WSGIApplication], str]]:
+    """Serve an app with waitress on a free loopback port; returns its origin."""
+    servers: list[StopableWSGIServer] = []
+
+    def start(app: WSGIApplication) -> str:
+        # The socket listens once create() returns; no need for its wait(),
+        # which leaves a connection open.
+        server = StopableWSGIServer.create(app, host="127.0.0.1")
+        servers.append(server)
+        return str(server.application_url).rstrip("/")
+
+    try:
+        yield start
+    finally:
+        for server in servers:
+            server.shutdown()
 
 
 # -- HTTPS. Chromium reads Reporting-Endpoints (and so sends report-to reports)

@@ -7,9 +7,16 @@ from pathlib import Path
 
 import pytest
 
-# The one Chromium of the session (Playwright's sync API allows one per thread)
-# and the TLS server, registered here for every browser test module.
-from tests.integration.browser_support import browser, serve_https, tls  # noqa: F401
+# The one Chromium of the session (Playwright's sync API allows one per thread),
+# a fresh page of it, and the waitress and TLS servers, registered here for every
+# browser test module.
+from tests.integration.browser_support import (  # noqa: F401
+    browser,
+    in_browser,
+    serve,
+    serve_https,
+    tls,
+)
 
 HERE = Path(__file__).resolve().parent
 

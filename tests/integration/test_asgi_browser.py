@@ -15,10 +15,10 @@ if TYPE_CHECKING:
     from playwright.sync_api import Page
 
 
-# The browser tests' page fixtures (the session's one Chromium comes from
-# conftest.py), a waitress server, and their framer page, which says whether
-# the page it frames loaded.
-page, console, serve = shared.page, shared.console, shared.serve
+# The browser tests' page fixtures (the session's one Chromium and the waitress
+# server come from conftest.py), and their framer page, which says whether the
+# page it frames loaded.
+page, console = shared.page, shared.console
 framer = shared.framer
 
 

@@ -17,19 +17,18 @@ import logging
 import os
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 import pytest
-from webtest.http import StopableWSGIServer
 
 from examples import flask_app
 from examples.demo.app import demo, make_app, recorder
 from secheaders_wsgi import SecureHeaders
 
 if TYPE_CHECKING:
-    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
     from playwright.sync_api import Browser, Page
 
 STRICT = {"csp_unsafe_inline": False, "csp_unsafe_eval": False}
@@ -52,25 +51,6 @@ def console(page: Page) -> list[str]:
     messages: list[str] = []
     page.on("console", lambda message: messages.append(message.text))
     return messages
-
-
-@pytest.fixture
-def serve() -> Iterator[Callable[[WSGIApplication], str]]:
-    """Serve an app with waitress on a free loopback port; returns its origin."""
-    servers: list[StopableWSGIServer] = []
-
-    def start(app: WSGIApplication) -> str:
-        # The socket listens once create() returns; no need for its wait(),
-        # which leaves a connection open.
-        server = StopableWSGIServer.create(app, host="127.0.0.1")
-        servers.append(server)
-        return str(server.application_url).rstrip("/")
-
-    try:
-        yield start
-    finally:
-        for server in servers:
-            server.shutdown()
 
 
 def framer(environ: WSGIEnvironment, start_response: StartResponse) -> list[bytes]:

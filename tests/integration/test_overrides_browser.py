@@ -3,9 +3,9 @@
 A partner (a second 127.0.0.1 port) may frame a page only under its named
 override; an image from a CDN origin (another port) loads only on the view
 that calls ``csp_update``; ``omit_headers`` really removes the header. The
-browser is :mod:`tests.integration.test_strict_browser`'s thread-owned one
-(Playwright allows one sync instance per thread, and test_browser.py keeps
-its own for the whole session). Skips without Chromium, except in CI.
+browser is the session's one Chromium, and the servers are waitress, both from
+tests/integration/browser_support.py (registered by conftest.py). Skips without
+Chromium, except in CI.
 """
 
 from __future__ import annotations
@@ -21,13 +21,10 @@ from secheaders_wsgi import (
     use_override,
 )
 from tests.integration.test_browser import framer
-from tests.integration.test_strict_browser import in_browser, serve
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
     from playwright.sync_api import Page
-
-__all__ = ["in_browser", "serve"]  # the fixtures this module uses
 
 PIXEL = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQ"

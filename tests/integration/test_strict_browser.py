@@ -5,25 +5,23 @@ the other origin. Under the preset a nonced script runs and an injected one does
 not, a same-origin image and stylesheet load, and a cross-origin image without
 ``Cross-Origin-Resource-Policy`` is blocked by ``Cross-Origin-Embedder-Policy:
 require-corp`` while the same image with CORP loads (so COEP, not CSP, blocks
-it). Uses the session's Chromium (tests/integration/browser_support.py).
+it). Uses the session's Chromium and the waitress server of
+tests/integration/browser_support.py.
 """
 
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import pytest
-from webtest.http import StopableWSGIServer
 
 from secheaders_wsgi import SecureHeaders, csp_nonce
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
-    from playwright.sync_api import Browser, Page
+    from playwright.sync_api import Page
 
-T = TypeVar("T")
 PIXEL = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQ"
     "AAAABJRU5ErkJggg=="
@@ -57,39 +55,6 @@ PAGE = """<!doctype html><html><head><title>strict</title>
   }});
 </script></body></html>
 """
-
-
-@pytest.fixture
-def in_browser(browser: Browser) -> Callable[[Callable[[Page], T]], T]:
-    """Run ``check(page)`` on a fresh page of the session's Chromium."""
-
-    def on_a_page(check: Callable[[Page], T]) -> T:
-        context = browser.new_context()
-        try:
-            page = context.new_page()
-            page.set_default_timeout(5000)
-            return check(page)
-        finally:
-            context.close()
-
-    return on_a_page
-
-
-@pytest.fixture
-def serve() -> Iterator[Callable[[WSGIApplication], str]]:
-    """Serve an app with waitress on a free loopback port; returns its origin."""
-    servers: list[StopableWSGIServer] = []
-
-    def start(app: WSGIApplication) -> str:
-        server = StopableWSGIServer.create(app, host="127.0.0.1")
-        servers.append(server)
-        return str(server.application_url).rstrip("/")
-
-    try:
-        yield start
-    finally:
-        for server in servers:
-            server.shutdown()
 
 
 def other_origin(environ: WSGIEnvironment, start_response: StartResponse) -> Any:
