@@ -27,13 +27,12 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from served import _free_port, _stop, get, keep_alive_client, measure, wrk
+from served import _free_port, _stop, _wait_listening, keep_alive_client, measure, wrk
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -54,15 +53,7 @@ def server(app: str, log: Path) -> Iterator[tuple[int, int]]:
             cmd, cwd=ROOT, start_new_session=True, stdout=out, stderr=out
         )
     try:
-        deadline = time.monotonic() + 20
-        while True:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"uvicorn did not serve: {log.read_text()}")
-            try:
-                if get(port)[0] == 200:
-                    break
-            except OSError:
-                time.sleep(0.05)
+        _wait_listening(port, proc, log, "uvicorn")
         yield port, proc.pid
     finally:
         _stop(proc)

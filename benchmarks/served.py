@@ -89,18 +89,21 @@ def server(app: str, log: Path, prefix: list[str]) -> Iterator[tuple[int, int | 
         _stop(proc)
 
 
-def _wait_listening(port: int, proc: subprocess.Popen[bytes], log: Path) -> None:
+def _wait_listening(
+    port: int, proc: subprocess.Popen[bytes], log: Path, name: str = "gunicorn"
+) -> None:
+    """Return once ``proc`` answers 200 on ``port``; raise, with its log, if not."""
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"gunicorn exited: {log.read_text(errors='replace')}")
+            raise RuntimeError(f"{name} exited: {log.read_text(errors='replace')}")
         try:
             status, _ = get(port)
             if status == 200:
                 return
         except OSError:
             time.sleep(0.05)
-    raise RuntimeError(f"gunicorn did not answer on port {port} within 20 s")
+    raise RuntimeError(f"{name} did not answer on port {port} within 20 s")
 
 
 def _worker_pid(master: int) -> int | None:
