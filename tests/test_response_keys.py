@@ -1,4 +1,4 @@
-"""The issue-14 header keys on real responses: in a paths rule and in a named
+"""The response-header keys on real responses: in a paths rule and in a named
 override, against the app's own headers, and cache_control beside the nonce's
 Cache-Control.
 
@@ -30,46 +30,47 @@ def _app(config: dict[str, Any], **app_options: Any) -> TestApp:
     return TestApp(SecureHeaders(RecordingApp(**app_options), config))
 
 
-@pytest.mark.parametrize(
-    ("rule", "name", "inside"),
-    [
-        pytest.param(
-            {"clear_site_data": ["cookies", "storage"]},
-            "Clear-Site-Data",
-            '"cookies", "storage"',
-            id="clear_site_data",
-        ),
-        pytest.param(
-            {"cache_control": "no-store"},
-            "Cache-Control",
-            "no-store",
-            id="cache_control",
-        ),
-        pytest.param(
-            {"x_download_options": "noopen"},
-            "X-Download-Options",
-            "noopen",
-            id="x_download_options",
-        ),
-        pytest.param(
-            {"integrity_policy": {"blocked-destinations": ["script"]}},
-            "Integrity-Policy",
-            "blocked-destinations=(script)",
-            id="integrity_policy",
-        ),
-        pytest.param(
-            {
-                "integrity_policy_report_only": {
-                    "blocked-destinations": ["script", "style"],
-                    "endpoints": ["csp-endpoint"],
-                }
-            },
-            "Integrity-Policy-Report-Only",
-            "blocked-destinations=(script style), endpoints=(csp-endpoint)",
-            id="integrity_policy_report_only",
-        ),
-    ],
-)
+# Each key, the header it gives and its value: in a rule and in an override.
+KEY_CASES = [
+    pytest.param(
+        {"clear_site_data": ["cookies", "storage"]},
+        "Clear-Site-Data",
+        '"cookies", "storage"',
+        id="clear_site_data",
+    ),
+    pytest.param(
+        {"cache_control": "no-store"},
+        "Cache-Control",
+        "no-store",
+        id="cache_control",
+    ),
+    pytest.param(
+        {"x_download_options": "noopen"},
+        "X-Download-Options",
+        "noopen",
+        id="x_download_options",
+    ),
+    pytest.param(
+        {"integrity_policy": {"blocked-destinations": ["script"]}},
+        "Integrity-Policy",
+        "blocked-destinations=(script)",
+        id="integrity_policy",
+    ),
+    pytest.param(
+        {
+            "integrity_policy_report_only": {
+                "blocked-destinations": ["script", "style"],
+                "endpoints": ["csp-endpoint"],
+            }
+        },
+        "Integrity-Policy-Report-Only",
+        "blocked-destinations=(script style), endpoints=(csp-endpoint)",
+        id="integrity_policy_report_only",
+    ),
+]
+
+
+@pytest.mark.parametrize(("rule", "name", "inside"), KEY_CASES)
 def test_each_key_in_a_rule_reaches_its_prefix_only(
     rule: dict[str, Any], name: str, inside: str
 ) -> None:
@@ -223,41 +224,6 @@ def test_cache_control_and_the_nonce(
 
 # -- The same keys in an override: the view picks it per response.
 
-OVERRIDE_CASES = [
-    pytest.param(
-        {"clear_site_data": ["cookies", "storage"]},
-        "Clear-Site-Data",
-        '"cookies", "storage"',
-        id="clear_site_data",
-    ),
-    pytest.param(
-        {"cache_control": "no-store"}, "Cache-Control", "no-store", id="cache_control"
-    ),
-    pytest.param(
-        {"x_download_options": "noopen"},
-        "X-Download-Options",
-        "noopen",
-        id="x_download_options",
-    ),
-    pytest.param(
-        {"integrity_policy": {"blocked-destinations": ["script"]}},
-        "Integrity-Policy",
-        "blocked-destinations=(script)",
-        id="integrity_policy",
-    ),
-    pytest.param(
-        {
-            "integrity_policy_report_only": {
-                "blocked-destinations": ["style"],
-                "endpoints": ["csp-endpoint"],
-            }
-        },
-        "Integrity-Policy-Report-Only",
-        "blocked-destinations=(style), endpoints=(csp-endpoint)",
-        id="integrity_policy_report_only",
-    ),
-]
-
 
 def _overridden(config: dict[str, Any], name: str | None) -> Any:
     def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
@@ -269,7 +235,7 @@ def _overridden(config: dict[str, Any], name: str | None) -> Any:
     return TestApp(SecureHeaders(app, config)).get("/", extra_environ=HTTPS)
 
 
-@pytest.mark.parametrize(("override", "name", "inside"), OVERRIDE_CASES)
+@pytest.mark.parametrize(("override", "name", "inside"), KEY_CASES)
 def test_each_key_in_an_override_reaches_that_response_only(
     override: dict[str, Any], name: str, inside: str
 ) -> None:
