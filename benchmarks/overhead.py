@@ -42,7 +42,7 @@ from limits import append_only, keeps_promises, record
 from promises import broken_promises, pass_through
 
 import secheaders_wsgi
-from secheaders_wsgi import SecureHeaders, csp_update, use_override
+from secheaders_wsgi import SecureHeaders, update_csp, use_override
 
 # The one import of package internals in benchmarks/: the directive names a
 # 40-directive policy is made of.
@@ -141,7 +141,7 @@ def _check_secure_cookies(response_headers: list[Header]) -> None:
 
 def csp_update_app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
     """A view that loads one image from a CDN."""
-    csp_update(environ, {"img-src": [CDN]})
+    update_csp(environ, {"img-src": [CDN]})
     start_response("200 OK", list(APP_HEADERS))
     return [BODY]
 
@@ -156,7 +156,7 @@ def override_app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
 def _check_update(response_headers: list[Header]) -> None:
     csp = dict(response_headers).get(CSP, "")
     if f"blob: {CDN};" not in csp or "'nonce-" in csp:
-        raise AssertionError(f"the csp_update was not applied: {csp!r}")
+        raise AssertionError(f"the update_csp was not applied: {csp!r}")
 
 
 def _check_override(response_headers: list[Header]) -> None:
@@ -236,7 +236,7 @@ def variants() -> list[Variant]:
             check=_check_nonce,
         ),
         Variant(
-            "SecureHeaders one csp_update",
+            "SecureHeaders one update_csp",
             lambda: SecureHeaders(csp_update_app, NONCE),
             limit=NONCE_LIMIT,
             check=_check_update,
@@ -345,7 +345,7 @@ def targets(rows: dict[str, Row]) -> list[dict[str, Any]]:
         for what, a, b, goal in at_most
     ]
     # A response that uses no per-response control costs what it cost; one
-    # csp_update costs no more than a nonce.
+    # update_csp costs no more than a nonce.
     for what, a, b, goal in (
         (
             "plain response, overrides configured / defaults",
@@ -354,8 +354,8 @@ def targets(rows: dict[str, Row]) -> list[dict[str, Any]]:
             1.1,
         ),
         (
-            "one csp_update overhead / nonce used overhead",
-            "SecureHeaders one csp_update",
+            "one update_csp overhead / nonce used overhead",
+            "SecureHeaders one update_csp",
             "SecureHeaders nonce used",
             1.0,
         ),

@@ -10,8 +10,13 @@ from __future__ import annotations
 from .config import ConfigSource, load_config
 from .errors import ConfigError, SecurityWarning
 from .middleware import SecureHeaders
-from .request.nonce import csp_nonce
-from .request.response import csp_replace, csp_update, omit_headers, use_override
+from .response import (
+    csp_nonce,
+    drop_headers,
+    replace_csp,
+    update_csp,
+    use_override,
+)
 
 __all__ = [
     "ConfigError",
@@ -19,9 +24,9 @@ __all__ = [
     "SecureHeaders",
     "SecurityWarning",
     "csp_nonce",
-    "csp_replace",
-    "csp_update",
+    "drop_headers",
     "load_config",
-    "omit_headers",
+    "replace_csp",
+    "update_csp",
     "use_override",
 ]

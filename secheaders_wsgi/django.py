@@ -35,18 +35,13 @@ or a used nonce raises :class:`RuntimeError` saying so.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import Callable
+from typing import Any
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
-from django.utils.functional import SimpleLazyObject  # type: ignore[import-untyped]
 
-from .request.nonce import csp_nonce as _environ_nonce
-from .request.response import STATE_KEY
-from .request.views import csp_view_change, omit_change, override_change, wrap_view
-
-if TYPE_CHECKING:
-    from _typeshed.wsgi import WSGIEnvironment
+from .response import STATE_KEY, csp_nonce
+from .views import decorators
 
 __all__ = [
     "NonceMiddleware",
@@ -56,8 +51,6 @@ __all__ = [
     "omit_headers",
     "override",
 ]
-
-View = TypeVar("View", bound=Callable[..., Any])
 
 
 def _carrier(request: Any) -> Any:
@@ -69,7 +62,7 @@ def _carrier(request: Any) -> Any:
     return getattr(request, "META", None)
 
 
-def _environ_of(args: tuple[Any, ...]) -> WSGIEnvironment:
+def _environ_of(args: tuple[Any, ...]) -> Any:
     # A view's first argument is the request, also under method_decorator.
     meta = _carrier(args[0]) if args else None
     if meta is None:
@@ -79,8 +72,7 @@ def _environ_of(args: tuple[Any, ...]) -> WSGIEnvironment:
             '@method_decorator(csp_update({...}), name="dispatch")'
         )
     _require_middleware(meta)
-    environ: WSGIEnvironment = meta
-    return environ
+    return meta
 
 
 def _require_middleware(meta: Any) -> None:
@@ -97,60 +89,45 @@ def _require_middleware(meta: Any) -> None:
         )
 
 
-def override(name: str) -> Callable[[View], View]:
-    """Give this view's responses the config's named override ``name``.
+override, csp_update, csp_replace, omit_headers = decorators(_environ_of)
 
-    ``use_override(request.META, name)`` before the view runs; an unknown name
-    raises :class:`~secheaders_wsgi.ConfigError` with a did-you-mean.
+
+class LazyNonce:
+    """The request's nonce as lazy text: made when turned into text.
+
+    ``{{ csp_nonce }}`` (``str()``) makes it; ``{% if csp_nonce %}``
+    (``bool()``) only says whether it was made, and never makes one (as
+    Django 6's and django-csp's): a page that only checks costs nothing, and
+    a check after the response started is false rather than an error.
     """
-    change = override_change(name)
-    return lambda view: wrap_view(view, change, _environ_of)
+
+    __slots__ = ("_carrier",)
+
+    def __init__(self, carrier: Any) -> None:
+        self._carrier = carrier
+
+    def __str__(self) -> str:
+        _require_middleware(self._carrier)
+        return csp_nonce(self._carrier)
+
+    # Django's and Jinja's escaping call __html__ on safe text: a nonce is.
+    __html__ = __str__
+
+    def __bool__(self) -> bool:
+        state = (self._carrier or {}).get(STATE_KEY)
+        return getattr(state, "made", None) is not None
+
+    def __eq__(self, other: object) -> bool:
+        return bool(self) and str(self) == other
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"<LazyNonce {'made' if self else 'not made yet'}>"
 
 
-def csp_update(
-    directives: Mapping[str, Iterable[str] | str], *, report_only: bool = False
-) -> Callable[[View], View]:
-    """Add sources to this view's CSP: ``@csp_update({"img-src": [...]})``.
-
-    Like django-csp's ``@csp_update``, but two of them on one directive both
-    count. With ``report_only=True`` the report-only policy changes instead.
-    """
-    change = csp_view_change(False, directives, report_only)
-    return lambda view: wrap_view(view, change, _environ_of)
-
-
-def csp_replace(
-    directives: Mapping[str, Iterable[str] | str | None], *, report_only: bool = False
-) -> Callable[[View], View]:
-    """Replace directives of this view's CSP; ``None`` drops a directive.
-
-    With ``report_only=True`` the report-only policy changes instead.
-    """
-    change = csp_view_change(True, directives, report_only)
-    return lambda view: wrap_view(view, change, _environ_of)
-
-
-def omit_headers(*names: str) -> Callable[[View], View]:
-    """Send none of our headers by these names on this view's responses.
-
-    A header the view sets itself is still sent.
-    """
-    change = omit_change(names)
-    return lambda view: wrap_view(view, change, _environ_of)
-
-
-class _LazyNonce(SimpleLazyObject):  # type: ignore[misc]
-    """The request's nonce as a lazy string: made when turned into text."""
-
-
-def _lazy_nonce(request: Any) -> Any:
-    meta = _carrier(request)
-
-    def make() -> str:
-        _require_middleware(meta)
-        return _environ_nonce(meta)
-
-    return _LazyNonce(make)
+def _lazy_nonce(request: Any) -> LazyNonce:
+    return LazyNonce(_carrier(request))
 
 
 def nonce(request: Any) -> dict[str, Any]:
@@ -159,9 +136,8 @@ def nonce(request: Any) -> dict[str, Any]:
     The same value as ``request.csp_nonce`` when :class:`NonceMiddleware` runs.
     """
     value = getattr(request, "csp_nonce", None)
-    # type(), not isinstance(): a lazy object answers isinstance by evaluating
-    # itself. Another library's request.csp_nonce is not the one in our policy.
-    if type(value) is not _LazyNonce:
+    # Another library's request.csp_nonce is not the one in our policy.
+    if type(value) is not LazyNonce:
         value = _lazy_nonce(request)
     return {"csp_nonce": value}
 

@@ -30,25 +30,19 @@ name, which only the running config knows, when the view first runs.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any
 
 import flask
 
 from .config import ConfigSource
 from .middleware import SecureHeaders
-from .request.nonce import csp_nonce as _environ_nonce
-from .request.views import csp_view_change, omit_change, override_change, wrap_view
-
-if TYPE_CHECKING:
-    from _typeshed.wsgi import WSGIEnvironment
+from .response import csp_nonce
+from .views import decorators
 
 __all__ = ["csp_replace", "csp_update", "init_app", "omit_headers", "override"]
 
 #: The key in ``app.extensions`` that marks an app as set up.
 EXTENSION = "secheaders_wsgi"
-
-View = TypeVar("View", bound=Callable[..., Any])
 
 
 def init_app(app: flask.Flask, config: ConfigSource = None) -> SecureHeaders:
@@ -79,51 +73,12 @@ def init_app(app: flask.Flask, config: ConfigSource = None) -> SecureHeaders:
 
 def _template_nonce() -> str:
     # Called by the template while it renders: made on first use only.
-    return _environ_nonce(flask.request.environ)
+    return csp_nonce(flask.request.environ)
 
 
-def _environ_of(args: tuple[Any, ...]) -> WSGIEnvironment:
+def _environ_of(args: tuple[Any, ...]) -> Any:
     # Flask views take URL values, not the request: it is on the context.
-    environ: WSGIEnvironment = flask.request.environ
-    return environ
+    return flask.request.environ
 
 
-def override(name: str) -> Callable[[View], View]:
-    """Give this view's responses the config's named override ``name``.
-
-    ``use_override(request.environ, name)`` before the view runs; an unknown
-    name raises :class:`~secheaders_wsgi.ConfigError` with a did-you-mean.
-    """
-    change = override_change(name)
-    return lambda view: wrap_view(view, change, _environ_of)
-
-
-def csp_update(
-    directives: Mapping[str, Iterable[str] | str], *, report_only: bool = False
-) -> Callable[[View], View]:
-    """Add sources to this view's CSP: ``@csp_update({"img-src": [...]})``.
-
-    With ``report_only=True`` the report-only policy changes instead.
-    """
-    change = csp_view_change(False, directives, report_only)
-    return lambda view: wrap_view(view, change, _environ_of)
-
-
-def csp_replace(
-    directives: Mapping[str, Iterable[str] | str | None], *, report_only: bool = False
-) -> Callable[[View], View]:
-    """Replace directives of this view's CSP; ``None`` drops a directive.
-
-    With ``report_only=True`` the report-only policy changes instead.
-    """
-    change = csp_view_change(True, directives, report_only)
-    return lambda view: wrap_view(view, change, _environ_of)
-
-
-def omit_headers(*names: str) -> Callable[[View], View]:
-    """Send none of our headers by these names on this view's responses.
-
-    A header the view sets itself is still sent.
-    """
-    change = omit_change(names)
-    return lambda view: wrap_view(view, change, _environ_of)
+override, csp_update, csp_replace, omit_headers = decorators(_environ_of)

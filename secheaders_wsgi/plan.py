@@ -1,51 +1,150 @@
 """Start-up: what one config means for an http and an https response.
 
-:class:`Plan` is built once per config (the top level and each ``paths`` rule)
-when ``SecureHeaders`` is made: the header tuples from :mod:`.policy`, the
-lower-cased name sets the request path tests against, the nonce template, the
-cookie rewrite and the redirect. A request only reads it.
+:class:`Plan` is built once per config (the top level, each ``paths`` rule,
+each override in use) when the middleware is made: the header tuples from
+:mod:`.policy`, the nonce template, the cookie rewrite and the redirect, and
+each :class:`Side` in the two spellings the adapters send (:class:`Wire`):
+text for WSGI, lower-case bytes for ASGI. A request only reads it; the one
+merge both adapters call (:func:`secheaders_wsgi.response.merged`) works on
+either spelling.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
-from .config import Config, Directive, Sources
+from .config import Config
 from .errors import ConfigError
 from .policy import Header, headers
-from .policy.csp import (
-    CSP,
-    CSP_REPORT_ONLY,
-    csp_directives,
-    report_only_directives,
-    without_report,
-)
+from .policy.csp_edit import CspEdit, CspParts, edited
 from .request.cookies import CookieRewrite
 from .request.redirect import ForceHttps
+
+__all__ = ["MARK", "Plan", "Side", "Wire"]
+
+S = TypeVar("S", str, bytes)
+
+# Stands in for the nonce while a template is built; config refuses control
+# characters, so it cannot occur in a header value otherwise.
+MARK = "\x00"
+
+
+@dataclass(frozen=True, slots=True)
+class Wire(Generic[S]):
+    """A side's headers in one adapter's spelling, and what the merge tests."""
+
+    headers: tuple[tuple[S, S], ...]
+    #: Lower-case names of app headers that need more than appending ours:
+    #: ours (the app's win), ``remove`` and, with a cookie rewrite, set-cookie.
+    watch: frozenset[S]
+    #: With the nonce made: ``watch`` and every name we may add (Cache-Control).
+    nonce_watch: frozenset[S]
+    #: Lower-case names of the app's headers to drop (``remove_headers``).
+    remove: frozenset[S]
+    #: The headers of ours that carry the nonce: where each sits in
+    #: ``headers``, and its value split where the nonce goes; ``None``: the
+    #: nonce changes nothing.
+    pieces: tuple[tuple[int, S, tuple[S, ...]], ...] | None
+    #: Lower-case names of the headers that carry the nonce.
+    carriers: frozenset[S]
+    #: Added beside a nonced header of ours (``csp_nonce_cache_control``).
+    cache: tuple[tuple[S, S], ...]
+    #: ``set-cookie`` in this spelling, and the rewrite of one value.
+    cookie: S
+    rewrite: Callable[[S], S] | None
+    #: Whether this spelling is bytes (the nonce is encoded to join in).
+    raw: bool
+    #: Whether a Content-Security-Policy of ours goes out at all.
+    policy: bool
+
+    @classmethod
+    def build(
+        cls,
+        spell: Callable[[str], S],
+        lowered: bool,
+        ours: tuple[Header, ...],
+        marked: tuple[Header, ...],
+        remove: frozenset[str],
+        cookies: CookieRewrite | None,
+        cache: tuple[Header, ...],
+    ) -> Wire[S]:
+        """``lowered``: our names go out lower-case (ASGI: HTTP/2 refuses others)."""
+
+        def name(text: str) -> S:
+            return spell(text.lower() if lowered else text)
+
+        def low(text: str) -> S:
+            return spell(text.lower())
+
+        # The nonce goes in place: both lists name the same headers in order.
+        assert [n for n, _ in ours] == [n for n, _ in marked], (ours, marked)
+        ours_names = {low(n) for n, _ in ours}
+        watch = ours_names | {low(n) for n in remove}
+        if cookies is not None:
+            watch.add(low("set-cookie"))
+        carriers = frozenset(low(n) for n, value in marked if MARK in value)
+        rewrite: Callable[[S], S] | None = None
+        if cookies is not None and "set-cookie" not in remove:
+            rewrite = _spelt(cookies, spell)
+        return cls(
+            headers=tuple((name(n), spell(v)) for n, v in ours),
+            watch=frozenset(watch),
+            nonce_watch=frozenset(watch | {low(n) for n, _ in cache}),
+            remove=frozenset(low(n) for n in remove),
+            pieces=tuple(
+                (i, name(n), tuple(spell(piece) for piece in v.split(MARK)))
+                for i, (n, v) in enumerate(marked)
+                if MARK in v
+            )
+            or None,
+            carriers=carriers,
+            cache=tuple((name(n), spell(v)) for n, v in cache),
+            cookie=low("set-cookie"),
+            rewrite=rewrite,
+            raw=spell is _latin,
+            policy=any(n.startswith("Content-Security-Policy") for n, _ in ours),
+        )
+
+
+def _text(value: str) -> str:
+    return value
+
+
+def _latin(value: str) -> bytes:
+    # Header values are latin-1 text in WSGI; every byte maps to one character.
+    return value.encode("latin-1")
+
+
+def _spelt(cookies: CookieRewrite, spell: Callable[[str], S]) -> Callable[[S], S]:
+    if spell is _text:
+        return cookies  # type: ignore[return-value]
+
+    def rewrite(value: S) -> S:
+        text = value if isinstance(value, str) else value.decode("latin-1")
+        return spell(cookies(text))
+
+    return rewrite
 
 
 @dataclass(frozen=True, slots=True)
 class Side:
     """What one config means for an http or an https response."""
 
+    #: Ours, and the same with :data:`MARK` where the nonce goes.
     headers: tuple[Header, ...]
-    #: Lower-case names of every header we may add, the nonced ones included.
-    names: frozenset[str]
-    #: Lower-case names of app headers that need more than appending ours:
-    #: ours (the app's win), ``remove`` and, with a cookie rewrite, set-cookie.
-    watch: frozenset[str]
-    #: Lower-case names of the app's headers to drop (``remove_headers``).
+    marked: tuple[Header, ...]
+    #: The two spellings: WSGI's text, ASGI's lower-case bytes.
+    text: Wire[str]
+    raw: Wire[bytes]
     remove: frozenset[str]
-    #: The Set-Cookie rewrite; ``None``: none.
     cookies: CookieRewrite | None
-    #: Our headers split where the nonce goes; ``None``: the nonce changes
-    #: nothing (no CSP, 'unsafe-inline' in force, no nonce directive).
-    nonce_template: Nonced | None
     #: Added to a response whose own CSP header carries the nonce.
     nonce_cache_control: tuple[Header, ...]
     #: ``force_https``: the redirect for plain-http requests; ``None``: none.
     redirect: ForceHttps | None
-    #: The policies as data, for a response that changes one (``csp_update``).
+    #: The policies as data, for a response that changes one (``update_csp``).
     csp: CspParts
     #: ``csp_report_sample_rate`` when it is between 0 and 1: the share of
     #: responses that get this side; the others get :attr:`unsampled`.
@@ -63,7 +162,14 @@ class Side:
         quiet = cls._build(config, https=https, reporting=False)
         if quiet.headers == side.headers:  # nothing reports: nothing to sample
             return side
-        return replace(side, rate=rate, unsampled=quiet)
+        return cls.made(
+            side.headers,
+            side.marked,
+            side.nonce_cache_control,
+            base=side,
+            rate=rate,
+            unsampled=quiet,
+        )
 
     @classmethod
     def _build(cls, config: Config, *, https: bool, reporting: bool) -> Side:
@@ -71,8 +177,6 @@ class Side:
         for name, value in ours:
             if not value.strip():  # the config checks should make this unreachable
                 raise ConfigError(f"{name} would be sent empty: browsers ignore it")
-        remove = frozenset(name.lower() for name in config.remove_headers)
-        cookies = CookieRewrite.for_config(config, https=https)
         cache = config.csp_nonce_cache_control
         # cache_control, when set, is in ours already and wins over this.
         cache_control = (
@@ -80,136 +184,110 @@ class Side:
             if isinstance(cache, str) and config.cache_control is False
             else ()
         )
-        return cls(
-            headers=ours,
-            names=frozenset(name.lower() for name, _ in (*ours, *cache_control)),
-            watch=_watched(ours, remove, cookies),
-            remove=remove,
-            cookies=cookies,
-            nonce_template=_nonce_template(config, https=https, reporting=reporting),
-            nonce_cache_control=cache_control,
+        marked = headers(config, https=https, nonce=MARK, reporting=reporting)
+        return cls._made(
+            ours,
+            marked,
+            cache_control,
+            remove=frozenset(name.lower() for name in config.remove_headers),
+            cookies=CookieRewrite.for_config(config, https=https),
             redirect=None if https else ForceHttps.for_config(config, ours),
             csp=CspParts.build(config, ours, reporting=reporting),
         )
 
-    def nonced(self, nonce: str, present: set[str]) -> tuple[Header, ...]:
-        """Our headers for a response whose app used ``nonce``.
+    @classmethod
+    def made(
+        cls,
+        ours: tuple[Header, ...],
+        marked: tuple[Header, ...],
+        cache: tuple[Header, ...],
+        *,
+        base: Side,
+        rate: float = 1.0,
+        unsampled: Side | None = None,
+    ) -> Side:
+        """A side with other headers than ``base`` and all else of it."""
+        return cls._made(
+            ours,
+            marked,
+            cache,
+            remove=base.remove,
+            cookies=base.cookies,
+            redirect=base.redirect,
+            csp=base.csp,
+            rate=rate,
+            unsampled=unsampled,
+        )
 
-        ``present``: the lower-cased names of the app's headers.
+    @classmethod
+    def _made(
+        cls,
+        ours: tuple[Header, ...],
+        marked: tuple[Header, ...],
+        cache: tuple[Header, ...],
+        *,
+        remove: frozenset[str],
+        cookies: CookieRewrite | None,
+        redirect: ForceHttps | None,
+        csp: CspParts,
+        rate: float = 1.0,
+        unsampled: Side | None = None,
+    ) -> Side:
+        # The one place a side's derived parts are computed, for every side
+        # (top level, rule, override, sample, a response's own change).
+        return cls(
+            headers=ours,
+            marked=marked,
+            text=Wire.build(_text, False, ours, marked, remove, cookies, cache),
+            raw=Wire.build(_latin, True, ours, marked, remove, cookies, cache),
+            remove=remove,
+            cookies=cookies,
+            nonce_cache_control=cache,
+            redirect=redirect,
+            csp=csp,
+            rate=rate,
+            unsampled=unsampled,
+        )
+
+    def derived(self, edits: tuple[CspEdit, ...], omit: frozenset[str]) -> Side:
+        """This side with the CSP ``edits`` applied in order, then ``omit``.
+
+        The nonce still goes in per request, after the edits: the derived side
+        has its own nonce template, split where the nonce goes.
         """
-        template = self.nonce_template
-        if template is None:
-            return self.headers
-        ours = tuple([(name, nonce.join(pieces)) for name, pieces in template.template])
-        # A shared cache would replay one nonce to every visitor. Only when our
-        # nonced header goes out: an app-set CSP or Cache-Control wins.
-        for name in template.carriers:
-            if name not in present:
-                return ours + self.nonce_cache_control
-        return ours
+        ours = _omitted(edited(self.csp, self.headers, edits, None), omit)
+        marked = _omitted(edited(self.csp, self.marked, edits, MARK), omit)
+        cache = _omitted(list(self.nonce_cache_control), omit)
+        return Side.made(tuple(ours), tuple(marked), tuple(cache), base=self)
 
 
-@dataclass(frozen=True)
+def _omitted(ours: list[Header], omit: frozenset[str]) -> list[Header]:
+    return [h for h in ours if h[0].lower() not in omit] if omit else ours
+
+
+@dataclass(frozen=True, eq=False)
 class Plan:
-    """What one config means for a request, computed once at start-up."""
+    """What one config means for a request, computed once at start-up.
+
+    Compared by identity: a plan is a key of the caches of its variants.
+    """
 
     http: Side
     https: Side
     secured: bool
     unsafe_eval: bool
+    #: Where it comes from, for messages: "the top level", "paths rule '/x/'".
+    where: str
     #: What it was built from: an override is merged onto it on first use.
-    config: Config = field(compare=False, repr=False)
+    config: Config = field(repr=False)
 
     @classmethod
-    def build(cls, config: Config) -> Plan:
+    def build(cls, config: Config, where: str = "the top level") -> Plan:
         return cls(
             http=Side.build(config, https=False),
             https=Side.build(config, https=True),
             secured=config.server_secured,
             unsafe_eval=config.csp_unsafe_eval,
+            where=where,
             config=config,
         )
-
-
-@dataclass(frozen=True, slots=True)
-class CspParts:
-    """A side's policies before the nonce and the report endpoint are added.
-
-    A response that changes its policy (``csp_update``) rebuilds only the
-    header it changes, from these; ``None`` / ``-1``: no such policy.
-    """
-
-    #: The ``csp_header`` policy, sent as ``main_name``.
-    main: tuple[Directive, ...] | None
-    main_name: str
-    #: Where its header sits in :attr:`Side.headers`.
-    main_index: int
-    #: Whether the nonce goes into it ('unsafe-inline' and debug are off).
-    main_nonce: bool
-    #: The ``csp_report_only_header`` policy, sent beside it.
-    trial: tuple[Directive, ...] | None
-    trial_index: int
-    nonce_directives: tuple[str, ...]
-    report: str | None
-    #: What 'safe-src' stands for.
-    safe: Sources
-    #: X-Frame-Options follows the frame-ancestors the policy sends.
-    derived_frame_options: bool
-
-    @classmethod
-    def build(
-        cls, config: Config, ours: tuple[Header, ...], *, reporting: bool = True
-    ) -> CspParts:
-        main_name = CSP_REPORT_ONLY if config.csp_report_only else CSP
-        names = [name for name, _ in ours]
-        main = csp_directives(config)
-        trial = report_only_directives(config)
-        if not reporting:  # the variant csp_report_sample_rate leaves out
-            main = main and without_report(main)
-            trial = trial and without_report(trial)
-        return cls(
-            main=main,
-            main_name=main_name,
-            main_index=names.index(main_name) if main is not None else -1,
-            main_nonce=not (config.csp_unsafe_inline or config.debug),
-            trial=trial,
-            trial_index=names.index(CSP_REPORT_ONLY) if trial is not None else -1,
-            nonce_directives=config.csp_nonce_directives,
-            report=config.report_endpoint if reporting else None,
-            safe=tuple(dict.fromkeys(config.csp_safe_src)),
-            derived_frame_options=config.x_frame_options is None
-            and not config.csp_report_only,
-        )
-
-
-@dataclass(frozen=True)
-class Nonced:
-    """Our headers with each value split where the nonce goes."""
-
-    template: tuple[tuple[str, tuple[str, ...]], ...]
-    #: Lower-case names of the headers that carry the nonce.
-    carriers: tuple[str, ...]
-
-
-# Stands in for the nonce while the template is built; config refuses control
-# characters, so it cannot occur in a header value otherwise.
-_MARK = "\x00"
-
-
-def _nonce_template(config: Config, *, https: bool, reporting: bool) -> Nonced | None:
-    marked = headers(config, https=https, nonce=_MARK, reporting=reporting)
-    if not any(_MARK in value for _, value in marked):
-        return None
-    return Nonced(
-        template=tuple((name, tuple(value.split(_MARK))) for name, value in marked),
-        carriers=tuple(name.lower() for name, value in marked if _MARK in value),
-    )
-
-
-def _watched(
-    ours: tuple[Header, ...], remove: frozenset[str], cookies: CookieRewrite | None
-) -> frozenset[str]:
-    names = {name.lower() for name, _ in ours} | remove
-    if cookies is not None:
-        names.add("set-cookie")
-    return frozenset(names)

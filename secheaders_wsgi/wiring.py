@@ -1,19 +1,27 @@
-"""Wiring mistakes named at once: the middleware wrapped twice, wrapped around
-the Flask object whose ``wsgi_app`` it replaces, or listed in Django's
-``MIDDLEWARE``.
+"""Wiring mistakes named at once: the middleware wrapped twice (directly or with
+other middleware between), wrapped around the Flask object whose ``wsgi_app``
+it replaces, or listed in Django's ``MIDDLEWARE``.
 
-Each would otherwise fail far from its cause: headers computed twice, a
-``RecursionError`` on the first request, or Django's ``TypeError`` about a
-missing ``start_response``. Only the construction-time checks run per
-middleware; the re-entry check runs only once a ``RecursionError`` is raised.
+Each would otherwise fail far from its cause: an inner config that silently
+does nothing, a ``RecursionError`` on the first request, or Django's
+``TypeError`` about a missing ``start_response``. The adapters are recognised
+by a class attribute, :data:`MARK`, so this module imports none of them.
+Only the construction-time checks run per middleware; two middlewares on one
+request are caught by the core on the first such request (a state already in
+the environ or scope), and the re-entry check runs only once a
+``RecursionError`` is raised.
 """
 
 from __future__ import annotations
 
-from types import TracebackType
+import os
+import sys
 from typing import Any
 
-__all__ = ["REENTERED", "reentered", "refuse_misuse"]
+__all__ = ["MARK", "REENTERED", "built_here", "refuse_misuse"]
+
+#: The class attribute every middleware of ours has: ``"wsgi"``, ``"asgi"``...
+MARK = "secheaders_adapter"
 
 REENTERED = (
     "SecureHeaders calls itself: its app leads back to the same middleware, "
@@ -24,57 +32,81 @@ REENTERED = (
 
 # The get_response Django hands to each entry of MIDDLEWARE (Django 3.1+).
 _DJANGO_GET_RESPONSE = "convert_exception_to_response.<locals>.inner"
+# Where middleware keeps the app it wraps (werkzeug, Starlette, Flask, Quart).
+_INNER = ("app", "wsgi_app", "asgi_app")
+# How far down a stack of middleware to look before the first request.
+_DEPTH = 12
 
 
-def refuse_misuse(app: Any, *, asgi: bool = False) -> None:
+def refuse_misuse(app: Any, adapter: str) -> None:
     """Raise ``TypeError`` for an ``app`` that shows a wiring mistake.
 
-    ``asgi``: the middleware being built is the ASGI one (the Django advice
-    names ``asgi.py``). Either middleware around either one is wrapping twice.
+    ``adapter``: the kind of the middleware being built (``"wsgi"``,
+    ``"asgi"``): the Django advice names its file.
     """
-    from .asgi import SecureHeaders as AsgiSecureHeaders
-    from .middleware import SecureHeaders
-
-    ours = (SecureHeaders, AsgiSecureHeaders)
-    # Flask's wsgi_app, Quart's asgi_app: replaced by ours around the app itself.
-    if (
-        isinstance(app, ours)
-        or isinstance(getattr(app, "wsgi_app", None), ours)
-        or isinstance(getattr(app, "asgi_app", None), ours)
-    ):
+    inner = _ours_below(app)
+    if inner is not None:
         raise TypeError(
-            "the app is wrapped in SecureHeaders already: wrap it once (two "
-            "layers would compute every header twice and the outer one would "
-            "not see the inner one's config); pass one config to a single "
-            "SecureHeaders, with paths: rules for what differs per path"
+            f"the app is wrapped in SecureHeaders already ({inner}): wrap it once "
+            "(the outer one's headers would win and the inner one's config "
+            "would do nothing); keep one SecureHeaders with one config, with "
+            "paths: rules for what differs per path"
         )
     code = getattr(app, "__code__", None)
-    if getattr(code, "co_qualname", None) == _DJANGO_GET_RESPONSE and asgi:
-        raise TypeError(
-            "secheaders_wsgi.asgi.SecureHeaders is ASGI middleware, not Django "
-            "middleware: take it out of settings.MIDDLEWARE and wrap the ASGI "
-            "application in asgi.py instead: `application = SecureHeaders("
-            "get_asgi_application(), 'security.yaml')`"
-        )
     if getattr(code, "co_qualname", None) == _DJANGO_GET_RESPONSE:
         raise TypeError(
-            "SecureHeaders is WSGI middleware, not Django middleware: take it "
-            "out of settings.MIDDLEWARE and wrap the WSGI application in "
-            "wsgi.py instead: `application = SecureHeaders("
-            "get_wsgi_application(), 'security.yaml')`"
+            f"{_NAMES.get(adapter, 'SecureHeaders')} is {adapter.upper()} "
+            "middleware, not Django middleware: in settings.MIDDLEWARE use "
+            "'secheaders_wsgi.django.SecureHeadersMiddleware' (its config in "
+            "the SECHEADERS setting), or wrap the application in "
+            f"{adapter}.py: `application = SecureHeaders("
+            f"get_{adapter}_application(), 'security.yaml')`"
         )
 
 
-def reentered(middleware: object, exc: BaseException) -> bool:
-    """Whether ``exc`` unwound through ``middleware``'s ``__call__`` twice."""
-    code = type(middleware).__call__.__code__
-    seen = 0
-    tb: TracebackType | None = exc.__traceback__
-    while tb is not None:
-        frame = tb.tb_frame
-        if frame.f_code is code and frame.f_locals.get("self") is middleware:
-            seen += 1
-            if seen > 1:
-                return True
-        tb = tb.tb_next
-    return False
+_NAMES = {
+    "wsgi": "secheaders_wsgi.SecureHeaders",
+    "asgi": "secheaders_wsgi.asgi.SecureHeaders",
+}
+
+
+def _ours_below(app: Any) -> str | None:
+    """The label of a middleware of ours in the stack under ``app``, if any."""
+    seen: set[int] = set()
+    todo = [app]
+    for _ in range(_DEPTH):
+        if not todo:
+            return None
+        layer = todo.pop()
+        if id(layer) in seen:
+            continue
+        seen.add(id(layer))
+        if getattr(type(layer), MARK, None) is not None:
+            return str(getattr(layer, "label", type(layer).__name__))
+        for name in _INNER:
+            try:
+                below = getattr(layer, name, None)
+            except Exception:  # a property of someone else's that raises
+                continue
+            if below is not None:
+                todo.append(below)
+    return None
+
+
+def built_here(kind: str, source: object) -> str:
+    """``SecureHeaders (WSGI) built at app.py:12 with security.yaml``.
+
+    The first frame outside this package is the user's line.
+    """
+    package = os.path.dirname(__file__) + os.sep
+    frame = sys._getframe(1)
+    while frame.f_back is not None and frame.f_code.co_filename.startswith(package):
+        frame = frame.f_back
+    where = f"{os.path.basename(frame.f_code.co_filename)}:{frame.f_lineno}"
+    if source is None:
+        config = "the defaults"
+    elif isinstance(source, (str, os.PathLike)):
+        config = os.fspath(source)
+    else:
+        config = f"a {type(source).__name__} config"
+    return f"SecureHeaders ({kind}) built at {where} with {config}"

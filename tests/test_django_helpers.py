@@ -30,6 +30,7 @@ from secheaders_wsgi.django import (
     omit_headers,
     override,
 )
+from secheaders_wsgi.response import STATE_KEY, ResponseState
 from tests.support import csp_of, in_a_server_thread
 
 # The example project's settings (as tests/integration/test_examples.py uses);
@@ -336,15 +337,26 @@ def test_decorator_with_a_nonce_in_the_same_response(client: TestApp) -> None:
     assert f"'nonce-{response.text.split(chr(34))[1]}'" in script
 
 
+class _CountingState(ResponseState):
+    """A request's state whose nonce is counted and known."""
+
+    calls = 0
+
+    def nonce(self) -> str:
+        self.calls += 1
+        self.made = "n0nce"
+        return self.made
+
+
 class _Request:
     def __init__(self) -> None:
-        self.made = 0
         # What SecureHeaders puts in the environ, the nonce counted.
-        self.META = {"secheaders.csp_nonce": self._nonce, "secheaders.response": None}
+        self.state = _CountingState()
+        self.META = {STATE_KEY: self.state}
 
-    def _nonce(self) -> str:
-        self.made += 1
-        return "n0nce"
+    @property
+    def made(self) -> int:
+        return self.state.calls
 
 
 def test_middleware_is_async_with_an_async_get_response() -> None:

@@ -14,9 +14,9 @@ import pytest
 from flask import Flask, render_template_string, request
 from webtest import TestApp
 
-from secheaders_wsgi import SecureHeaders, csp_nonce, load_config
+from secheaders_wsgi import SecureHeaders, SecurityWarning, csp_nonce, load_config
+from secheaders_wsgi import response as nonce_module
 from secheaders_wsgi.policy import headers
-from secheaders_wsgi.request import nonce as nonce_module
 from tests.support import (
     RecordingApp,
     RecordingStartResponse,
@@ -160,7 +160,9 @@ def test_csp_nonce_directives_choose_where_the_nonce_goes(
     directives: list[str], nonced: list[str]
 ) -> None:
     config = {**STRICT_INLINE, "csp_nonce_directives": directives}
-    response = served(config, nonce=True).get("/")
+    response = (
+        _get_unused_nonce(config) if not nonced else served(config, nonce=True).get("/")
+    )
     policy = csp_of(response.headers["Content-Security-Policy"])
     source = f"'nonce-{response.text}'"
     assert [k for k, v in policy.items() if source in v] == nonced
@@ -171,7 +173,7 @@ def test_csp_nonce_directives_choose_where_the_nonce_goes(
 
 def test_nonce_directives_empty_means_header_and_cache_unchanged() -> None:
     config = {**STRICT_INLINE, "csp_nonce_directives": []}
-    response = served(config, nonce=True).get("/")
+    response = _get_unused_nonce(config)
     assert (
         response.headers["Content-Security-Policy"]
         == dict(headers(load_config(config), https=False))["Content-Security-Policy"]
@@ -212,7 +214,10 @@ def test_nonce_in_custom_policies(
         "csp_unsafe_inline": False,
         "csp_unsafe_eval": False,
     }
-    response = served(config, nonce=True).get("/")
+    if expected:
+        response = served(config, nonce=True).get("/")
+    else:
+        response = _get_unused_nonce(config)
     parsed = csp_of(response.headers["Content-Security-Policy"])
     source = f"'nonce-{response.text}'"
     got = {k: ["N" if s == source else s for s in v] for k, v in parsed.items()}
@@ -234,7 +239,7 @@ def test_nonce_in_custom_policies(
 def test_no_nonce_in_header_while_unsafe_inline_is_in_force(
     config: dict[str, Any],
 ) -> None:
-    response = served(config, nonce=True).get("/")
+    response = _get_unused_nonce(config)
     assert response.text  # the callable still returns a value
     value = response.headers["Content-Security-Policy"]
     assert "nonce-" not in value
@@ -244,6 +249,37 @@ def test_no_nonce_in_header_while_unsafe_inline_is_in_force(
         == dict(headers(load_config(config), https=False))["Content-Security-Policy"]
     )
     assert "Cache-Control" not in response.headers
+
+
+def _get_unused_nonce(config: dict[str, Any]) -> Any:
+    """A response whose app made a nonce its policy cannot use: it warns."""
+    with pytest.warns(SecurityWarning, match="takes no nonce") as caught:
+        response = served(config, nonce=True).get("/")
+    assert len(caught) == 1
+    return response
+
+
+def test_a_nonce_the_policy_cannot_use_warns_once_per_plan_naming_it() -> None:
+    config = {"paths": [{"prefix": "/blog/", "csp_unsafe_inline": True}]}
+    app = served({**STRICT_INLINE, **config}, nonce=True)
+    app.get("/")  # the top level takes the nonce: silent
+    with pytest.warns(SecurityWarning) as caught:
+        for _ in range(3):
+            app.get("/blog/x")
+    assert len(caught) == 1  # once per plan, never per request
+    assert str(caught[0].message) == (
+        "csp_nonce() was used on a response under paths rule '/blog/', whose "
+        "Content-Security-Policy takes no nonce ('unsafe-inline' is in force "
+        "there, or no script-src/style-src to put it in), so the nonce "
+        "protects nothing. Set csp_unsafe_inline: false for paths rule '/blog/' "
+        "(or preset: strict) so the policy uses it, or stop asking for a nonce "
+        "there"
+    )
+
+
+def test_no_warning_for_a_nonce_without_any_policy() -> None:
+    # No CSP at all: the nonce misleads nobody into thinking it protects.
+    served({"csp_header": False}, nonce=True).get("/")
 
 
 def test_first_call_after_start_response_raises() -> None:

@@ -1,4 +1,4 @@
-"""Per-response control: use_override, csp_update, csp_replace, omit_headers."""
+"""Per-response control: use_override, update_csp, replace_csp, drop_headers."""
 
 from __future__ import annotations
 
@@ -11,11 +11,12 @@ import pytest
 from secheaders_wsgi import (
     ConfigError,
     SecureHeaders,
+    SecurityWarning,
     csp_nonce,
-    csp_replace,
-    csp_update,
+    drop_headers,
     load_config,
-    omit_headers,
+    replace_csp,
+    update_csp,
     use_override,
 )
 from tests.support import DEFAULT_CSP, HTTPS, TestApp, csp_of, values
@@ -167,13 +168,13 @@ def test_use_override_under_the_strict_preset() -> None:
     assert values(response, "Cross-Origin-Opener-Policy") == ["same-origin"]
 
 
-# --- csp_update / csp_replace -------------------------------------------------
+# --- update_csp / replace_csp -------------------------------------------------
 
 
 def test_csp_update_adds_sources_starting_from_the_fallback() -> None:
     config = {**UNSAFE, "csp_header": {"default-src": "'self'"}}
     policy = csp(
-        get(config, lambda e: csp_update(e, {"img-src": ["https://cdn.example"]}))
+        get(config, lambda e: update_csp(e, {"img-src": ["https://cdn.example"]}))
     )
     assert policy["img-src"] == ["'self'", "https://cdn.example"]
     assert policy["default-src"] == ["'self'"]
@@ -181,8 +182,8 @@ def test_csp_update_adds_sources_starting_from_the_fallback() -> None:
 
 def test_two_csp_updates_on_one_directive_both_count() -> None:
     def view(environ: dict[str, Any]) -> None:
-        csp_update(environ, {"img-src": "https://a.example"})
-        csp_update(environ, {"img-src": "https://b.example"})
+        update_csp(environ, {"img-src": "https://a.example"})
+        update_csp(environ, {"img-src": "https://b.example"})
 
     policy = csp(get({**UNSAFE, "csp_header": {"default-src": "'self'"}}, view))
     assert policy["img-src"] == ["'self'", "https://a.example", "https://b.example"]
@@ -195,7 +196,7 @@ def test_csp_replace_sets_sources_and_none_drops_a_directive() -> None:
     }
 
     def view(environ: dict[str, Any]) -> None:
-        csp_replace(
+        replace_csp(
             environ,
             {
                 "frame-ancestors": ["https://partner.example"],
@@ -212,9 +213,9 @@ def test_csp_replace_sets_sources_and_none_drops_a_directive() -> None:
 
 def test_csp_update_then_replace_then_update_in_call_order() -> None:
     def view(environ: dict[str, Any]) -> None:
-        csp_update(environ, {"img-src": "https://a.example"})
-        csp_replace(environ, {"img-src": "https://b.example"})
-        csp_update(environ, {"img-src": "https://c.example"})
+        update_csp(environ, {"img-src": "https://a.example"})
+        replace_csp(environ, {"img-src": "https://b.example"})
+        update_csp(environ, {"img-src": "https://c.example"})
 
     policy = csp(get({**UNSAFE, "csp_header": {"default-src": "'self'"}}, view))
     assert policy["img-src"] == ["https://b.example", "https://c.example"]
@@ -227,7 +228,7 @@ def test_csp_changes_come_after_the_override() -> None:
     }
 
     def view(environ: dict[str, Any]) -> None:
-        csp_replace(environ, {"img-src": "'self'"})  # recorded first, applied after
+        replace_csp(environ, {"img-src": "'self'"})  # recorded first, applied after
         use_override(environ, "cdn")
 
     assert csp(get(config, view))["img-src"] == ["'self'"]
@@ -235,7 +236,7 @@ def test_csp_changes_come_after_the_override() -> None:
 
 def test_csp_update_with_a_nonce_adds_both() -> None:
     def view(environ: dict[str, Any]) -> None:
-        csp_update(environ, {"script-src": "https://cdn.example"})
+        update_csp(environ, {"script-src": "https://cdn.example"})
 
     response = get(STRICT, view, nonce=True)
     nonce = response.text
@@ -250,7 +251,7 @@ def test_csp_update_with_a_nonce_adds_both() -> None:
 
 def test_csp_update_without_a_nonce_sends_none() -> None:
     response = get(
-        STRICT, lambda e: csp_update(e, {"script-src": "https://cdn.example"})
+        STRICT, lambda e: update_csp(e, {"script-src": "https://cdn.example"})
     )
     assert csp(response)["script-src"] == ["'self'", "https://cdn.example"]
     assert values(response, "Cache-Control") == []
@@ -260,10 +261,10 @@ def test_csp_replace_of_frame_ancestors_derives_x_frame_options() -> None:
     config = {"csp_frame_ancestors": ["'none'"]}
     assert values(get(config, nothing), "X-Frame-Options") == ["DENY"]
     partner = get(
-        config, lambda e: csp_replace(e, {"frame-ancestors": "https://p.example"})
+        config, lambda e: replace_csp(e, {"frame-ancestors": "https://p.example"})
     )
     assert values(partner, "X-Frame-Options") == []
-    same = get(config, lambda e: csp_replace(e, {"frame-ancestors": "'self'"}))
+    same = get(config, lambda e: replace_csp(e, {"frame-ancestors": "'self'"}))
     assert values(same, "X-Frame-Options") == ["SAMEORIGIN"]
 
 
@@ -273,7 +274,7 @@ def test_report_only_changes_the_trial_policy_only() -> None:
         "csp_report_uri": "/r",
     }
     response = get(
-        config, lambda e: csp_update(e, {"img-src": "'self'"}, report_only=True)
+        config, lambda e: update_csp(e, {"img-src": "'self'"}, report_only=True)
     )
     assert csp(response, "Content-Security-Policy-Report-Only") == {
         "default-src": ["'none'"],
@@ -287,14 +288,14 @@ def test_report_only_changes_the_trial_policy_only() -> None:
 def test_report_only_false_changes_the_main_policy_sent_as_report_only() -> None:
     response = get(
         {"csp_report_only": True, "csp_report_uri": "/r"},
-        lambda e: csp_replace(e, {"img-src": "'self'"}),
+        lambda e: replace_csp(e, {"img-src": "'self'"}),
     )
     assert csp(response, "Content-Security-Policy-Report-Only")["img-src"] == ["'self'"]
 
 
 def test_csp_update_without_a_policy_changes_nothing() -> None:
     response = get(
-        {"csp_header": False}, lambda e: csp_update(e, {"img-src": "'self'"})
+        {"csp_header": False}, lambda e: update_csp(e, {"img-src": "'self'"})
     )
     assert values(response, "Content-Security-Policy") == []
 
@@ -304,7 +305,7 @@ def test_app_set_header_still_wins() -> None:
 
     def view(environ: dict[str, Any]) -> None:
         use_override(environ, "embed")
-        csp_update(environ, {"img-src": "https://cdn.example"})
+        update_csp(environ, {"img-src": "https://cdn.example"})
 
     response = get(
         config, view, headers=[("Content-Security-Policy", "default-src 'none'")]
@@ -312,12 +313,12 @@ def test_app_set_header_still_wins() -> None:
     assert values(response, "Content-Security-Policy") == ["default-src 'none'"]
 
 
-# --- omit_headers ---------------------------------------------------------------
+# --- drop_headers ---------------------------------------------------------------
 
 
 def test_omit_headers_removes_ours_by_name_any_case() -> None:
     response = get(
-        None, lambda e: omit_headers(e, "x-frame-options", "Referrer-Policy")
+        None, lambda e: drop_headers(e, "x-frame-options", "Referrer-Policy")
     )
     assert values(response, "X-Frame-Options") == []
     assert values(response, "Referrer-Policy") == []
@@ -326,7 +327,7 @@ def test_omit_headers_removes_ours_by_name_any_case() -> None:
 
 def test_omit_headers_comes_after_the_nonce() -> None:
     def view(environ: dict[str, Any]) -> None:
-        omit_headers(environ, "Content-Security-Policy")
+        drop_headers(environ, "Content-Security-Policy")
 
     response = get(STRICT, view, nonce=True)
     assert values(response, "Content-Security-Policy") == []
@@ -336,7 +337,7 @@ def test_omit_headers_comes_after_the_nonce() -> None:
 def test_omit_headers_leaves_the_apps_own_header() -> None:
     response = get(
         None,
-        lambda e: omit_headers(e, "X-Frame-Options"),
+        lambda e: drop_headers(e, "X-Frame-Options"),
         headers=[("X-Frame-Options", "SAMEORIGIN")],
     )
     assert values(response, "X-Frame-Options") == ["SAMEORIGIN"]
@@ -367,31 +368,31 @@ def test_unknown_override_name_without_overrides_says_none_are_configured() -> N
 def test_bad_directive_is_a_config_error_like_the_configs() -> None:
     with pytest.raises(
         ConfigError,
-        match=re.escape("csp_update.img-scr: 'img-scr' is not a CSP directive."),
+        match=re.escape("update_csp.img-scr: 'img-scr' is not a CSP directive."),
     ):
-        get(None, lambda e: csp_update(e, {"img-scr": "'self'"}))
+        get(None, lambda e: update_csp(e, {"img-scr": "'self'"}))
 
 
 def test_unquoted_keyword_is_a_config_error_like_the_configs() -> None:
     with pytest.raises(
         ConfigError,
-        match=re.escape("csp_replace.img-src[0]: 'self' must be quoted as \"'self'\""),
+        match=re.escape("replace_csp.img-src[0]: 'self' must be quoted as \"'self'\""),
     ):
-        get(None, lambda e: csp_replace(e, {"img-src": ["self"]}))
+        get(None, lambda e: replace_csp(e, {"img-src": ["self"]}))
 
 
 def test_none_is_only_for_csp_replace() -> None:
-    with pytest.raises(ConfigError, match="to drop the directive, use csp_replace"):
-        get(None, lambda e: csp_update(e, {"img-src": None}))  # type: ignore[dict-item]
+    with pytest.raises(ConfigError, match="to drop the directive, use replace_csp"):
+        get(None, lambda e: update_csp(e, {"img-src": None}))  # type: ignore[dict-item]
 
 
 @pytest.mark.parametrize(
     "call",
     [
         pytest.param(lambda e: use_override(e, "embed"), id="use_override"),
-        pytest.param(lambda e: csp_update(e, {"img-src": "'self'"}), id="csp_update"),
-        pytest.param(lambda e: csp_replace(e, {"img-src": "'self'"}), id="csp_replace"),
-        pytest.param(lambda e: omit_headers(e, "X-Frame-Options"), id="omit_headers"),
+        pytest.param(lambda e: update_csp(e, {"img-src": "'self'"}), id="update_csp"),
+        pytest.param(lambda e: replace_csp(e, {"img-src": "'self'"}), id="replace_csp"),
+        pytest.param(lambda e: drop_headers(e, "X-Frame-Options"), id="drop_headers"),
     ],
 )
 def test_a_call_after_start_response_is_a_runtime_error(call: View) -> None:
@@ -406,16 +407,16 @@ def test_a_call_after_start_response_is_a_runtime_error(call: View) -> None:
         return [b"hi"]
 
     TestApp(SecureHeaders(app, {"overrides": {"embed": EMBED}})).get("/")
-    assert "after start_response" in str(raised[0])
+    assert "after the response started" in str(raised[0])
 
 
 @pytest.mark.parametrize(
     "call",
     [
         pytest.param(lambda e: use_override(e, "embed"), id="use_override"),
-        pytest.param(lambda e: csp_update(e, {"img-src": "'self'"}), id="csp_update"),
-        pytest.param(lambda e: csp_replace(e, {"img-src": "'self'"}), id="csp_replace"),
-        pytest.param(lambda e: omit_headers(e, "X-Frame-Options"), id="omit_headers"),
+        pytest.param(lambda e: update_csp(e, {"img-src": "'self'"}), id="update_csp"),
+        pytest.param(lambda e: replace_csp(e, {"img-src": "'self'"}), id="replace_csp"),
+        pytest.param(lambda e: drop_headers(e, "X-Frame-Options"), id="drop_headers"),
     ],
 )
 def test_a_call_without_the_middleware_is_a_runtime_error(call: View) -> None:
@@ -443,7 +444,7 @@ def test_report_only_change_gets_the_nonce_too() -> None:
     }
 
     def view(environ: dict[str, Any]) -> None:
-        csp_update(environ, {"script-src": "https://cdn.example"}, report_only=True)
+        update_csp(environ, {"script-src": "https://cdn.example"}, report_only=True)
 
     response = get(config, view, nonce=True)
     trial = csp(response, "Content-Security-Policy-Report-Only")
@@ -457,13 +458,13 @@ def test_report_only_change_gets_the_nonce_too() -> None:
 
 def test_csp_update_expands_safe_src() -> None:
     config = {**STRICT, "csp_safe_src": ["'self'", "https://static.example"]}
-    response = get(config, lambda e: csp_update(e, {"form-action": "'safe-src'"}))
+    response = get(config, lambda e: update_csp(e, {"form-action": "'safe-src'"}))
     assert csp(response)["form-action"] == ["'self'", "https://static.example"]
 
 
 def test_csp_update_reads_any_iterable_once() -> None:
     def view(environ: dict[str, Any]) -> None:
-        csp_update(environ, {"img-src": (s for s in ["https://a.example"])})
+        update_csp(environ, {"img-src": (s for s in ["https://a.example"])})
 
     policy = csp(get({**UNSAFE, "csp_header": {"default-src": "'self'"}}, view))
     assert policy["img-src"] == ["'self'", "https://a.example"]
@@ -477,8 +478,8 @@ def test_override_then_change_then_omit_on_a_path_rule_under_a_preset() -> None:
     }
 
     def view(environ: dict[str, Any]) -> None:
-        omit_headers(environ, "Cross-Origin-Embedder-Policy")
-        csp_update(environ, {"img-src": "https://cdn.example"})
+        drop_headers(environ, "Cross-Origin-Embedder-Policy")
+        update_csp(environ, {"img-src": "https://cdn.example"})
         use_override(environ, "embed")
 
     response = get(config, view, path="/docs/a", **HTTPS)
@@ -523,7 +524,10 @@ def test_stacked_overrides_that_contradict_fail_naming_both() -> None:
         raised.append(info.value)
 
     get(config, calling)
-    assert str(raised[0]).startswith("overrides.b after a, b: csp_frame")
+    assert str(raised[0]).startswith(
+        "overrides.b after overrides.a: csp_frame_ancestors: the custom "
+        "csp_header sets frame-ancestors too"
+    )
 
 
 # --- what is built, and when ----------------------------------------------------
@@ -542,7 +546,7 @@ def test_a_named_override_builds_no_plan_per_request(monkeypatch: Any) -> None:
     monkeypatch.setattr(
         plan_module.Plan,
         "build",
-        classmethod(lambda cls, c: built.append(c) or original(cls, c)),
+        classmethod(lambda cls, *a: built.append(a) or original(cls, *a)),
     )
     for _ in range(3):
         app.get("/")  # top level + override: built at start-up
@@ -553,19 +557,17 @@ def test_a_named_override_builds_no_plan_per_request(monkeypatch: Any) -> None:
 
 
 def test_a_csp_change_is_built_once_per_distinct_change(monkeypatch: Any) -> None:
-    from secheaders_wsgi import overrides
+    from secheaders_wsgi.plan import Side
 
     calls: list[object] = []
-    original = overrides.derived_side
+    original = Side.derived
     monkeypatch.setattr(
-        overrides,
-        "derived_side",
-        lambda *args: calls.append(args) or original(*args),
+        Side, "derived", lambda *args: calls.append(args) or original(*args)
     )
     host = {"host": "a"}
 
     def view(environ: dict[str, Any]) -> None:
-        csp_update(environ, {"img-src": f"https://{host['host']}.example"})
+        update_csp(environ, {"img-src": f"https://{host['host']}.example"})
 
     app = TestApp(SecureHeaders(app_with(view)))
     for _ in range(3):
@@ -577,13 +579,13 @@ def test_a_csp_change_is_built_once_per_distinct_change(monkeypatch: Any) -> Non
 
 
 def test_past_the_cache_limit_changes_are_built_per_request(monkeypatch: Any) -> None:
-    from secheaders_wsgi import overrides
+    from secheaders_wsgi import variants
 
-    monkeypatch.setattr(overrides, "CACHE_LIMIT", 2)
+    monkeypatch.setattr(variants, "CACHE_LIMIT", 2)
     count = iter(range(100))
 
     def view(environ: dict[str, Any]) -> None:
-        csp_update(environ, {"img-src": f"https://h{next(count)}.example"})
+        update_csp(environ, {"img-src": f"https://h{next(count)}.example"})
 
     app = TestApp(SecureHeaders(app_with(view)))
     images = [csp(app.get("/"))["img-src"][-1] for _ in range(5)]
@@ -605,7 +607,7 @@ def test_use_override_updates_the_eval_switch_the_app_reads() -> None:
 
 
 def test_the_state_is_under_one_namespaced_key() -> None:
-    from secheaders_wsgi.request.response import STATE_KEY, ResponseState
+    from secheaders_wsgi.response import STATE_KEY, ResponseState
 
     seen: list[object] = []
     get(None, lambda e: seen.append(e.get(STATE_KEY)))
@@ -630,13 +632,13 @@ def _ours_under_every_header() -> list[str]:
 @pytest.mark.parametrize("name", _ours_under_every_header())
 def test_omit_headers_removes_each_of_ours_and_nothing_else(name: str) -> None:
     plain = get(EVERY_HEADER, nothing).headerlist
-    omitted = get(EVERY_HEADER, lambda e: omit_headers(e, name)).headerlist
+    omitted = get(EVERY_HEADER, lambda e: drop_headers(e, name)).headerlist
     assert [h for h in plain if h[0] != name] == omitted
     assert len(omitted) == len(plain) - 1
 
 
 def test_omit_headers_reaches_the_nonces_cache_control_too() -> None:
-    response = get(STRICT, lambda e: omit_headers(e, "cache-control"), nonce=True)
+    response = get(STRICT, lambda e: drop_headers(e, "cache-control"), nonce=True)
     assert f"'nonce-{response.text}'" in csp(response)["script-src"]
     assert values(response, "Cache-Control") == []
 
@@ -646,13 +648,14 @@ def test_a_changed_response_passes_the_wsgi_validator() -> None:
 
     def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
         use_override(environ, "embed")
-        csp_update(environ, {"img-src": "https://cdn.example"})
-        omit_headers(environ, "Referrer-Policy")
+        update_csp(environ, {"img-src": "https://cdn.example"})
+        drop_headers(environ, "Referrer-Policy")
         body = csp_nonce(environ).encode()
         start_response("200 OK", [("Content-Type", "text/html")])
         return [body]
 
-    wrapped = validator(SecureHeaders(validator(app), {"overrides": {"embed": EMBED}}))
+    config = {"csp_unsafe_inline": False, "overrides": {"embed": EMBED}}
+    wrapped = validator(SecureHeaders(validator(app), config))
     response = TestApp(wrapped).get("/")
     assert "https://cdn.example" in csp(response)["img-src"]
     assert values(response, "Referrer-Policy") == []
@@ -669,6 +672,7 @@ def test_a_named_override_with_a_nonce_carries_the_nonce() -> None:
 
 def test_an_override_that_turns_unsafe_inline_on_sends_no_nonce() -> None:
     config = {**STRICT, "overrides": {"legacy": {"csp_unsafe_inline": True}}}
-    response = get(config, lambda e: use_override(e, "legacy"), nonce=True)
+    with pytest.warns(SecurityWarning, match="under overrides.legacy, whose"):
+        response = get(config, lambda e: use_override(e, "legacy"), nonce=True)
     assert "'nonce-" not in values(response, "Content-Security-Policy")[0]
     assert "'unsafe-inline'" in csp(response)["script-src"]

@@ -131,7 +131,7 @@ def test_the_docs_table_names_each_function_and_the_decorators() -> None:
     import secheaders_wsgi
 
     section = _doc_section()
-    for name in ("use_override", "csp_update", "csp_replace", "omit_headers"):
+    for name in ("use_override", "update_csp", "replace_csp", "drop_headers"):
         assert f"{name}(environ" in section
         assert name in secheaders_wsgi.__all__
     for decorator in ("@override(", "@csp_update(", "@csp_replace(", "@omit_headers("):

@@ -322,8 +322,8 @@ def test_the_middleware_looks_up_its_table_once_per_request(
 
 def test_no_rules_means_no_table() -> None:
     middleware = SecureHeaders(lambda e, s: [], {})
-    assert middleware._paths is None
-    assert middleware._proxies is None
+    assert middleware._core.site.paths is None
+    assert middleware._core.site.proxies is None
 
 
 # -- show --path

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from webtest import TestApp
 
 from secheaders_wsgi import SecureHeaders
@@ -63,8 +65,68 @@ def test_one_proxy_takes_scheme_host_port_and_prefix() -> None:
     assert seen["SERVER_PORT"] == "443"
     assert seen["SCRIPT_NAME"] == "/shop"
     assert seen["REMOTE_ADDR"] == "10.0.0.1"  # X-Forwarded-For is not ours to apply
-    # werkzeug's ProxyFix did it, not parsing of our own: it keeps the originals.
-    assert seen["werkzeug.proxy_fix.orig"]["wsgi.url_scheme"] == "http"
+
+
+# Valid values only: werkzeug's ProxyFix takes any, ours ignores the invalid.
+_proto = st.sampled_from(["http", "https"])
+_name = st.from_regex(
+    r"[a-z]([a-z0-9-]{0,6}[a-z0-9])?(\.[a-z]{2,4}){0,2}", fullmatch=True
+)
+_port = st.integers(1, 65535).map(str)
+_host = st.one_of(
+    _name,
+    st.tuples(_name, _port).map(":".join),
+    st.sampled_from(["[::1]", "[2001:db8::1]:8443", "127.0.0.1:8000"]),
+)
+_prefix = st.from_regex(r"(/[a-z0-9_.~-]{1,6}){1,3}", fullmatch=True)
+
+
+def _hops(value: st.SearchStrategy[str]) -> st.SearchStrategy[str | None]:
+    """A header as proxies build it: 1 to 3 values, or none at all."""
+    return st.one_of(st.none(), st.lists(value, min_size=1, max_size=3).map(", ".join))
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    hops=st.integers(1, 3),
+    proto=_hops(_proto),
+    host=_hops(_host),
+    port=_hops(_port),
+    prefix=_hops(_prefix),
+    request_host=_host,
+)
+def test_forwarded_values_are_applied_as_werkzeug_proxy_fix_applies_them(
+    hops: int,
+    proto: str | None,
+    host: str | None,
+    port: str | None,
+    prefix: str | None,
+    request_host: str,
+) -> None:
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    headers = {
+        name: value
+        for name, value in (
+            ("X-Forwarded-Proto", proto),
+            ("X-Forwarded-Host", host),
+            ("X-Forwarded-Port", port),
+            ("X-Forwarded-Prefix", prefix),
+        )
+        if value is not None
+    }
+    recorder = RecordingApp()
+    served({"trusted_proxies": hops}, app=recorder).get(
+        "/a", headers={"Host": request_host, **headers}
+    )
+    werkzeug = RecordingApp()
+    TestApp(
+        ProxyFix(werkzeug, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops)
+    ).get("/a", headers={"Host": request_host, **headers})
+    keys = ("wsgi.url_scheme", "HTTP_HOST", "SERVER_NAME", "SERVER_PORT", "SCRIPT_NAME")
+    assert {k: recorder.seen.get(k) for k in keys} == {
+        k: werkzeug.seen.get(k) for k in keys
+    }
 
 
 def test_one_proxy_believes_only_the_last_hop() -> None:

@@ -13,10 +13,9 @@ from typing import Any
 import pytest
 from webtest import TestApp
 
-from secheaders_wsgi import SecureHeaders, csp_update, load_config, use_override
-from secheaders_wsgi import middleware as middleware_module
+from secheaders_wsgi import SecureHeaders, load_config, update_csp, use_override
+from secheaders_wsgi import response as response_module
 from secheaders_wsgi.policy import headers
-from secheaders_wsgi.request import response as response_module
 from tests.support import RecordingApp, csp_of, served, values
 
 CSP = "Content-Security-Policy"
@@ -46,12 +45,24 @@ def draws(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[float]]:
         drawn.append(seeded.random())
         return drawn[-1]
 
-    monkeypatch.setattr(middleware_module, "random", draw)
+    monkeypatch.setattr(response_module, "random", draw)
     yield drawn
 
 
 def _stub(monkeypatch: pytest.MonkeyPatch, value: float) -> None:
-    monkeypatch.setattr(middleware_module, "random", lambda: value)
+    monkeypatch.setattr(response_module, "random", lambda: value)
+
+
+def _once(monkeypatch: pytest.MonkeyPatch, value: float) -> None:
+    """``value`` for the first draw; a second draw for the response fails."""
+    draws = iter([value])
+
+    def draw() -> float:
+        drawn = next(draws, None)
+        assert drawn is not None, "a second number drawn for one response"
+        return drawn
+
+    monkeypatch.setattr(response_module, "random", draw)
 
 
 def test_the_default_reports_on_every_response_and_draws_nothing(
@@ -60,7 +71,7 @@ def test_the_default_reports_on_every_response_and_draws_nothing(
     def never() -> float:
         raise AssertionError("no number is drawn at rate 1")
 
-    monkeypatch.setattr(middleware_module, "random", never)
+    monkeypatch.setattr(response_module, "random", never)
     app = served({**RECEIVER, **TRIAL})
     assert all(_reports(app.get("/")) for _ in range(20))
 
@@ -71,7 +82,7 @@ def test_rate_zero_never_reports_and_draws_nothing(
     def never() -> float:
         raise AssertionError("no number is drawn at rate 0")
 
-    monkeypatch.setattr(middleware_module, "random", never)
+    monkeypatch.setattr(response_module, "random", never)
     app = served({**RECEIVER, **TRIAL, "csp_report_sample_rate": 0})
     assert not any(_reports(app.get("/")) for _ in range(20))
 
@@ -203,8 +214,7 @@ def test_an_override_samples_at_its_own_rate(
 ) -> None:
     # The top level reports always: the number is drawn once the override
     # is known, where the response's headers are put together.
-    monkeypatch.setattr(middleware_module, "random", lambda: 1 / 0)
-    monkeypatch.setattr(response_module, "random", lambda: drawn)
+    _once(monkeypatch, drawn)
     config = {**RECEIVER, "overrides": {"busy": {"csp_report_sample_rate": 0.01}}}
     assert _reports(_with_override(config)) is (drawn < 0.01)
 
@@ -213,8 +223,7 @@ def test_an_override_samples_at_its_own_rate(
 def test_one_draw_per_response_holds_through_an_override(
     monkeypatch: pytest.MonkeyPatch, drawn: float
 ) -> None:
-    _stub(monkeypatch, drawn)
-    monkeypatch.setattr(response_module, "random", lambda: 1 / 0)
+    _once(monkeypatch, drawn)
     config = {
         **RECEIVER,
         "csp_report_sample_rate": 0.5,
@@ -232,7 +241,7 @@ def test_csp_update_keeps_the_draw(
     _stub(monkeypatch, drawn)
 
     def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
-        csp_update(environ, {"img-src": ["https://cdn.example"]})
+        update_csp(environ, {"img-src": ["https://cdn.example"]})
         start_response("200 OK", [("Content-Type", "text/html")])
         return [b"<p>hi</p>"]
 

@@ -1,38 +1,30 @@
-"""The ASGI request plumbing: a scope seen as a WSGI environ, and back.
+"""The ASGI translation: a scope as the core's view of a request, and back.
 
-The WSGI side's per-request helpers (``secure_scheme``, ``trusted_proxies``,
-the redirect and the report receiver) read and write a WSGI environ. Rather
-than write each a second time for ASGI, the adapter hands them an environ made
-from the scope, then copies what they changed back into the scope: one set of
-rules, one set of tests, both adapters.
+The core reads a request through :class:`ScopeRequest` (the path as PEP 3333
+spells ``PATH_INFO``, so path rules match alike under both adapters; a header
+by its exact name) and writes its :class:`~secheaders_wsgi.request.scheme.Fix`
+back into the scope; :func:`send_reply` and :func:`read_body` carry its
+answers and the report body.
 """
 
 from __future__ import annotations
 
-import io
-from collections.abc import Awaitable, Callable, Iterable, MutableMapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
 
 from ..request.reply import Reply
-from ..request.scheme import secure_scheme
-
-if TYPE_CHECKING:
-    from _typeshed.wsgi import WSGIApplication
+from ..request.scheme import Fix
 
 __all__ = [
     "ASGIApp",
     "Message",
     "Receive",
     "Scope",
+    "ScopeRequest",
     "Send",
-    "environ_of",
     "pep3333_path",
     "read_body",
-    "request_path",
-    "respond",
-    "secure",
     "send_reply",
-    "update_from",
 ]
 
 Scope = MutableMapping[str, Any]
@@ -56,10 +48,7 @@ def request_path(scope: Scope) -> str:
 
 
 def pep3333_path(scope: Scope) -> str:
-    """:func:`request_path` as PEP 3333 spells ``PATH_INFO``, its bytes as latin-1.
-
-    Path rules and the report path are matched in that spelling on both sides.
-    """
+    """:func:`request_path` as PEP 3333 spells ``PATH_INFO``, its bytes as latin-1."""
     path = request_path(scope)
     return path if path.isascii() else _latin(path)
 
@@ -73,106 +62,82 @@ def _unlatin(text: str) -> str:
     return text.encode("latin-1").decode("utf-8", "surrogateescape")
 
 
-def environ_of(scope: Scope) -> dict[str, Any]:
-    """A WSGI environ with what the scope says (no body: ``wsgi.input`` is empty).
+class ScopeRequest:
+    """The core's view of an ASGI request; its rewrites go into ``scope``.
 
-    Repeated request headers are joined as a WSGI server joins them.
+    The scope must be the adapter's own copy: a change must not leak upstream.
     """
-    root: str = scope.get("root_path", "")
-    server = scope.get("server") or ("localhost", 80)
-    client = scope.get("client")
-    environ: dict[str, Any] = {
-        "REQUEST_METHOD": scope.get("method", "GET"),
-        "SCRIPT_NAME": _latin(root),
-        "PATH_INFO": pep3333_path(scope),
-        "QUERY_STRING": bytes(scope.get("query_string", b"")).decode("latin-1"),
-        "SERVER_NAME": str(server[0]),
-        "SERVER_PORT": str(server[1] if server[1] is not None else ""),
-        "SERVER_PROTOCOL": f"HTTP/{scope.get('http_version', '1.1')}",
-        "wsgi.url_scheme": (
-            "https" if scope.get("scheme") in ("https", "wss") else "http"
-        ),
-        "wsgi.input": io.BytesIO(),
-    }
-    if client:
-        environ["REMOTE_ADDR"] = str(client[0])
-        environ["REMOTE_PORT"] = str(client[1])
-    for raw_name, raw_value in scope.get("headers", ()):
-        name = raw_name.decode("latin-1").upper().replace("-", "_")
-        value = raw_value.decode("latin-1")
-        if name not in ("CONTENT_TYPE", "CONTENT_LENGTH"):
-            name = "HTTP_" + name
-        if name in environ:
-            value = environ[name] + ("; " if name == "HTTP_COOKIE" else ",") + value
-        environ[name] = value
-    return environ
 
+    __slots__ = ("scope",)
 
-def update_from(scope: Scope, environ: dict[str, Any]) -> None:
-    """Copy into ``scope`` what a WSGI helper changed in ``environ_of(scope)``.
+    def __init__(self, scope: Scope) -> None:
+        self.scope = scope
 
-    Scheme (``ws``/``wss`` for a websocket), server, client, ``root_path``
-    (``path`` keeps it as its prefix) and the ``Host`` header.
-    """
-    before = environ_of(scope)
-    scheme = environ.get("wsgi.url_scheme", "http")
-    if scheme != before["wsgi.url_scheme"]:
-        if scope.get("type") == "websocket":
-            scheme = {"https": "wss", "http": "ws"}.get(scheme, scheme)
-        scope["scheme"] = scheme
-    name, port = environ.get("SERVER_NAME"), str(environ.get("SERVER_PORT", ""))
-    if (name, port) != (before["SERVER_NAME"], before["SERVER_PORT"]):
-        old = scope.get("server") or (None, None)
-        scope["server"] = (name, int(port) if port.isdigit() else old[1])
-    addr = environ.get("REMOTE_ADDR")
-    if addr is not None and addr != before.get("REMOTE_ADDR"):
-        old = scope.get("client") or (None, 0)
-        scope["client"] = (addr, old[1])
-    # Headers the helper dropped (a forwarded value it would not trust): the
-    # app does not see them either.
-    dropped = {
-        key[5:].lower().replace("_", "-").encode("latin-1")
-        for key in before
-        if key.startswith("HTTP_") and key not in environ
-    }
-    host = environ.get("HTTP_HOST")
-    if host is not None and host != before.get("HTTP_HOST"):
-        dropped.add(b"host")
-    if dropped:
-        scope["headers"] = [
-            (n, v) for n, v in scope.get("headers", ()) if n.lower() not in dropped
+    def path(self) -> str:
+        return pep3333_path(self.scope)
+
+    def method(self) -> str:
+        return str(self.scope.get("method", "GET"))
+
+    def scheme(self) -> str:
+        return "https" if self.scope.get("scheme") in ("https", "wss") else "http"
+
+    def header(self, name: str) -> str | None:
+        # By the exact name, case aside: never by a name folded from another
+        # spelling (x_forwarded_proto is not x-forwarded-proto), whatever a
+        # proxy in front passes on. Repeated ones are joined, as WSGI servers do.
+        wanted = name.encode("latin-1")
+        values = [
+            value
+            for key, value in self.scope.get("headers", ())
+            if key == wanted or key.lower() == wanted
         ]
-    if host is not None and host != before.get("HTTP_HOST"):
-        scope["headers"].append((b"host", host.encode("latin-1")))
-    script = environ.get("SCRIPT_NAME", "")
-    if script != before["SCRIPT_NAME"]:
-        root = _unlatin(script)
-        scope["path"] = root + request_path(scope)
-        scope["root_path"] = root
+        if not values:
+            return None
+        return b",".join(values).decode("latin-1")
 
+    def server_port(self) -> str | None:
+        server = self.scope.get("server")
+        if not server or server[1] is None:
+            return None
+        return str(server[1])
 
-def secure(scope: Scope) -> None:
-    """``server_secured``: the scheme is ``https`` (``wss``), by ``secure_scheme``.
+    def target(self) -> tuple[str, str]:
+        scope = self.scope
+        root = _latin(str(scope.get("root_path", "")))
+        return root, bytes(scope.get("query_string", b"")).decode("latin-1")
 
-    Only port 80 needs more (Host and server become https's default port),
-    so only then is the scope put through the WSGI helper.
-    """
-    scope["scheme"] = "wss" if scope.get("type") == "websocket" else "https"
-    server = scope.get("server")
-    if server is not None and server[1] == 80:
-        _secure_slowly(scope)
-        return
-    for name, value in scope.get("headers", ()):
-        if name == b"host" or name.lower() == b"host":
-            if value.endswith(b":80"):
-                _secure_slowly(scope)
-            return
-
-
-def _secure_slowly(scope: Scope) -> None:
-    environ = environ_of(scope)
-    secure_scheme(environ)
-    update_from(scope, environ)
+    def rewrite(self, fix: Fix) -> None:
+        scope = self.scope
+        if fix.scheme is not None:
+            websocket = scope.get("type") == "websocket"
+            scope["scheme"] = (
+                {"https": "wss", "http": "ws"}[fix.scheme] if websocket else fix.scheme
+            )
+        if fix.server_name is not None or fix.server_port is not None:
+            name, port = scope.get("server") or (None, None)
+            if fix.server_name is not None:
+                name = fix.server_name
+            if fix.server_port is not None:
+                port = int(fix.server_port)
+            scope["server"] = (name, port)
+        dropped = {name.encode("latin-1") for name in fix.dropped}
+        if fix.host is not None:
+            dropped.add(b"host")
+        if dropped:
+            headers = [
+                (key, value)
+                for key, value in scope.get("headers", ())
+                if key.lower() not in dropped
+            ]
+            if fix.host is not None:
+                headers.append((b"host", fix.host.encode("latin-1")))
+            scope["headers"] = headers
+        if fix.prefix is not None:
+            path = request_path(scope)
+            root = _unlatin(fix.prefix)
+            scope["root_path"] = root
+            scope["path"] = root + path
 
 
 async def read_body(receive: Receive, wanted: int) -> bytes | None:
@@ -191,30 +156,6 @@ async def read_body(receive: Receive, wanted: int) -> bytes | None:
     return b"".join(chunks)[:wanted]
 
 
-async def respond(app: WSGIApplication, environ: dict[str, Any], send: Send) -> None:
-    """Answer with a WSGI responder of ours (the redirect, the report receiver)."""
-    started: list[Any] = []
-
-    def start_response(status: str, headers: list[tuple[str, str]], *_: Any) -> Any:
-        started[:] = [status, headers]
-        return _no_write
-
-    result: Iterable[bytes] = app(environ, start_response)
-    body = b"".join(result)
-    status, headers = started
-    await send(
-        {
-            "type": "http.response.start",
-            "status": int(status.split(" ", 1)[0]),
-            "headers": [
-                (name.lower().encode("latin-1"), value.encode("latin-1"))
-                for name, value in headers
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
-
-
 async def send_reply(reply: Reply, send: Send) -> None:
     """Answer with a :class:`Reply` of ours: its names lower-case, as ASGI asks."""
     await send(
@@ -228,7 +169,3 @@ async def send_reply(reply: Reply, send: Send) -> None:
         }
     )
     await send({"type": "http.response.body", "body": reply.body})
-
-
-def _no_write(data: bytes) -> None:  # pragma: no cover - ours never write()
-    raise AssertionError("the responders return their body")

@@ -7,6 +7,8 @@ for each rule that adds it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from ..errors import ConfigError, warn
 from .csp_grammar import SAFE_SRC, effective
 from .csp_keys import REPORT_GROUP
@@ -120,21 +122,32 @@ def _modern_csp_conflicts(config: Config) -> list[str]:
             "csp_report_only: true has no policy to send because csp_header is "
             "false (allowed: a csp_header policy, or csp_report_only_header alone)"
         )
-    reporting = config.report_endpoint
     policies = {
         "csp_header": config.csp_header,
         "csp_report_only_header": config.csp_report_only_header,
     }
     for key, policy in policies.items():
-        if not isinstance(policy, tuple):
-            continue
-        for name in ("report-uri", "report-to"):
-            if reporting and name in dict(policy):
-                found.append(
-                    f"{key}.{name}: csp_report_uri or csp_report_path already "
-                    f"sets {name}; set the report endpoint in one place only"
-                )
+        if isinstance(policy, tuple):
+            found += report_endpoint_clashes(key, config, dict(policy))
     return found
+
+
+def report_endpoint_clashes(
+    where: str, config: Config, directives: Iterable[str]
+) -> list[str]:
+    """A report directive among ``directives`` where the config sets the endpoint.
+
+    Also what a response's own ``update_csp`` / ``replace_csp`` is refused for:
+    the header would get two report directives.
+    """
+    if not config.report_endpoint:
+        return []
+    return [
+        f"{where}.{name}: csp_report_uri or csp_report_path already "
+        f"sets {name}; set the report endpoint in one place only"
+        for name in directives
+        if name in ("report-uri", "report-to")
+    ]
 
 
 def _modern_csp_risks(config: Config) -> list[str]:

@@ -169,12 +169,16 @@ def _csp_change(where: str, directives: object, allow_none: bool) -> Change:
                 raise ConfigError(
                     f"{place}: None is not a value here (allowed: a string of "
                     "space-separated sources or a list of sources; to drop the "
-                    "directive, use csp_replace with None)"
+                    f"directive, use {_REPLACER.get(where, 'csp_replace')} with None)"
                 )
             pairs[key] = None
             continue
         pairs[key] = grammar.check_directive(place, key, _sources(place, entry))
     return tuple(pairs.items())
+
+
+#: Where the drop-a-directive hint sends a caller of each adding call.
+_REPLACER = {"update_csp": "replace_csp", "csp_update": "@csp_replace"}
 
 
 def _sources(where: str, value: object) -> Sources:

@@ -24,7 +24,9 @@ def csp_directives(config: Config) -> tuple[Directive, ...] | None:
     if config.csp_header is True:
         policy = _default_policy(config, safe)
     else:
-        policy = {name: _expand(sources, safe) for name, sources in config.csp_header}
+        policy = {
+            name: expand_safe(sources, safe) for name, sources in config.csp_header
+        }
     _add_unsafe(policy, _unsafe_sources(config))
     ancestors = frame_ancestors(config)
     if ancestors is not None:
@@ -37,7 +39,7 @@ def frame_ancestors(config: Config) -> Sources | None:
     if config.csp_frame_ancestors is True:
         return None
     ancestors = config.csp_frame_ancestors or ("'none'",)
-    return _expand(ancestors, _unique(config.csp_safe_src))
+    return expand_safe(ancestors, _unique(config.csp_safe_src))
 
 
 def serialize(directives: tuple[Directive, ...]) -> str:
@@ -47,7 +49,7 @@ def serialize(directives: tuple[Directive, ...]) -> str:
 
 def _default_policy(config: Config, safe: Sources) -> dict[str, Sources]:
     return {
-        name: _expand(sources, safe)
+        name: expand_safe(sources, safe)
         for name, sources in default_policy(config.server_secured)
     }
 
@@ -74,7 +76,8 @@ def _add_unsafe(policy: dict[str, Sources], extra: Sources) -> None:
             policy[name] = _unique(kept + extra)
 
 
-def _expand(sources: Sources, safe: Sources) -> Sources:
+def expand_safe(sources: Sources, safe: Sources) -> Sources:
+    """``sources`` with ``'safe-src'`` spelt out as ``safe``, each source once."""
     expanded: list[str] = []
     for source in sources:
         expanded += safe if source == SAFE_SRC else (source,)
@@ -113,7 +116,7 @@ def report_only_directives(config: Config) -> tuple[Directive, ...] | None:
         return None
     safe = _unique(config.csp_safe_src)
     return tuple(
-        (name, _expand(sources, safe))
+        (name, expand_safe(sources, safe))
         for name, sources in config.csp_report_only_header
     )
 

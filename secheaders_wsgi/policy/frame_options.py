@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..config import Config
+from ..config import Config, Sources
 from .csp import csp_directives, frame_ancestors
 
 
@@ -22,6 +22,16 @@ def x_frame_options_value(config: Config) -> str | None:
         ancestors = frame_ancestors(config)
     else:
         ancestors = dict(csp_directives(config) or ()).get("frame-ancestors")
-    if ancestors == ("'none'",):
-        return "DENY"
-    return "SAMEORIGIN" if ancestors == ("'self'",) else None
+    return frame_options_for(ancestors)
+
+
+def frame_options_for(ancestors: Sources | None) -> str | None:
+    """The X-Frame-Options spelling of a frame-ancestors, if it has one.
+
+    >>> frame_options_for(("'none'",)), frame_options_for(("https://a.example",))
+    ('DENY', None)
+    """
+    return _SPELLINGS.get(ancestors or ())
+
+
+_SPELLINGS: dict[Sources, str] = {("'none'",): "DENY", ("'self'",): "SAMEORIGIN"}

@@ -1,10 +1,10 @@
-"""Per-request helpers, each built at start-up and called on the request path.
+"""Small per-request helpers the core (:mod:`secheaders_wsgi.response`) calls.
+
+Each is built at start-up and only read per request:
 
 - :mod:`.scheme`: ``server_secured`` and ``trusted_proxies`` (scheme, host, prefix).
 - :mod:`.paths`: longest-prefix lookup for ``paths`` rules and exempt paths.
 - :mod:`.redirect`: ``force_https``, the redirect to the https URL.
 - :mod:`.cookies`: the ``Set-Cookie`` rewrite (Secure, SameSite, HttpOnly).
-- :mod:`.nonce`: the lazy per-request CSP nonce.
-- :mod:`.response`: what a view asks of its own response (``use_override``,
-  ``csp_update``, ``csp_replace``, ``omit_headers``).
+- :mod:`.reply`: an answer in no adapter's shape.
 """

@@ -26,10 +26,9 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from .paths import PrefixTable
+from .reply import Reply, text_reply
 
 if TYPE_CHECKING:
-    from _typeshed.wsgi import StartResponse, WSGIEnvironment
-
     from ..config import Config
     from ..policy import Header
 
@@ -79,50 +78,43 @@ class ForceHttps:
             host=config.redirect_host,
         )
 
-    def applies(self, environ: WSGIEnvironment) -> bool:
-        """Whether this plain-http request is redirected (not an exempt path)."""
-        return self.exempt is None or not self.exempt.longest(
-            environ.get("PATH_INFO", "")
-        )
+    def applies(self, path: str) -> bool:
+        """Whether a plain-http request for ``path`` is redirected (not exempt)."""
+        return self.exempt is None or not self.exempt.longest(path)
 
-    def __call__(
-        self, environ: WSGIEnvironment, start_response: StartResponse
-    ) -> list[bytes]:
-        """Send the redirect (or a 400 for a foreign host), with our headers."""
-        headers = self.headers
-        head = environ.get("REQUEST_METHOD", "GET").upper() == "HEAD"
-        host = _host(environ)
-        if host is None or not (
-            not self.allowed_hosts or _host_matches(host, self.allowed_hosts)
+    def reply(
+        self, method: str, host: str | None, script_name: str, path: str, query: str
+    ) -> Reply:
+        """The redirect (or a 400 for a foreign host), with our headers.
+
+        ``host``: the request's ``Host`` (or server name); ``script_name``,
+        ``path`` and ``query`` as PEP 3333 spells them.
+        """
+        method = method.upper()
+        name = _host(host or "")
+        if name is None or not (
+            not self.allowed_hosts or _host_matches(name, self.allowed_hosts)
         ):
-            body = b"" if head else _BAD_HOST
-            start_response(
-                "400 Bad Request",
-                [
-                    ("Content-Type", "text/plain; charset=utf-8"),
-                    ("Content-Length", str(len(_BAD_HOST))),
-                    *headers,
-                ],
+            return text_reply(
+                "400 Bad Request", _BAD_HOST, self.headers, head=method == "HEAD"
             )
-            return [body]
-        method = environ.get("REQUEST_METHOD", "GET").upper()
         if not self.permanent:
             status = "307 Temporary Redirect"
         elif method in ("GET", "HEAD"):
             status = "301 Moved Permanently"
         else:
             status = "308 Permanent Redirect"
-        start_response(
+        location = _https_url(self.host or name, script_name + path, query)
+        return Reply(
             status,
-            [
-                ("Location", _https_url(environ, self.host or host)),
+            (
+                ("Location", location),
                 # wsgiref's validator insists on a type even for an empty body.
                 ("Content-Type", "text/plain; charset=utf-8"),
                 ("Content-Length", "0"),
-                *headers,
-            ],
+                *self.headers,
+            ),
         )
-        return []
 
 
 def _host_matches(host: str, allowed: tuple[str, ...]) -> bool:
@@ -136,22 +128,19 @@ def _host_matches(host: str, allowed: tuple[str, ...]) -> bool:
     return False
 
 
-def _host(environ: WSGIEnvironment) -> str | None:
-    """The request's host name, lower-case, without port; ``None`` if malformed."""
-    raw = environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")
+def _host(raw: str) -> str | None:
+    """The host name, lower-case, without port; ``None`` if malformed."""
     match = _HOST.fullmatch(raw)
     if match is None:
         return None
     return str(match.group("name")).lower().rstrip(".") or None
 
 
-def _https_url(environ: WSGIEnvironment, host: str) -> str:
-    path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
+def _https_url(host: str, path: str, query: str) -> str:
     # A path without its leading "/" (a forged X-Forwarded-Prefix, a lax server)
     # would run on into the host: "https://example.com" + ".evil.example".
     quoted = quote(_raw(path), safe=_PATH_SAFE)
     url = f"https://{host}{quoted if quoted.startswith('/') else '/' + quoted}"
-    query = environ.get("QUERY_STRING", "")
     if query:
         url += "?" + quote(_raw(query), safe=_QUERY_SAFE)
     return url

@@ -1,83 +1,138 @@
-"""Make the application see the scheme, host and prefix the browser used.
+"""What the application must see of the scheme, host and prefix the browser used.
 
-Use it (through ``server_secured: true``) when TLS ends before the WSGI server,
-at a proxy or a load balancer: the server then reports ``http`` and every URL
-the framework builds (``url_for(..., _external=True)``,
+``server_secured: true`` (TLS ends before the server, at a proxy or a load
+balancer) makes every request https: the server reports ``http``, and every
+URL the framework builds (``url_for(..., _external=True)``,
 ``request.build_absolute_uri()``) would say ``http://``. Only do so when every
 request really reaches users over HTTPS; this trusts the deployment, not the
 client.
 
 ``trusted_proxies: N`` instead takes them from the ``X-Forwarded-*`` headers the
 last N proxies set, so that the scheme is ``https`` only for requests that were.
+The values are picked as werkzeug's ``ProxyFix`` picks them (a test holds the
+two together), here once for both adapters, which then write the
+:class:`Fix` where each keeps it (a WSGI environ, an ASGI scope). Only the
+headers spelt exactly so count: an adapter looks them up by name, never by a
+name folded from ``X_Forwarded_Proto``, which some proxies pass on.
 
 A forwarded value that is not what a proxy sends is **ignored**: the header is
-removed from ``environ`` before anything reads it, and the request goes on as
-if it had not been sent (no 400: a proxy in front answers the client, and
-ignoring keeps the server's own, already valid, values). The prefix must be a
-plain absolute path (``/app``): not ``//evil.example`` or ``/\\evil``, which
-would make every ``url_for()`` and ``redirect()`` protocol-relative, i.e. point
-to another host; no scheme, no backslash, no space or control character (a
-browser drops tabs and newlines inside a URL, so ``/\t/evil`` is ``//evil``).
-The host must be a host name or IP address with an optional port, the port a
-number up to 65535 and the scheme ``http`` or ``https``.
+removed before the app sees it, and the request goes on as if it had not been
+sent (no 400: a proxy in front answers the client, and ignoring keeps the
+server's own, already valid, values). The prefix must be a plain absolute path
+(``/app``): not ``//evil.example`` or ``/\\evil``, which would make every
+``url_for()`` and ``redirect()`` protocol-relative, i.e. point to another host;
+no scheme, no backslash, no space or control character (a browser drops tabs
+and newlines inside a URL, so ``/\t/evil`` is ``//evil``). The host must be a
+host name or IP address with an optional port, the port a number up to 65535
+and the scheme ``http`` or ``https``.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from werkzeug.http import parse_list_header
-from werkzeug.middleware.proxy_fix import ProxyFix
 
-__all__ = ["secure_scheme", "trusted_proxies"]
-
-if TYPE_CHECKING:
-    from _typeshed.wsgi import StartResponse, WSGIEnvironment
+__all__ = ["Fix", "TrustedProxies", "secured"]
 
 
-def secure_scheme(environ: WSGIEnvironment) -> None:
-    """Set ``wsgi.url_scheme`` to ``https`` in place, as PEP 3333 lets middleware do.
+@dataclass(frozen=True, slots=True)
+class Fix:
+    """What a request's scheme, host and prefix become; ``None``: unchanged."""
+
+    scheme: str | None = None
+    #: The ``Host`` header.
+    host: str | None = None
+    server_name: str | None = None
+    server_port: str | None = None
+    #: WSGI's ``SCRIPT_NAME``, ASGI's ``root_path``.
+    prefix: str | None = None
+    #: Forwarded headers whose value is ignored (lower-case): the app does not
+    #: see them either.
+    dropped: tuple[str, ...] = ()
+
+
+HTTPS = Fix(scheme="https")
+
+
+def secured(host: str | None, port: str | None) -> Fix:
+    """``server_secured``: the scheme is https, as PEP 3333 lets middleware say.
 
     Port 80, http's default, becomes 443, https's: left alone, a request whose
     ``Host`` says ``example.com:80`` would build ``https://example.com:80/``.
     """
-    environ["wsgi.url_scheme"] = "https"
-    host = environ.get("HTTP_HOST")
-    if host is not None and host.endswith(":80"):
-        environ["HTTP_HOST"] = host[:-3]
-    if environ.get("SERVER_PORT") == "80":
-        environ["SERVER_PORT"] = "443"
-
-
-def trusted_proxies(hops: int) -> Callable[[WSGIEnvironment], None]:
-    """A function that fixes ``environ`` from the last ``hops`` X-Forwarded values.
-
-    Scheme, host, port and prefix (``X-Forwarded-Proto``, ``-Host``, ``-Port``,
-    ``-Prefix``) are taken from the proxies, by werkzeug's ``ProxyFix``: no
-    parsing of our own. It is a security issue to trust values that came from
-    the client, so count only the proxies you run: with ``hops`` too high a
-    client's ``X-Forwarded-Proto: https`` passes for a secure request.
-    ``REMOTE_ADDR`` is left alone; wrap the app in ``ProxyFix(app, x_for=1)``
-    if it needs the client's address.
-    """
-    fix = ProxyFix(
-        _nothing, x_for=0, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops
+    default_host = host is not None and host.endswith(":80")
+    if not default_host and port != "80":
+        return HTTPS
+    return Fix(
+        scheme="https",
+        host=host[:-3] if host is not None and default_host else None,
+        server_port="443" if port == "80" else None,
     )
 
-    def apply(environ: WSGIEnvironment) -> None:
-        for key, valid in _FORWARDED:
-            raw = environ.get(key)
-            if raw:
-                # The one value ProxyFix takes (hops from the end), checked first.
-                values = parse_list_header(raw)
-                if len(values) >= hops and not valid(values[-hops]):
-                    del environ[key]  # ignored: neither we nor the app see it
-        # ProxyFix updates environ in place, then calls its app: here a no-op.
-        fix(environ, _no_start_response)
 
-    return apply
+class TrustedProxies:
+    """The :class:`Fix` the last ``hops`` proxies' X-Forwarded-* values ask for.
+
+    Scheme, host, port and prefix (``X-Forwarded-Proto``, ``-Host``, ``-Port``,
+    ``-Prefix``). It is a security issue to trust values that came from the
+    client, so count only the proxies you run: with ``hops`` too high a
+    client's ``X-Forwarded-Proto: https`` passes for a secure request.
+    ``X-Forwarded-For`` is left alone; wrap the app in ``ProxyFix(app, x_for=1)``
+    if it needs the client's address.
+    """
+
+    def __init__(self, hops: int) -> None:
+        self.hops = hops
+
+    def fix(self, header: Callable[[str], str | None], host: str | None) -> Fix:
+        """``header(name)``: the request's header (lower-case name) or ``None``;
+        ``host``: its ``Host``."""
+        picked: dict[str, str] = {}
+        dropped: list[str] = []
+        for name, valid in _FORWARDED:
+            raw = header(name)
+            if not raw:
+                continue
+            values = parse_list_header(raw)
+            if len(values) < self.hops:
+                continue  # fewer hops than we trust: none of it is a proxy's
+            value = values[-self.hops]
+            if not value:
+                continue
+            if valid(value):
+                picked[name] = value
+            else:
+                dropped.append(name)
+        return _applied(picked, host, tuple(dropped))
+
+
+def _applied(picked: dict[str, str], host: str | None, dropped: tuple[str, ...]) -> Fix:
+    """The values as ``ProxyFix`` writes them into an environ."""
+    new_host = server_name = server_port = None
+    x_host = picked.get("x-forwarded-host")
+    if x_host is not None:
+        new_host = server_name = x_host
+        if ":" in x_host and not x_host.endswith("]"):  # "]": IPv6, no port
+            server_name, server_port = x_host.rsplit(":", 1)
+    x_port = picked.get("x-forwarded-port")
+    if x_port is not None:
+        base = new_host if new_host is not None else host
+        if base:
+            if ":" in base and not base.endswith("]"):
+                base = base.rsplit(":", 1)[0]
+            new_host = f"{base}:{x_port}"
+        server_port = x_port
+    return Fix(
+        scheme=picked.get("x-forwarded-proto"),
+        host=new_host,
+        server_name=server_name,
+        server_port=server_port,
+        prefix=picked.get("x-forwarded-prefix"),
+        dropped=dropped,
+    )
 
 
 _HOST = re.compile(
@@ -107,18 +162,8 @@ def _valid_host(value: str) -> bool:
 
 #: Each X-Forwarded-* header the proxies set, and the test its value must pass.
 _FORWARDED: tuple[tuple[str, Callable[[str], bool]], ...] = (
-    ("HTTP_X_FORWARDED_PROTO", lambda value: value in ("http", "https")),
-    ("HTTP_X_FORWARDED_HOST", _valid_host),
-    ("HTTP_X_FORWARDED_PORT", _valid_port),
-    ("HTTP_X_FORWARDED_PREFIX", lambda value: _PREFIX.fullmatch(value) is not None),
+    ("x-forwarded-proto", lambda value: value in ("http", "https")),
+    ("x-forwarded-host", _valid_host),
+    ("x-forwarded-port", _valid_port),
+    ("x-forwarded-prefix", lambda value: _PREFIX.fullmatch(value) is not None),
 )
-
-
-def _nothing(
-    environ: WSGIEnvironment, start_response: StartResponse
-) -> Iterable[bytes]:
-    return ()
-
-
-def _no_start_response(*args: Any) -> Callable[[bytes], object]:
-    raise AssertionError("never called")  # pragma: no cover

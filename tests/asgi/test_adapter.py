@@ -13,8 +13,8 @@ import httpx
 import pytest
 
 from secheaders_wsgi import ConfigError, csp_nonce
+from secheaders_wsgi import response as nonce_module
 from secheaders_wsgi.asgi import SecureHeaders
-from secheaders_wsgi.request import nonce as nonce_module
 from tests.asgi_bridge import run_async
 
 Message = dict[str, Any]
@@ -548,5 +548,10 @@ def test_django_middleware_list_gets_the_asgi_advice() -> None:
     from django.core.handlers.exception import convert_exception_to_response
 
     get_response = convert_exception_to_response(lambda request: None)
-    with pytest.raises(TypeError, match=r"wrap the ASGI application in asgi.py"):
+    with pytest.raises(
+        TypeError,
+        match=r"secheaders_wsgi.asgi.SecureHeaders is ASGI middleware, not Django "
+        r"middleware: in settings.MIDDLEWARE use 'secheaders_wsgi.django."
+        r"SecureHeadersMiddleware'.* or wrap the application in asgi.py",
+    ):
         SecureHeaders(get_response)

@@ -1,5 +1,5 @@
-"""The per-response API on an ASGI scope: use_override, csp_update, csp_replace and
-omit_headers are the WSGI functions, given ``request.scope``; the state they write
+"""The per-response API on an ASGI scope: use_override, update_csp, replace_csp and
+drop_headers are the WSGI functions, given ``request.scope``; the state they write
 is the WSGI side's ResponseState, and a call after http.response.start fails."""
 
 from __future__ import annotations
@@ -15,13 +15,13 @@ from starlette.routing import Route
 
 from secheaders_wsgi import (
     csp_nonce,
-    csp_replace,
-    csp_update,
-    omit_headers,
+    drop_headers,
+    replace_csp,
+    update_csp,
     use_override,
 )
 from secheaders_wsgi.asgi import SecureHeaders
-from secheaders_wsgi.request.response import STATE_KEY, ResponseState
+from secheaders_wsgi.response import STATE_KEY, ResponseState
 from tests.asgi_bridge import run_async
 
 CONFIG = {
@@ -41,9 +41,9 @@ async def plain(request: Request) -> HTMLResponse:
 
 async def embed(request: Request) -> HTMLResponse:
     use_override(request.scope, "embed")
-    csp_update(request.scope, {"img-src": ["https://cdn.example"]})
-    csp_replace(request.scope, {"form-action": ["'self'"], "object-src": None})
-    omit_headers(request.scope, "Cross-Origin-Opener-Policy")
+    update_csp(request.scope, {"img-src": ["https://cdn.example"]})
+    replace_csp(request.scope, {"form-action": ["'self'"], "object-src": None})
+    drop_headers(request.scope, "Cross-Origin-Opener-Policy")
     nonce = csp_nonce(request.scope)
     return HTMLResponse(f"<script nonce='{nonce}'></script>")
 
@@ -111,16 +111,16 @@ def test_the_state_in_the_scope_is_the_wsgi_sides() -> None:
     "call",
     [
         lambda scope: use_override(scope, "embed"),
-        lambda scope: csp_update(scope, {"img-src": ["https://cdn.example"]}),
-        lambda scope: csp_replace(scope, {"object-src": None}),
-        lambda scope: omit_headers(scope, "X-Frame-Options"),
+        lambda scope: update_csp(scope, {"img-src": ["https://cdn.example"]}),
+        lambda scope: replace_csp(scope, {"object-src": None}),
+        lambda scope: drop_headers(scope, "X-Frame-Options"),
     ],
-    ids=["use_override", "csp_update", "csp_replace", "omit_headers"],
+    ids=["use_override", "update_csp", "replace_csp", "drop_headers"],
 )
 def test_a_change_after_http_response_start_is_a_runtime_error(call: Any) -> None:
     async def app(scope: Any, receive: Any, send: Any) -> None:
         await send({"type": "http.response.start", "status": 200, "headers": []})
         call(scope)
 
-    with pytest.raises(RuntimeError, match="called after start_response"):
+    with pytest.raises(RuntimeError, match="called after the response started"):
         get("/", SecureHeaders(app, CONFIG))

@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 from webtest import TestApp
 
-from secheaders_wsgi import SecureHeaders, load_config
+from secheaders_wsgi import SecureHeaders, SecurityWarning, load_config
 from secheaders_wsgi.policy import headers
+from secheaders_wsgi.response import ResponseState
 from tests.support import csp_of, in_a_server_thread
 
 CONFIG = "examples/security.yaml"
@@ -84,7 +85,8 @@ def test_example_template_nonce_is_in_the_policy(module: str) -> None:
 
 @pytest.mark.parametrize("module", EXAMPLES)
 def test_example_nonce_stays_out_while_unsafe_inline_is_on(module: str) -> None:
-    response = _get(module, {"server_secured": True})
+    with pytest.warns(SecurityWarning, match="takes no nonce"):
+        response = _get(module, {"server_secured": True})
 
     assert _nonce(response.text)
     assert "nonce-" not in response.headers["Content-Security-Policy"]
@@ -108,8 +110,10 @@ def test_example_builds_https_urls_behind_an_http_server(module: str) -> None:
 @pytest.mark.parametrize("module", EXAMPLES)
 def test_example_unsecured_keeps_http_and_plain_cookies(module: str) -> None:
     # The control: without server_secured nothing says https, so the tests
-    # above measure the middleware, not the framework.
-    response = _get(module, {})
+    # above measure the middleware, not the framework. The example's template
+    # asks for a nonce the default policy ('unsafe-inline') cannot use.
+    with pytest.warns(SecurityWarning, match="takes no nonce"):
+        response = _get(module, {})
 
     assert response.html.find(id="self")["href"] == "http://example.com/"
     cookies = response.headers.getall("Set-Cookie")
@@ -122,8 +126,13 @@ def _flask_alone(environ: dict[str, Any], start_response: Any) -> Any:
     # Its template needs a nonce, so this stands in for the middleware's.
     from examples.flask_app import app
 
-    environ["secheaders.csp_nonce"] = lambda: "stand-in"
+    environ["secheaders.csp_nonce"] = _StandIn()
     return app.wsgi_app.app(environ, start_response)  # type: ignore[attr-defined]
+
+
+class _StandIn(ResponseState):
+    def nonce(self) -> str:
+        return "stand-in"
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,7 @@
 
 A partner (a second 127.0.0.1 port) may frame a page only under its named
 override; an image from a CDN origin (another port) loads only on the view
-that calls ``csp_update``; ``omit_headers`` really removes the header. The
+that calls ``update_csp``; ``drop_headers`` really removes the header. The
 browser is the session's one Chromium, and the servers are waitress, both from
 tests/integration/browser_support.py (registered by conftest.py). Skips without
 Chromium, except in CI.
@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 from secheaders_wsgi import (
     SecureHeaders,
     csp_nonce,
-    csp_update,
-    omit_headers,
+    drop_headers,
+    update_csp,
     use_override,
 )
 from tests.integration.test_browser import framer
@@ -70,9 +70,9 @@ def site(cdn_origin: str, partner: str) -> WSGIApplication:
         if path == "/embed":
             use_override(environ, "partner")
         elif path == "/gallery":
-            csp_update(environ, {"img-src": [cdn_origin]})
+            update_csp(environ, {"img-src": [cdn_origin]})
         elif path == "/bare":
-            omit_headers(environ, "Content-Security-Policy")
+            drop_headers(environ, "Content-Security-Policy")
         page = PAGE.format(nonce=csp_nonce(environ), cdn=cdn_origin)
         start_response("200 OK", [("Content-Type", "text/html; charset=utf-8")])
         return [page.encode()]

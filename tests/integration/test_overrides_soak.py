@@ -9,9 +9,9 @@ from typing import Any
 from secheaders_wsgi import (
     SecureHeaders,
     csp_nonce,
-    csp_replace,
-    csp_update,
-    omit_headers,
+    drop_headers,
+    replace_csp,
+    update_csp,
     use_override,
 )
 from tests.integration.soak_support import all_finished, masked, response_of
@@ -40,16 +40,16 @@ ACTIONS: dict[str, Any] = {
     "none": lambda e: None,
     "framed": lambda e: use_override(e, "framed"),
     "stack": lambda e: (use_override(e, "locked"), use_override(e, "quiet")),
-    "update": lambda e: csp_update(e, {"img-src": "https://cdn.example"}),
-    "replace": lambda e: csp_replace(e, {"img-src": None, "form-action": "'none'"}),
-    "trial": lambda e: csp_update(
+    "update": lambda e: update_csp(e, {"img-src": "https://cdn.example"}),
+    "replace": lambda e: replace_csp(e, {"img-src": None, "form-action": "'none'"}),
+    "trial": lambda e: update_csp(
         e, {"img-src": "https://t.example"}, report_only=True
     ),
-    "omit": lambda e: omit_headers(e, "X-Frame-Options", "Referrer-Policy"),
+    "omit": lambda e: drop_headers(e, "X-Frame-Options", "Referrer-Policy"),
     "all": lambda e: (
         use_override(e, "framed"),
-        csp_update(e, {"script-src": "https://js.example"}),
-        omit_headers(e, "X-Content-Type-Options"),
+        update_csp(e, {"script-src": "https://js.example"}),
+        drop_headers(e, "X-Content-Type-Options"),
     ),
 }
 _NONCE = re.compile(r"'nonce-([A-Za-z0-9_-]+)'")

@@ -38,9 +38,14 @@ def test_secure_headers_in_django_middleware_says_to_wrap_wsgi_py() -> None:
     )
     assert result.returncode != 0
     last = result.stderr.strip().splitlines()[-1]
-    assert last.startswith("TypeError: SecureHeaders is WSGI middleware, not Django")
-    assert "take it out of settings.MIDDLEWARE" in last
-    assert "wrap the WSGI application in wsgi.py" in last
+    assert last.startswith(
+        "TypeError: secheaders_wsgi.SecureHeaders is WSGI middleware, not Django"
+    )
+    assert (
+        "in settings.MIDDLEWARE use 'secheaders_wsgi.django.SecureHeadersMiddleware'"
+        in last
+    )
+    assert "or wrap the application in wsgi.py" in last
 
 
 def test_the_flask_example_serves_headers_under_flask_run() -> None:

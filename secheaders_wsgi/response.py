@@ -1,0 +1,516 @@
+"""The core: everything decided for one request, once, for every adapter.
+
+An adapter (WSGI, ASGI, Django) only translates. Before the app runs it hands
+the core an :class:`Incoming`, its view of the request, and gets back the plan
+to answer with, or a :class:`~secheaders_wsgi.request.reply.Reply` to send
+instead of calling the app (the https redirect), or the report receiver
+(:meth:`Core.route`); the core also writes the scheme, host and prefix the app
+must see back through the view. Then :meth:`Core.begin` makes the request's
+:class:`ResponseState` (the lazy nonce, what the view asks for, the sampled
+variant) and puts it where the app finds it; when the response starts,
+:meth:`ResponseState.headers` gives the merged header list in the adapter's
+spelling (:func:`merged`: text for WSGI, lower-case bytes for ASGI).
+
+The functions views call (:func:`use_override`, :func:`update_csp`,
+:func:`replace_csp`, :func:`drop_headers`, :func:`csp_nonce`) record on the
+state; they take a WSGI environ or an ASGI scope alike.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from collections.abc import Iterable, Mapping, MutableMapping, Sequence
+from random import random
+from typing import Any, Protocol, TypeVar, cast
+
+from .config import Config
+from .config.combinations import report_endpoint_clashes
+from .config.overrides import csp_change, header_names
+from .errors import ConfigError, warn
+from .plan import Plan, Side, Wire
+from .policy.csp_edit import CspEdit
+from .reports import ReportReceiver
+from .request.reply import Reply
+from .request.scheme import Fix, secured
+from .site import Site
+from .wiring import REENTERED
+
+__all__ = [
+    "STATE_KEY",
+    "UNSAFE_EVAL_KEY",
+    "Core",
+    "Incoming",
+    "ResponseState",
+    "csp_nonce",
+    "drop_headers",
+    "merged",
+    "replace_csp",
+    "update_csp",
+    "use_override",
+]
+
+#: The request's state; called with no argument, it is the request's nonce.
+STATE_KEY = "secheaders.csp_nonce"
+#: Whether the response's policy allows eval.
+UNSAFE_EVAL_KEY = "secheaders.csp_unsafe_eval"
+
+S = TypeVar("S", str, bytes)
+
+
+class Incoming(Protocol):
+    """An adapter's view of a request: what the core reads, and where it writes.
+
+    Paths are spelt as PEP 3333 spells ``PATH_INFO`` (the bytes as latin-1).
+    """
+
+    def path(self) -> str: ...
+
+    def method(self) -> str: ...
+
+    def scheme(self) -> str: ...
+
+    def header(self, name: str) -> str | None:
+        """The header named exactly ``name`` (lower-case, compared without
+        case), repeated ones joined by commas; ``None``: not sent."""
+
+    def server_port(self) -> str | None: ...
+
+    def target(self) -> tuple[str, str]:
+        """The mount prefix (``SCRIPT_NAME``) and the query string."""
+
+    def rewrite(self, fix: Fix) -> None:
+        """Make the app see ``fix``'s scheme, host, server and prefix."""
+
+
+class Core:
+    """One middleware's decisions: a :class:`Site` and the requests through it.
+
+    ``label`` names the middleware in messages (where it was built, its
+    config); ``raw``: the adapter's headers are bytes (ASGI), not text (WSGI).
+    """
+
+    def __init__(self, config: Config, label: str, *, raw: bool = False) -> None:
+        site = Site.build(config)
+        self.config = config
+        self.label = label
+        self.site = site
+        self.top = site.top
+        self.direct = site.direct
+        #: Whether a request's scheme, host or prefix may change at all.
+        self.fixes_scheme = site.proxies is not None or config.server_secured
+        # Two classes of states, whose defaults are the top plan's http and
+        # https wires: the usual request then sets nothing on its state.
+        top = site.top
+        # The top plan, unless it samples: a request under it sets nothing.
+        self._plain_top = None if _sampling(top) else top
+        self._http, self._https = (
+            cast(
+                "type[ResponseState]",
+                type(
+                    "ResponseState",
+                    (ResponseState,),
+                    {
+                        "core": self,
+                        "plan": top,
+                        "raw": raw,
+                        "https": https,
+                        "wire": _wire(side, raw),
+                    },
+                ),
+            )
+            for https, side in ((False, top.http), (True, top.https))
+        )
+        self._warned: set[str] = set()
+        self._lock = threading.Lock()
+
+    def route(self, request: Incoming) -> Plan | Reply | ReportReceiver:
+        """The plan for this request, or what answers it instead of the app.
+
+        Trusted proxies first, then the report receiver, the path rule, the
+        https scheme of ``server_secured`` and the https redirect.
+        """
+        site = self.site
+        if site.proxies is not None:
+            request.rewrite(site.proxies.fix(request.header, request.header("host")))
+        path = request.path()
+        if site.receiver is not None and path == site.report_path:
+            return site.receiver  # never the app's
+        plan = self.top
+        if site.paths is not None:
+            plan = site.paths.longest(path) or plan
+        if plan.secured:
+            request.rewrite(secured(request.header("host"), request.server_port()))
+        redirect = plan.http.redirect
+        if (
+            redirect is not None
+            and request.scheme() != "https"
+            and redirect.applies(path)
+        ):
+            script_name, query = request.target()
+            return redirect.reply(
+                request.method(), request.header("host"), script_name, path, query
+            )
+        return plan
+
+    def fix_scheme(self, request: Incoming) -> None:
+        """Only the scheme, host and prefix (an ASGI websocket has no response)."""
+        site = self.site
+        if site.proxies is not None:
+            request.rewrite(site.proxies.fix(request.header, request.header("host")))
+        if self.config.server_secured:
+            request.rewrite(secured(request.header("host"), request.server_port()))
+
+    def begin(
+        self, carrier: MutableMapping[str, Any], plan: Plan, https: bool
+    ) -> ResponseState:
+        """The request's state, put in ``carrier`` (the environ or the scope).
+
+        A state already there whose response has not started is another
+        SecureHeaders' around this one: refused, since the outer one's headers
+        would win without a word; or this one's own, when the app leads back
+        to the middleware. (One whose response has gone is a finished
+        request's, in an environ used again.)
+        """
+        state = self._https() if https else self._http()
+        before = carrier.setdefault(STATE_KEY, state)  # one lookup, the usual store
+        if before is not state:
+            if not getattr(before, "sent", True):
+                raise self._stacked(before)
+            carrier[STATE_KEY] = state
+        carrier[UNSAFE_EVAL_KEY] = plan.unsafe_eval
+        if plan is not self._plain_top:
+            state.plan = plan
+            side = plan.https if https else plan.http
+            if side.unsampled is not None:  # csp_report_sample_rate
+                state.sampled = sampled = random() < side.rate
+                if not sampled:
+                    side = side.unsampled
+            state.wire = _wire(side, state.raw)
+        return state
+
+    def _stacked(self, outer: object) -> Exception:
+        core = getattr(outer, "core", None)
+        if core is self:
+            # flask_app.wsgi_app = SecureHeaders(flask_app): it calls itself.
+            return TypeError(REENTERED)
+        other = core.label if isinstance(core, Core) else "another middleware"
+        return RuntimeError(
+            f"two SecureHeaders handle this request: {other} (outer) and "
+            f"{self.label} (inner). The outer one's headers would win and the "
+            "inner one's config would do nothing without a word: keep one "
+            "SecureHeaders around the whole app, with paths: rules for what "
+            "differs per path"
+        )
+
+    def nonce_unused(self, plan: Plan, wire: Wire[Any]) -> None:
+        """Warn, once per plan, that a response made a nonce its policy ignores."""
+        if wire.pieces is not None or not wire.policy:
+            return  # the nonce is used, or no policy goes out to mislead
+        where = plan.where
+        with self._lock:
+            if where in self._warned:
+                return
+            self._warned.add(where)
+        warn(
+            f"csp_nonce() was used on a response under {where}, whose "
+            "Content-Security-Policy takes no nonce ('unsafe-inline' is in "
+            "force there, or no script-src/style-src to put it in), so the "
+            "nonce protects nothing. Set csp_unsafe_inline: false for "
+            f"{where} (or preset: strict) so the policy uses it, or stop "
+            "asking for a nonce there"
+        )
+
+
+def _wire(side: Side, raw: bool) -> Wire[Any]:
+    return side.raw if raw else side.text
+
+
+def _sampling(plan: Plan) -> bool:
+    return plan.http.unsampled is not None or plan.https.unsampled is not None
+
+
+class ResponseState:
+    """What one response asked for, and whether its headers have left.
+
+    :meth:`Core.begin` makes one per request from its core's subclass, whose
+    class attributes are the defaults: making one runs no Python code.
+    """
+
+    core: Core
+    #: The plan the request was routed to (default: the top level's), and
+    #: whether it came over https.
+    plan: Plan
+    https = False
+    #: Whether the adapter's headers are bytes; the wire chosen when the
+    #: request began (the sample drawn), in that spelling.
+    raw: bool
+    wire: Wire[Any]
+    sent = False
+    #: The app made the nonce or a view asked for a change.
+    changed = False
+    #: A view called one of the functions below (not only the nonce).
+    asked = False
+    made: str | None = None
+    #: Whether this response carries the reporting directives, once drawn
+    #: (``csp_report_sample_rate``); ``None``: not drawn.
+    sampled: bool | None = None
+    #: The plan with the overrides merged on, once a view called use_override.
+    merged: Plan | None = None
+    edits: tuple[CspEdit, ...] = ()
+    omit: frozenset[str] = frozenset()
+
+    def nonce(self) -> str:
+        """The request's CSP nonce, made on first use.
+
+        A first call after the response started raises: the policy has left
+        without it, so the browser would block what it was meant for.
+        """
+        made = self.made
+        if made is None:
+            if self.sent:
+                raise _too_late()
+            made = self.made = secrets.token_urlsafe(_NONCE_BYTES)
+            self.changed = True
+        return made
+
+    # environ["secheaders.csp_nonce"] is the state itself: one object and one
+    # key per request, the nonce's or not.
+    __call__ = nonce
+
+    def headers(self, app_headers: Sequence[tuple[S, S]]) -> list[tuple[S, S]]:
+        """The response's headers: the app's, merged with ours.
+
+        ``app_headers`` in the adapter's spelling (text for WSGI, bytes for
+        ASGI), as is the result. From here on the response cannot change (a
+        first nonce or a change raises).
+        """
+        self.sent = True
+        if self.changed:
+            return self._changed(app_headers)
+        # The usual response, inline: no app header is one of ours, one to
+        # remove or a cookie to rewrite, so appending is all there is to do.
+        wire: Wire[S] = self.wire
+        watch = wire.watch
+        for name, _ in app_headers:
+            if name.lower() in watch:
+                return merged(wire, app_headers, None)
+        return [*app_headers, *wire.headers]  # type: ignore[list-item]
+
+    def _changed(self, app_headers: Sequence[tuple[S, S]]) -> list[tuple[S, S]]:
+        wire: Wire[S] = self.wire
+        if self.asked:
+            wire = _wire(self.side(), self.raw)
+        made = self.made
+        if made is not None and wire.pieces is None:
+            self.core.nonce_unused(self.merged or self.plan, wire)
+        return merged(wire, app_headers, made)
+
+    def side(self) -> Side:
+        """The plan's side with this response's overrides, edits and omissions."""
+        plan = self.merged or self.plan
+        side = plan.https if self.https else plan.http
+        if side.unsampled is not None:  # csp_report_sample_rate
+            if self.sampled is None:  # only the override samples: draw now
+                self.sampled = random() < side.rate
+            if not self.sampled:
+                side = side.unsampled
+        if self.edits or self.omit:
+            side = self.core.site.variants.side(side, self.edits, self.omit)
+        return side
+
+
+# 18 random bytes: 144 bits (CSP3 asks for at least 128), and a multiple of
+# three, so the base64url text has no '=' padding to get wrong in templates.
+_NONCE_BYTES = 18
+
+
+def _too_late() -> RuntimeError:
+    return RuntimeError(
+        "the CSP nonce was asked for after start_response: the "
+        "Content-Security-Policy header has been sent without it, so "
+        "browsers would block the element it is for; get the nonce "
+        "before the response starts (e.g. render the template first)"
+    )
+
+
+def merged(
+    wire: Wire[S], app_headers: Sequence[tuple[S, S]], nonce: str | None
+) -> list[tuple[S, S]]:
+    """A new list: the app's headers, then ours that the app did not set.
+
+    The app's headers named in ``remove_headers`` are left out; every
+    Set-Cookie is kept, rewritten. With ``nonce``, ours carry it, and the
+    nonce's Cache-Control goes beside a nonced header of ours.
+    """
+    pieces = wire.pieces
+    ours: Sequence[tuple[S, S]]
+    cache: tuple[tuple[S, S], ...] = ()
+    if nonce is None or pieces is None:
+        ours = wire.headers
+        watch = wire.watch
+    else:
+        token: Any = nonce.encode() if wire.raw else nonce  # the nonce is ASCII
+        nonced = list(wire.headers)
+        for index, name, parts in pieces:
+            nonced[index] = (name, token.join(parts))
+        ours = nonced
+        watch = wire.nonce_watch
+        cache = wire.cache
+    # Usually no app header is one of ours, one to remove or a cookie to
+    # rewrite: then appending is all there is to do.
+    for name, _ in app_headers:
+        if name.lower() in watch:
+            break
+    else:
+        return cast("list[tuple[S, S]]", [*app_headers, *ours, *cache])
+    present: set[S] = {name.lower() for name, _ in app_headers}
+    remove = wire.remove
+    rewrite = wire.rewrite
+    kept: Iterable[tuple[S, S]] = app_headers
+    if rewrite is not None and wire.cookie in present:
+        cookie = wire.cookie
+        kept = [
+            (name, rewrite(value)) if name.lower() == cookie else (name, value)
+            for name, value in app_headers
+            if name.lower() not in remove
+        ]
+        present -= remove
+    elif not present.isdisjoint(remove):
+        kept = [h for h in app_headers if h[0].lower() not in remove]
+        present -= remove
+    if cache and wire.carriers <= present:
+        cache = ()  # the app's own policies carry no nonce: no Cache-Control
+    result = list(kept)
+    for added in (ours, cache):
+        for header in added:
+            if header[0].lower() not in present:
+                result.append(header)
+    return result
+
+
+def _state(carrier: Mapping[str, Any], call: str) -> ResponseState:
+    state = carrier.get(STATE_KEY)
+    if isinstance(state, ResponseState) and not state.sent:  # the usual case, first
+        return state
+    if not isinstance(state, ResponseState):
+        raise RuntimeError(
+            f"{call}: no {STATE_KEY!r} in the environ or scope: this request "
+            "did not go through secheaders_wsgi.SecureHeaders (wrap the "
+            "application in it, and pass the request's own environ or scope)"
+        )
+    raise RuntimeError(
+        f"{call} was called after the response started: the headers have been "
+        "sent, so this response can no longer change; call it before the "
+        "response starts (in the view, before it returns)"
+    )
+
+
+def csp_nonce(carrier: Mapping[str, Any]) -> str:
+    """The request's CSP nonce, made on first use: ``csp_nonce(request.environ)``.
+
+    Under ASGI pass the scope: ``csp_nonce(request.scope)``. Put it on each
+    inline ``<script>`` and ``<style>`` (and on ``<script src>`` under
+    ``'strict-dynamic'``); only a response that asked for it gets
+    ``'nonce-...'`` in its policy. Raises :class:`RuntimeError` if the app is
+    not wrapped in ``SecureHeaders``, or if this is the first call and the
+    response headers are already sent.
+    """
+    state = carrier.get(STATE_KEY)
+    if not isinstance(state, ResponseState):
+        raise RuntimeError(
+            f"no {STATE_KEY!r} in the WSGI environ or ASGI scope: wrap the "
+            "application in secheaders_wsgi.SecureHeaders (or, for ASGI, "
+            "secheaders_wsgi.asgi.SecureHeaders) to get a CSP nonce"
+        )
+    return state.nonce()
+
+
+def use_override(carrier: Mapping[str, Any], name: str) -> None:
+    """Apply the named override from the config's ``overrides:`` to this response::
+
+        use_override(request.environ, "embed")
+
+    Overrides stack in call order (a later one's keys win). An unknown name is
+    a :class:`~secheaders_wsgi.ConfigError` with a did-you-mean; a call after
+    the response started or without ``SecureHeaders`` is a RuntimeError.
+    """
+    state = _state(carrier, "use_override")
+    variants = state.core.site.variants
+    # Merged now, not when the response starts: a contradiction between
+    # stacked overrides fails here, and the app sees the new eval switch.
+    state.merged = plan = variants.plan(
+        state.merged or state.plan, variants.check(name)
+    )
+    state.asked = state.changed = True
+    try:
+        cast("MutableMapping[str, Any]", carrier)[UNSAFE_EVAL_KEY] = plan.unsafe_eval
+    except TypeError:  # a read-only mapping: nothing to update
+        pass
+
+
+def update_csp(
+    carrier: Mapping[str, Any],
+    directives: Mapping[str, Iterable[str] | str],
+    *,
+    report_only: bool = False,
+) -> None:
+    """Add sources to directives of this response's policy::
+
+        update_csp(request.environ, {"img-src": ["https://cdn.example"]})
+
+    A directive the policy lacks starts from its fallback (``img-src`` from
+    ``default-src``), so an update only ever allows more. Calls stack.
+    ``report_only=True`` changes the ``csp_report_only_header`` policy
+    instead. With no such policy in force, there is nothing to change. The
+    sources are checked as the config checks them (ConfigError).
+    """
+    _edit(carrier, "update_csp", directives, report_only, replace=False)
+
+
+def replace_csp(
+    carrier: Mapping[str, Any],
+    directives: Mapping[str, Iterable[str] | str | None],
+    *,
+    report_only: bool = False,
+) -> None:
+    """Replace directives of this response's policy; ``None`` drops one::
+
+        replace_csp(request.environ, {"frame-ancestors": ["https://partner.example"],
+                                      "upgrade-insecure-requests": None})
+
+    Calls stack with :func:`update_csp` in call order; ``report_only`` as
+    there.
+    """
+    _edit(carrier, "replace_csp", directives, report_only, replace=True)
+
+
+def _edit(
+    carrier: Mapping[str, Any],
+    call: str,
+    directives: object,
+    report_only: bool,
+    *,
+    replace: bool,
+) -> None:
+    state = _state(carrier, call)
+    change = csp_change(call, directives, allow_none=replace)
+    config = (state.merged or state.plan).config
+    clashes = report_endpoint_clashes(call, config, (name for name, _ in change))
+    if clashes:
+        raise ConfigError(clashes[0])
+    state.edits += ((report_only, replace, change),)
+    state.asked = state.changed = True
+
+
+def drop_headers(carrier: Mapping[str, Any], *names: str) -> None:
+    """Send none of our headers by these names on this response::
+
+        drop_headers(request.environ, "X-Frame-Options")
+
+    Applied last, after overrides, CSP changes and the nonce. The app's own
+    headers are left alone (they win anyway).
+    """
+    state = _state(carrier, "drop_headers")
+    state.omit = state.omit | header_names("drop_headers", names)
+    state.asked = state.changed = True
