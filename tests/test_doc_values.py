@@ -4,17 +4,20 @@
 The test finds the quotes itself: every backtick span in prose or a table cell,
 and every line of a block that tests/test_docs.py does not run, that reads as a
 header line (`X-Frame-Options: SAMEORIGIN`), a CSP fragment (`script-src 'self';
-script-src-attr 'none'`) or an HSTS value (`max-age=63072000; includeSubDomains`).
+script-src-attr 'none'`) or an HSTS value (`max-age=63072000; includeSubDomains`;
+a bare `max-age=N` is taken for HSTS: quote a cache's as `Cache-Control: ...`).
 Blocks that run are held to the command's output by tests/test_docs.py already.
 
 Which config a quote speaks of, the first that applies:
 
-1. its table column, when the column's heading names a config (`defaults`,
+1. its table column, when the column's title names a config (`defaults`,
    `preset: strict`, `OSHP`);
-2. the nearest heading above it that names a preset ("The strict preset");
-3. the config named nearest to it in its sentence, else in its paragraph, list
-   item or cell: "strict", "standard", "default(s)", or "OSHP" (the OWASP Secure
-   Headers Project's list, as shipped in ``secheaders_wsgi/data/oshp.json``).
+2. the nearest heading above it that names one ("The strict preset");
+3. the config named nearest to it in its clause, else its sentence, else its
+   paragraph, list item or cell: `preset: strict` or "strict preset" (a bare
+   "strict" names nothing), the same for standard, "default(s)", or "OSHP" (the
+   OWASP Secure Headers Project's list, as shipped in
+   ``secheaders_wsgi/data/oshp.json``).
 
 A quote that names no config is a key's effect (`frame-ancestors 'none'` for
 ``csp_frame_ancestors: false``) and is not checked, except an HSTS value: the
