@@ -33,8 +33,9 @@ WORDS: dict[str, tuple[str, str]] = {
     ),
     "hsts_header": (
         "a `Strict-Transport-Security` value, `false`",
-        "unset: `max-age=31556926; includeSubDomains` when `server_secured` or "
-        "`force_https` (two years under `preset: strict`); only on https responses",
+        "unset: when `server_secured` or `force_https`, `max-age=31556926; "
+        "includeSubDomains` by default, `max-age=63072000; includeSubDomains` under "
+        "`preset: strict`; only on https responses",
     ),
     "csp_header": (
         "`true`, `false`, a mapping directive -> sources",

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from secheaders_wsgi import ConfigSource, SecureHeaders, csp_nonce
+from secheaders_wsgi import ConfigSource, SecureHeaders, csp_nonce, csp_update
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -62,6 +62,11 @@ def demo(environ: WSGIEnvironment, start_response: StartResponse) -> Iterator[by
         return
     # The nonce first: the policy leaves with start_response, and must carry it.
     nonce = csp_nonce(environ)
+    # The framing check frames this page from itself. A policy that refuses
+    # frames (the strict preset's default-src 'none') would block that frame
+    # before the framed page's frame-ancestors and X-Frame-Options are asked,
+    # and the check would credit them with its own refusal.
+    csp_update(environ, {"frame-src": ["'self'"]})
     own = [("Content-Type", HTML), ("Cache-Control", "no-store")]
     start_response("200 OK", own)
     # start_response has run through SecureHeaders and the recorder by now.
@@ -107,7 +112,8 @@ which <strong>runs</strong>.</p>
   <output id="check-nonce" data-result="pending">checking&hellip;</output></li>
 <li><code>eval()</code>:
   <output id="check-eval" data-result="pending">checking&hellip;</output></li>
-<li>This page framed by its own origin:
+<li>This page framed by its own origin (frame-ancestors, X-Frame-Options; the page
+  allows itself <code>frame-src 'self'</code> to try):
   <output id="check-frame" data-result="pending">checking&hellip;</output></li>
 <li>Camera for this page (Permissions-Policy):
   <output id="check-camera" data-result="pending">checking&hellip;</output></li>

@@ -4,16 +4,26 @@
 (function () {
   "use strict";
   var framed = window.top !== window;
+  // Set when this page's own policy refuses the frame the framing check makes:
+  // that check then tested nothing about frame-ancestors or X-Frame-Options.
+  var frameRefusedHere = false;
+
+  function show(id, result, text) {
+    var output = document.getElementById(id);
+    output.dataset.result = result;
+    output.textContent = text;
+    return output;
+  }
 
   function report(id, blocked, detail) {
-    var output = document.getElementById(id);
-    output.dataset.result = blocked ? "blocked" : "allowed";
+    var output = show(id, blocked ? "blocked" : "allowed",
+      (blocked ? "blocked" : "runs") + (detail ? " (" + detail + ")" : ""));
     if (detail) output.dataset.detail = detail;
-    output.textContent = (blocked ? "blocked" : "runs") + (detail ? " (" + detail + ")" : "");
   }
 
   // Registered before the page's inline script is parsed, so its violation is seen.
   document.addEventListener("securitypolicyviolation", function (event) {
+    if (event.effectiveDirective === "frame-src") frameRefusedHere = true;
     var list = document.getElementById("violations");
     if (!list) return;
     var item = document.createElement("li");
@@ -35,9 +45,7 @@
     if (features) {
       report("check-camera", !features.allowsFeature("camera"));
     } else {
-      var camera = document.getElementById("check-camera");
-      camera.dataset.result = "unknown";
-      camera.textContent = "this browser cannot tell";
+      show("check-camera", "unknown", "this browser cannot tell");
     }
 
     try {
@@ -63,6 +71,14 @@
       // that did load a moment to say so.
       setTimeout(function () {
         if (loaded) return;
+        if (frameRefusedHere) {
+          show("check-frame", "unknown",
+            "not tested: this page's own frame-src refused the frame");
+          return;
+        }
+        // Our policy let the frame load, so the framed page's answer refused
+        // it: its frame-ancestors or X-Frame-Options. (COEP could too, but the
+        // framed page is this page, with this page's COEP.)
         report("check-frame", true);
         // The browser shows its own error page in a refused frame: say what it is.
         var label = document.createElement("p");
