@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from secheaders_wsgi import ConfigSource, SecureHeaders, csp_nonce, csp_update
+from secheaders_wsgi import ConfigSource, SecureHeaders, csp_nonce, update_csp
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -66,7 +66,7 @@ def demo(environ: WSGIEnvironment, start_response: StartResponse) -> Iterator[by
     # frames (the strict preset's default-src 'none') would block that frame
     # before the framed page's frame-ancestors and X-Frame-Options are asked,
     # and the check would credit them with its own refusal.
-    csp_update(environ, {"frame-src": ["'self'"]})
+    update_csp(environ, {"frame-src": ["'self'"]})
     own = [("Content-Type", HTML), ("Cache-Control", "no-store")]
     start_response("200 OK", own)
     # start_response has run through SecureHeaders and the recorder by now.
