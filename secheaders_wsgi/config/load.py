@@ -3,9 +3,10 @@
 Every check runs here, so a bad setting fails when ``SecureHeaders`` is built,
 never half-way through a request. Messages follow one shape: where the problem
 is, the bad value, and what is allowed (``csp_safe_src[0]: 'self' must be quoted
-as "'self'"``). This module reads files, applies presets, runs each field's
-check (:mod:`.model`), the cross-key checks (:mod:`.combinations`) and merges
-per-path rules.
+as "'self'"``). This module applies presets, runs each field's check
+(:mod:`.model`), the cross-key checks (:mod:`.combinations`) and merges
+per-path rules; :mod:`.yaml_file` reads a file, and puts the file and the line
+of the key in front of an error about it.
 """
 
 from __future__ import annotations
