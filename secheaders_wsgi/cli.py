@@ -79,6 +79,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if args.command == "audit":
+        if args.templates is not None and not args.templates.is_dir():
+            # rglob() of a missing folder finds nothing: that would read as
+            # "no inline block is blocked" instead of a typo.
+            print(
+                f"error: --templates: {args.templates}: no such folder", file=sys.stderr
+            )
+            return 2
         return _audit(config, args.fail_on, args.templates)
     top = config
     if args.path is not None:

@@ -19,7 +19,7 @@ from typing import Generic, TypeVar
 
 from .config import Config
 from .config.overrides import apply
-from .errors import ConfigError, did_you_mean
+from .errors import ConfigError, did_you_mean, shown
 from .plan import Plan, Side
 from .policy.csp_edit import CspEdit
 
@@ -78,7 +78,7 @@ class Variants:
         allowed = ", ".join(self.names) if self.names else "none are configured"
         hint = did_you_mean(name, self.names) if isinstance(name, str) else ""
         raise ConfigError(
-            f"use_override: {name!r} is not a named override (allowed: "
+            f"use_override: {shown(name)} is not a named override (allowed: "
             f"{allowed}; add it to the config's overrides:){hint}"
         )
 

@@ -146,13 +146,52 @@ def never_called(environ: Any, start_response: Any) -> list[bytes]:
 
 def assert_refused(config: Any, message: str, tmp_path: Path) -> None:
     """``config`` fails at start-up with exactly ``message``, both as a mapping and
-    written to a YAML file (whose message starts with the file's path)."""
+    written to a YAML file (whose message starts with the file's path and the
+    line of the key the message names, see :func:`line_in_yaml`)."""
     with pytest.raises(ConfigError, match=f"^{re.escape(message)}$"):
         SecureHeaders(never_called, config)
     path = tmp_path / "security.yaml"
-    path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
-    with pytest.raises(ConfigError, match=f"^{re.escape(f'{path}: {message}')}$"):
+    text = yaml.safe_dump(config, sort_keys=False)
+    path.write_text(text, encoding="utf-8")
+    line = line_in_yaml(text, message)
+    where = f"{path}:{line}" if line is not None else str(path)
+    with pytest.raises(ConfigError, match=f"^{re.escape(f'{where}: {message}')}$"):
         load_config(path)
+
+
+def line_in_yaml(text: str, message: str) -> int | None:
+    """The line, in the YAML ``text``, of the key an error ``message`` is about.
+
+    That is the longest key path (``csp_header.script-src[0]``, ``paths[1]``)
+    that starts the message, followed by ``:``, ``.``, ``[`` or a space; for
+    ``unknown key 'x'``, the path of that key. ``None``: no key of the file.
+    """
+    lines: dict[str, int] = {}
+
+    def walk(node: yaml.Node, where: str) -> None:
+        children: list[tuple[str, yaml.Node, int]] = []
+        if isinstance(node, yaml.MappingNode):
+            children = [
+                (f"{where}.{k.value}" if where else k.value, v, k.start_mark.line)
+                for k, v in node.value
+            ]
+        elif isinstance(node, yaml.SequenceNode):
+            children = [
+                (f"{where}[{i}]", v, v.start_mark.line)
+                for i, v in enumerate(node.value)
+            ]
+        for name, child, line in children:
+            lines.setdefault(name, line + 1)
+            walk(child, name)
+
+    walk(yaml.compose(text), "")
+    names = sorted(lines, key=len, reverse=True)
+    where = next((n for n in names if re.match(f"{re.escape(n)}[:.\\[ ]", message)), "")
+    key = re.search(r"unknown key '([^']*)'|keys must be strings, not (\S+)$", message)
+    if key is not None:
+        name = key[1] or key[2]
+        where = f"{where}.{name}" if where else name
+    return lines.get(where)
 
 
 class CountingInput(io.RawIOBase):

@@ -59,7 +59,7 @@ def test_bad_config_prints_the_error_on_stderr_and_exits_2(yaml_file: Any) -> No
     assert shown.returncode == 2
     assert shown.stdout == ""
     assert shown.stderr == (
-        f"error: {path}: unknown key 'server_secure'. Did you mean 'server_secured'?\n"
+        f"error: {path}:1: unknown key 'server_secure'. Did you mean 'server_secured'?\n"
     )
 
 

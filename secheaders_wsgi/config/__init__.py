@@ -1,6 +1,7 @@
 """Everything that validates: a dict or a YAML file in, a frozen :class:`Config` out.
 
-- :mod:`.load`: files, presets, per-path rules; :func:`load_config`.
+- :mod:`.load`: presets, per-path rules; :func:`load_config`.
+- :mod:`.yaml_file`: reading a YAML file, bounded, with the line of each key.
 - :mod:`.model`: :class:`Config`, each field beside its check.
 - :mod:`.values`, :mod:`.keys`, :mod:`.csp_keys`: the checks of single keys.
 - :mod:`.csp_grammar`, :mod:`.permissions_grammar`: the two header grammars.

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..errors import ConfigError, warn
+from ..errors import ConfigError, clipped, shown, warn
 from .csp_grammar import SAFE_SRC, effective
 from .csp_keys import REPORT_GROUP
 from .model import Config
@@ -187,14 +187,14 @@ def _integrity_conflicts(config: Config) -> list[str]:
             # The one Reporting-Endpoints group this package sends.
             if name != REPORT_GROUP:
                 found.append(
-                    f"{key}.endpoints[{i}]: {name!r} is not a reporting endpoint "
+                    f"{key}.endpoints[{i}]: {shown(name)} is not a reporting endpoint "
                     f"this config defines (allowed: {REPORT_GROUP}, the group "
                     "Reporting-Endpoints names when csp_report_uri or "
                     "csp_report_path is set)"
                 )
             elif config.report_endpoint is None:
                 found.append(
-                    f"{key}.endpoints[{i}]: {name!r} is only defined when "
+                    f"{key}.endpoints[{i}]: {shown(name)} is only defined when "
                     "csp_report_uri or csp_report_path is set; set one of them, "
                     "or leave endpoints out"
                 )
@@ -212,7 +212,7 @@ def _cache_risks(config: Config) -> list[str]:
     )
     if config.cache_control is not False and shared and nonced:
         found.append(
-            f"cache_control: {shared[0]!r} lets a shared cache replay a page's "
+            f"cache_control: {shown(shared[0])} lets a shared cache replay a page's "
             "CSP nonce to every visitor, and it wins over csp_nonce_cache_control; "
             "use it only for responses whose app never calls csp_nonce()"
         )
@@ -252,8 +252,8 @@ def _x_frame_options_risks(config: Config) -> list[str]:
     if not allowed:
         return []
     return [
-        f"x_frame_options: {config.x_frame_options!r} forbids framing that "
-        f"frame-ancestors allows ({' '.join(sorted(allowed))}); browsers that "
+        f"x_frame_options: {shown(config.x_frame_options)} forbids framing that "
+        f"frame-ancestors allows ({clipped(' '.join(sorted(allowed)))}); browsers that "
         "know frame-ancestors follow it, older ones block those sites. Leave "
         "x_frame_options out to derive it, or set it to false"
     ]

@@ -12,7 +12,7 @@ import binascii
 import re
 from collections.abc import Mapping
 
-from ..errors import ConfigError, did_you_mean, warn
+from ..errors import ConfigError, did_you_mean, shown, warn
 from .values import Sources
 
 #: Our own keyword: it stands for the sources of ``csp_safe_src``.
@@ -150,15 +150,15 @@ def check_directive_name(where: str, name: str) -> str:
     lowered = name.lower()
     if not _DIRECTIVE_NAME.fullmatch(name):
         raise ConfigError(
-            f"{where}: {name!r} is not a CSP directive name "
+            f"{where}: {shown(name)} is not a CSP directive name "
             f"(allowed: letters, digits and '-'){_did_you_mean(lowered)}"
         )
     if lowered not in KNOWN_DIRECTIVES:
         hint = _did_you_mean(lowered)
         if hint:
-            raise ConfigError(f"{where}: {name!r} is not a CSP directive{hint}")
+            raise ConfigError(f"{where}: {shown(name)} is not a CSP directive{hint}")
         warn(
-            f"{where}: {name!r} is not a CSP directive this version knows; "
+            f"{where}: {shown(name)} is not a CSP directive this version knows; "
             "it is sent as written"
         )
     return lowered
@@ -169,7 +169,7 @@ def check_directive(where: str, name: str, sources: tuple[str, ...]) -> tuple[st
     if name in BARE_DIRECTIVES:
         if sources:
             raise ConfigError(
-                f"{where}: {' '.join(sources)!r} is not allowed: {name} takes "
+                f"{where}: {shown(' '.join(sources))} is not allowed: {name} takes "
                 "no value (allowed: '' or [])"
             )
         return sources
@@ -184,14 +184,14 @@ def check_directive(where: str, name: str, sources: tuple[str, ...]) -> tuple[st
         for token in sources:
             if token not in SANDBOX_TOKENS:
                 raise ConfigError(
-                    f"{where}: {token!r} is not a sandbox flag "
+                    f"{where}: {shown(token)} is not a sandbox flag "
                     f"(allowed: {', '.join(SANDBOX_TOKENS)})"
                 )
         return sources
     for i, token in enumerate(sources):
         if not token or any(c in token for c in ";,"):
             raise ConfigError(
-                f"{where}[{i}]: {token!r} is not allowed "
+                f"{where}[{i}]: {shown(token)} is not allowed "
                 "(allowed: a non-empty value without ';' or ',')"
             )
     return sources
@@ -202,7 +202,7 @@ def check_none_alone(where: str, sources: tuple[str, ...]) -> None:
     if "'none'" in sources and len(sources) > 1:
         raise ConfigError(
             f"{where}: 'none' must be the only source, not one of "
-            f"{' '.join(sources)!r} (browsers ignore it beside others)"
+            f"{shown(' '.join(sources))} (browsers ignore it beside others)"
         )
 
 
@@ -216,18 +216,18 @@ def check_source(where: str, source: str) -> str:
         bare = source.strip('"')
     if f"'{bare}'" in KEYWORDS or _is_nonce_or_hash(bare.lower()):
         raise ConfigError(
-            f"{where}: {source!r} must be quoted as \"'{bare}'\" "
+            f"{where}: {shown(source)} must be quoted as \"'{bare}'\" "
             f"(unquoted it is read as a host name)"
         )
     if _SCHEME_SOURCE.fullmatch(source) or _HOST_SOURCE.fullmatch(source):
         return source
     if not source.isascii():
         raise ConfigError(
-            f"{where}: {source!r} is not a CSP source (allowed: ASCII only; "
+            f"{where}: {shown(source)} is not a CSP source (allowed: ASCII only; "
             "write an international domain name in punycode, 'xn--...')"
         )
     raise ConfigError(
-        f"{where}: {source!r} is not a CSP source (allowed: a quoted keyword "
+        f"{where}: {shown(source)} is not a CSP source (allowed: a quoted keyword "
         "such as \"'self'\", a scheme such as 'https:', or a host such as "
         "'*.example.com' or 'https://cdn.example.com/js/')"
     )
@@ -237,7 +237,7 @@ def check_frame_ancestor(where: str, source: str) -> None:
     """Refuse a keyword that means nothing in frame-ancestors (``'unsafe-inline'``)."""
     if source.startswith("'") and source not in FRAME_ANCESTOR_KEYWORDS:
         raise ConfigError(
-            f"{where}: {source!r} means nothing in frame-ancestors "
+            f"{where}: {shown(source)} means nothing in frame-ancestors "
             f"(allowed: {', '.join(FRAME_ANCESTOR_KEYWORDS)}, schemes and hosts)"
         )
 
@@ -245,7 +245,7 @@ def check_frame_ancestor(where: str, source: str) -> None:
 def _check_quoted(where: str, source: str) -> str:
     if len(source) < 3 or not (source.startswith("'") and source.endswith("'")):
         raise ConfigError(
-            f"{where}: {source!r} has an unbalanced quote "
+            f"{where}: {shown(source)} has an unbalanced quote "
             "(allowed: a keyword in single quotes, such as \"'self'\")"
         )
     if source in KEYWORDS:
@@ -254,14 +254,15 @@ def _check_quoted(where: str, source: str) -> str:
     algorithm, _, value = inner.partition("-")
     if algorithm.lower() == "nonce":
         raise ConfigError(
-            f"{where}: {source!r} is a fixed nonce: the same on every response, "
+            f"{where}: {shown(source)} is a fixed nonce: the same on every response, "
             "it protects nothing (allowed: keywords, hashes, hosts and schemes)"
         )
     if algorithm.lower() in _HASH_BYTES:
         _check_hash(where, source, algorithm.lower(), value)
         return source
     raise ConfigError(
-        f"{where}: {source!r} is not a CSP keyword (allowed: {', '.join(KEYWORDS)}, "
+        f"{where}: {shown(source)} is not a CSP keyword "
+        f"(allowed: {', '.join(KEYWORDS)}, "
         "or a hash such as 'sha256-<base64>')"
         + did_you_mean(source.lower(), KEYWORDS, cutoff=0.7)
     )
@@ -278,12 +279,12 @@ def _check_hash(where: str, source: str, algorithm: str, value: str) -> None:
         )
     except (ValueError, binascii.Error):
         raise ConfigError(
-            f"{where}: {source!r} is not valid base64 "
+            f"{where}: {shown(source)} is not valid base64 "
             f"(allowed: '{algorithm}-' followed by the base64 of a {algorithm} digest)"
         ) from None
     if len(digest) != expected:
         raise ConfigError(
-            f"{where}: {source!r} holds {len(digest)} bytes, a {algorithm} digest "
+            f"{where}: {shown(source)} holds {len(digest)} bytes, a {algorithm} digest "
             f"has {expected}"
         )
 

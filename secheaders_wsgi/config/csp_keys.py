@@ -10,7 +10,7 @@ import re
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
-from ..errors import ConfigError, did_you_mean
+from ..errors import ConfigError, did_you_mean, shown
 from . import csp_grammar as grammar
 from .values import Directive, Sources, header_text, listed, named, not_allowed, texts
 
@@ -124,10 +124,11 @@ def nonce_directives(where: str, value: object) -> tuple[str, ...]:
         if name not in grammar.NONCE_DIRECTIVES:
             hint = did_you_mean(name, grammar.NONCE_DIRECTIVES, prefix=True)
             raise ConfigError(
-                f"{place}: {item!r} cannot carry a nonce (allowed: {allowed}){hint}"
+                f"{place}: {shown(item)} cannot carry a nonce "
+                f"(allowed: {allowed}){hint}"
             )
         if name in names:
-            raise ConfigError(f"{place}: {item!r} is given twice")
+            raise ConfigError(f"{place}: {shown(item)} is given twice")
         names.append(name)
     return tuple(names)
 
@@ -144,12 +145,12 @@ def nonce_cache_control(where: str, value: object) -> str | bool:
     text = header_text(where, value).strip()
     if not text:
         raise ConfigError(
-            f"{where}: {value!r} is empty (allowed: a Cache-Control value such as "
+            f"{where}: {shown(value)} is empty (allowed: a Cache-Control value such as "
             "'private' or 'no-store', or false to add none)"
         )
     if "public" in (part.strip().lower() for part in text.split(",")):
         raise ConfigError(
-            f"{where}: {value!r} lets shared caches replay one nonce to every "
+            f"{where}: {shown(value)} lets shared caches replay one nonce to every "
             "user, which defeats it (allowed: 'private', 'no-store', ... or false)"
         )
     check_cache_control(where, text, CACHE_DIRECTIVES)
@@ -196,19 +197,22 @@ def check_cache_control(
         match = _CACHE_DIRECTIVE.fullmatch(part)
         if match is None:
             raise ConfigError(
-                f"{where}: {part!r} in {text!r} is not a Cache-Control directive "
+                f"{where}: {shown(part)} in {shown(text)} is not a Cache-Control "
+                "directive "
                 f"(allowed: {allowed})"
             )
         name = match.group(1).lower()
         if name not in directives:
             hint = did_you_mean(name, directives)
             raise ConfigError(
-                f"{where}: {name!r} in {text!r} is not a Cache-Control directive "
+                f"{where}: {shown(name)} in {shown(text)} is not a Cache-Control "
+                "directive "
                 f"(allowed: {allowed}){hint}"
             )
         if name in seen:
             raise ConfigError(
-                f"{where}: {text!r} gives {name} twice (allowed: {allowed}, each once)"
+                f"{where}: {shown(text)} gives {name} twice "
+                f"(allowed: {allowed}, each once)"
             )
         seen[name] = match.group(2)
     return list(seen.items())
@@ -266,7 +270,7 @@ def _url_text(where: str, value: object, allowed: str) -> str:
     bad = sorted(set(text) & _URL_STOPS)
     if bad:
         raise ConfigError(
-            f"{where}: {text!r} has the character {bad[0]!r} (allowed: "
+            f"{where}: {shown(text)} has the character {shown(bad[0])} (allowed: "
             f"{allowed}, without spaces, quotes, backslashes, ';' or ',')"
         )
     return text

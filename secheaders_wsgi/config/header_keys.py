@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from ..errors import ConfigError, did_you_mean
+from ..errors import ConfigError, did_you_mean, shown
 from .csp_keys import CACHE_DIRECTIVES, check_cache_control
 from .values import Directive, header_text, listed, not_allowed
 
@@ -39,11 +39,11 @@ def clear_site_data(where: str, value: object) -> tuple[str, ...] | bool:
             # Case matters: browsers ignore "executioncontexts".
             hint = did_you_mean(text, CLEAR_SITE_DATA, prefix=True)
             raise ConfigError(
-                f"{place}: {text!r} is not a Clear-Site-Data type "
+                f"{place}: {shown(text)} is not a Clear-Site-Data type "
                 f"(allowed: {', '.join(CLEAR_SITE_DATA)}){hint}"
             )
         if text in types:
-            raise ConfigError(f"{place}: {text!r} is given twice")
+            raise ConfigError(f"{place}: {shown(text)} is given twice")
         types.append(text)
     if "*" in types and len(types) > 1:
         raise ConfigError(
@@ -72,10 +72,10 @@ def cache_control(where: str, value: object) -> str | bool:
         raise not_allowed(where, value, allowed)
     text = header_text(where, value).strip()
     if not text:
-        raise ConfigError(f"{where}: {value!r} is empty (allowed: {allowed})")
+        raise ConfigError(f"{where}: {shown(value)} is empty (allowed: {allowed})")
     if ";" in text:
         raise ConfigError(
-            f"{where}: {text!r} has ';' (allowed: directives separated by ',', "
+            f"{where}: {shown(text)} has ';' (allowed: directives separated by ',', "
             "e.g. 'no-store, max-age=0')"
         )
     parts = check_cache_control(where, text, RESPONSE_DIRECTIVES)
@@ -83,17 +83,17 @@ def cache_control(where: str, value: object) -> str | bool:
         seconds = name in _CACHE_SECONDS
         if seconds and not (argument and _SECONDS.fullmatch(argument)):
             raise ConfigError(
-                f"{where}: {name} in {text!r} needs a whole number of seconds "
+                f"{where}: {name} in {shown(text)} needs a whole number of seconds "
                 f"(allowed: {name}=<seconds>, e.g. {name}=600)"
             )
         if not seconds and argument is not None:
             raise ConfigError(
-                f"{where}: {name} in {text!r} takes no value (allowed: {name})"
+                f"{where}: {name} in {shown(text)} takes no value (allowed: {name})"
             )
     names = dict(parts)
     if "public" in names and "private" in names:
         raise ConfigError(
-            f"{where}: {text!r} is both public and private (allowed: one of them)"
+            f"{where}: {shown(text)} is both public and private (allowed: one of them)"
         )
     return ", ".join(
         name if argument is None else f"{name}={argument}" for name, argument in parts
@@ -133,7 +133,7 @@ def integrity_policy(where: str, value: object) -> tuple[Directive, ...] | bool:
                 else ""
             )
             raise ConfigError(
-                f"{where}: {name!r} is not an Integrity-Policy member "
+                f"{where}: {shown(name)} is not an Integrity-Policy member "
                 f"(allowed: {members}){hint}"
             )
         pairs[name] = _integrity_list(f"{where}.{name}", name, entry)
@@ -160,15 +160,15 @@ def _integrity_list(where: str, name: str, value: object) -> tuple[str, ...]:
         text = header_text(place, item)
         if tokens and text not in tokens:
             raise ConfigError(
-                f"{place}: {text!r} is not allowed (allowed: {', '.join(tokens)})"
+                f"{place}: {shown(text)} is not allowed (allowed: {', '.join(tokens)})"
                 f"{did_you_mean(text.lower(), tokens, prefix=True)}"
             )
         if not tokens and not _SF_TOKEN.fullmatch(text):
             raise ConfigError(
-                f"{place}: {text!r} is not an endpoint name (allowed: a letter "
+                f"{place}: {shown(text)} is not an endpoint name (allowed: a letter "
                 "then letters, digits and -_.*:/)"
             )
         if text in found:
-            raise ConfigError(f"{place}: {text!r} is given twice")
+            raise ConfigError(f"{place}: {shown(text)} is given twice")
         found.append(text)
     return tuple(found)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from ..errors import ConfigError, did_you_mean, warn
+from ..errors import ConfigError, did_you_mean, shown, warn
 from . import owasp
 from .presets import PRESETS
 from .values import header_text, is_list, listed, not_allowed, path_prefix
@@ -54,7 +54,7 @@ def hsts(where: str, value: object) -> str | bool:
     parts = [part.strip() for part in text.split(";")]
     if not any(part.lower().startswith("max-age=") for part in parts):
         raise ConfigError(
-            f"{where}: {text!r} has no max-age (allowed: {_HSTS_ALLOWED})"
+            f"{where}: {shown(text)} has no max-age (allowed: {_HSTS_ALLOWED})"
         )
     seen: set[str] = set()
     for part in parts:
@@ -63,13 +63,13 @@ def hsts(where: str, value: object) -> str | bool:
         match = _HSTS.fullmatch(part)
         if match is None:
             raise ConfigError(
-                f"{where}: {part!r} in {text!r} is not an HSTS directive "
+                f"{where}: {shown(part)} in {shown(text)} is not an HSTS directive "
                 "(allowed: max-age=<seconds>, includeSubDomains, preload)"
             )
         name = next(group for group in match.groups() if group).lower()
         if name in seen:
             raise ConfigError(
-                f"{where}: {text!r} gives {name} twice, and browsers ignore such "
+                f"{where}: {shown(text)} gives {name} twice, and browsers ignore such "
                 f"a header entirely (allowed: {_HSTS_ALLOWED}, each once)"
             )
         seen.add(name)
@@ -84,7 +84,7 @@ def referrer(where: str, value: object) -> str | bool:
     for token in tokens:
         if token not in REFERRER_POLICIES:
             raise ConfigError(
-                f"{where}: {token!r} is not a referrer policy "
+                f"{where}: {shown(token)} is not a referrer policy "
                 f"(allowed: {', '.join(REFERRER_POLICIES)}, a comma list of them, "
                 f"or false){did_you_mean(token, REFERRER_POLICIES, prefix=True)}"
             )
@@ -100,7 +100,7 @@ def preset_name(where: str, value: object) -> str:
             else ""
         )
         raise ConfigError(
-            f"{where}: {value!r} is not a preset "
+            f"{where}: {shown(value)} is not a preset "
             f"(allowed: {', '.join(PRESETS)}; leave the key out for none){hint}"
         )
     return value
@@ -153,9 +153,9 @@ def x_frame_options(where: str, value: object) -> str | bool:
         if text.startswith("ALLOW-FROM"):
             origin = value.strip()[len("ALLOW-FROM") :].strip() or "https://x.example"
             raise ConfigError(
-                f"{where}: {value!r}: ALLOW-FROM is ignored by every current "
+                f"{where}: {shown(value)}: ALLOW-FROM is ignored by every current "
                 "browser (allowed: DENY, SAMEORIGIN or false); to let one site "
-                f"frame yours, use csp_frame_ancestors: [\"'self'\", {origin!r}]"
+                f"frame yours, use csp_frame_ancestors: [\"'self'\", {shown(origin)}]"
             )
     raise not_allowed(
         where,
@@ -220,7 +220,7 @@ def remove_headers(where: str, value: object) -> tuple[str, ...]:
         name = header_text(f"{where}[{i}]", item).strip()
         if not _TOKEN.fullmatch(name):
             raise ConfigError(
-                f"{where}[{i}]: {item!r} is not a header name (allowed: letters, "
+                f"{where}[{i}]: {shown(item)} is not a header name (allowed: letters, "
                 "digits and !#$%&'*+.^_`|~-)"
             )
         if name.lower() == "server":
@@ -252,7 +252,7 @@ def allowed_hosts(where: str, value: object) -> tuple[str, ...]:
         host = header_text(f"{where}[{i}]", item).strip().lower().rstrip(".")
         if not _HOST_NAME.fullmatch(host):
             raise ConfigError(
-                f"{where}[{i}]: {item!r} is not a host name (allowed: a name such "
+                f"{where}[{i}]: {shown(item)} is not a host name (allowed: a name such "
                 "as 'example.com', '*.example.com' for its subdomains, or an IP "
                 "address; no scheme, port or path)"
             )
@@ -276,7 +276,7 @@ def redirect_host(where: str, value: object) -> str:
         or (port is not None and not (_PORT.fullmatch(port) and int(port) < 65536))
     ):
         raise ConfigError(
-            f"{where}: {value!r} is not a host name (allowed: one name such as "
+            f"{where}: {shown(value)} is not a host name (allowed: one name such as "
             "'www.example.com', or an IP address, with an optional ':port'; no "
             "scheme, path or '*.')"
         )
@@ -321,7 +321,7 @@ def httponly(where: str, value: object) -> bool | tuple[str, ...]:
         name = header_text(f"{where}[{i}]", item)
         if not _TOKEN.fullmatch(name):
             raise ConfigError(
-                f"{where}[{i}]: {item!r} is not a cookie name (allowed: letters, "
+                f"{where}[{i}]: {shown(item)} is not a cookie name (allowed: letters, "
                 "digits and !#$%&'*+.^_`|~-)"
             )
         names.append(name)

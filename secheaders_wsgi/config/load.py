@@ -3,32 +3,35 @@
 Every check runs here, so a bad setting fails when ``SecureHeaders`` is built,
 never half-way through a request. Messages follow one shape: where the problem
 is, the bad value, and what is allowed (``csp_safe_src[0]: 'self' must be quoted
-as "'self'"``). This module reads files, applies presets, runs each field's
-check (:mod:`.model`), the cross-key checks (:mod:`.combinations`) and merges
-per-path rules.
+as "'self'"``). This module applies presets, runs each field's check
+(:mod:`.model`), the cross-key checks (:mod:`.combinations`) and merges
+per-path rules; :mod:`.yaml_file` reads a file, and puts the file and the line
+of the key in front of an error about it.
 """
 
 from __future__ import annotations
 
 import os
 import weakref
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any, Union
 
-import yaml
-
-from ..errors import ConfigError, did_you_mean
+from ..errors import ConfigError, closest, did_you_mean, shown
 from .combinations import (
     check_combinations,
     check_redirect_keys,
     check_unsafe_defaults,
 )
+from .csp_grammar import KNOWN_DIRECTIVES
+from .header_keys import INTEGRITY_MEMBERS
 from .keys import preset_name
 from .model import CHECKS, KEYS, Config, Override
 from .overrides import BEFORE_APP, apply, merge, override_name
+from .permissions_grammar import FEATURES
 from .presets import PRESETS
 from .values import boolean, normalize_prefix, path_prefix
+from .yaml_file import read_yaml
 
 ConfigSource = Union[Mapping[str, Any], str, "os.PathLike[str]", Config, None]
 
@@ -63,95 +66,38 @@ def load_config(source: ConfigSource = None) -> Config:
             "Config that load_config() returned"
         )
     if isinstance(source, (str, os.PathLike)):
-        path = os.fspath(source)
+        file = read_yaml(os.fspath(source))
         try:
-            return _from_mapping(_read_yaml(path))
+            return _from_mapping(file.data)
         except ConfigError as exc:
-            if str(exc).startswith(f"{path}:"):
-                raise
-            raise ConfigError(f"{path}: {exc}") from None
+            raise file.located(exc) from None
     if isinstance(source, Mapping):
         return _from_mapping(source)
     raise ConfigError(
         f"config must be a mapping, a path to a YAML file or None, "
-        f"not {type(source).__name__} {source!r}"
+        f"not {type(source).__name__} {shown(source)}"
     )
 
 
-def _read_yaml(path: str) -> Mapping[str, Any]:
-    try:
-        with open(path, encoding="utf-8") as file:
-            data = yaml.load(file, Loader=_UniqueKeyLoader)  # noqa: S506 (safe)
-    except FileNotFoundError:
-        if os.path.isabs(path):
-            raise ConfigError(f"{path}: no such file") from None
-        # The usual cause: the server starts in another directory than the app's.
-        raise ConfigError(
-            f"{path}: no such file in {os.getcwd()} (a relative path is looked "
-            "for in the current directory; pass an absolute path, e.g. "
-            "pathlib.Path(__file__).with_name('security.yaml'))"
-        ) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot be read ({exc})") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML ({_one_line(exc)})") from None
-    if data is None:  # an empty file: every key takes its default
-        return {}
-    if not isinstance(data, Mapping):
-        raise ConfigError(
-            f"{path}: the top level must be a mapping of keys to values, "
-            f"not a {type(data).__name__}"
-        )
-    return data
-
-
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """``yaml.SafeLoader`` (no python tags) that refuses a key given twice.
-
-    The stock loader keeps the last value silently: a second ``script-src``
-    would drop the first one's sources without a word.
-    """
-
-
-def _unique_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> Any:
-    lines: dict[Any, int] = {}
-    for key_node, _ in node.value:
-        if key_node.tag == "tag:yaml.org,2002:merge":
-            continue  # "<<: *base" then a key overrides it, as YAML means
-        key = loader.construct_object(key_node, deep=True)
-        line = key_node.start_mark.line + 1
-        try:
-            first = lines.get(key)
-        except TypeError:  # an unhashable key: the usual error comes later
-            continue
-        if first is not None:
-            raise ConfigError(
-                f"{key!r} is given twice in one mapping (lines {first} and "
-                f"{line}); only the last would count: merge them into one"
-            )
-        lines[key] = line
-    return loader.construct_mapping(node, deep=True)
-
-
-_UniqueKeyLoader.add_constructor(
-    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
-    _unique_mapping,
-)
-
-
-def _from_mapping(raw: Mapping[str, Any]) -> Config:
-    raw = _with_preset(raw)
+def _from_mapping(given: Mapping[Any, Any]) -> Config:
+    raw = _with_preset(given)
     values: dict[str, Any] = {}
     for key, value in raw.items():
         if not isinstance(key, str):
-            raise ConfigError(f"config keys must be strings, not {key!r}")
+            raise ConfigError(
+                f"config keys must be strings, not {shown(key)}", where=str(key)
+            )
         if key not in CHECKS:
             raise ConfigError(
-                f"unknown key {key!r}{did_you_mean(key, KEYS, prefix=True)}"
+                f"unknown key {shown(key)}{did_you_mean(key, KEYS, prefix=True)}",
+                where=key,
             )
         if value is None:
+            child = _child_of(key, KEYS)
+            hint = _indent_hint(given, key, child, "is not a top-level key")
             raise ConfigError(
-                f"{key}: null is not a value; leave the key out to get its default"
+                f"{key}: null is not a value; leave the key out to get its "
+                f"default{hint}"
             )
         values[key] = CHECKS[key](key, value)
     rules = values.pop("paths", ())
@@ -213,8 +159,9 @@ def _rules(
         key = normalize_prefix(prefix)
         if key in seen:
             raise ConfigError(
-                f"paths[{index}].prefix: {prefix!r} is the prefix of "
-                f"paths[{seen[key]}] already ({merged[seen[key]][0]!r}; a trailing "
+                f"paths[{index}].prefix: {shown(prefix)} is the prefix of "
+                f"paths[{seen[key]}] already ({shown(merged[seen[key]][0])}; "
+                "a trailing "
                 "'/' changes nothing); merge the two rules"
             )
         seen[key] = index
@@ -227,7 +174,7 @@ def _rule(
 ) -> tuple[str, Config]:
     if not isinstance(rule, Mapping):
         raise ConfigError(
-            f"{place}: {rule!r} is not a mapping (allowed: prefix: and any "
+            f"{place}: {shown(rule)} is not a mapping (allowed: prefix: and any "
             "top-level keys, e.g. {prefix: /api/, csp_header: false})"
         )
     _check_keys(place, rule, _SITE_WIDE, "a rule", _RULE_KEYS)
@@ -262,19 +209,34 @@ def _check_keys(
     what: str,
     extra: tuple[str, ...],
 ) -> None:
-    """Each key of a rule or an override is a known key it may set."""
-    for key in rule:
+    """Each key of a rule or an override is a known key it may set, not null."""
+    for key, value in rule.items():
         if not isinstance(key, str):
-            raise ConfigError(f"{place}: keys must be strings, not {key!r}")
+            raise ConfigError(
+                f"{place}: keys must be strings, not {shown(key)}",
+                where=f"{place}.{key}",
+            )
         if key in refused:
             raise ConfigError(f"{place}.{key}: not allowed in {what}: {refused[key]}")
         if key not in CHECKS and key not in extra:
             hint = did_you_mean(key, (*KEYS, *extra), prefix=True)
-            raise ConfigError(f"{place}: unknown key {key!r}{hint}")
+            raise ConfigError(
+                f"{place}: unknown key {shown(key)}{hint}", where=f"{place}.{key}"
+            )
+        if value is None and key in CHECKS:
+            child = _child_of(key, (*KEYS, *extra))
+            hint = _indent_hint(rule, key, child, f"is not a key of {what}")
+            raise ConfigError(
+                f"{place}.{key}: null is not a value; leave the key out to keep "
+                f"the top-level setting{hint}"
+            )
 
 
 def _rule_values(place: str, rule: Mapping[str, Any]) -> tuple[dict[str, Any], bool]:
-    """A rule's own keys, each checked, and whether its mappings replace the base's."""
+    """A rule's own keys, each checked, and whether its mappings replace the base's.
+
+    :func:`_check_keys` has refused unknown keys and nulls already.
+    """
     replace_mappings = boolean(f"{place}.replace", rule.get("replace", False))
     # A preset in a rule is a whole starting point, as at the top level: the
     # rule's mappings replace the base's, and its own keys win over the preset.
@@ -284,15 +246,56 @@ def _rule_values(place: str, rule: Mapping[str, Any]) -> tuple[dict[str, Any], b
         replace_mappings = True
     values: dict[str, Any] = {}
     for key, value in rule.items():
-        if key in _RULE_KEYS:
-            continue
-        if value is None:
-            raise ConfigError(
-                f"{place}.{key}: null is not a value; leave the key out to keep "
-                "the top-level setting"
-            )
-        values[key] = CHECKS[key](f"{place}.{key}", value)
+        if key not in _RULE_KEYS:
+            values[key] = CHECKS[key](f"{place}.{key}", value)
     return values, replace_mappings
+
+
+def _indent_hint(
+    mapping: Mapping[Any, Any],
+    key: object,
+    looks_like_child: Callable[[object], bool],
+    what: str,
+) -> str:
+    """``. 'camera', the key after it, ...`` when the key after ``key`` looks
+    like a child of it that lost its indentation, or ``""``.
+
+    ``permissions_policy:`` then ``camera: []`` at the same indentation gives
+    ``permissions_policy`` no value and ``camera`` a place at the wrong level.
+    """
+    keys = list(mapping)
+    after = keys.index(key) + 1
+    if after == len(keys) or not looks_like_child(keys[after]):
+        return ""
+    return (
+        f". {shown(keys[after])}, the key after it, {what}: did you mean to indent "
+        f"it under {key}?"
+    )
+
+
+#: Keys whose value maps names of its own: one of those names after the key
+#: is its child, however close it is to a key of the same level.
+_CHILD_NAMES: Mapping[str, tuple[str, ...]] = {
+    "csp_header": KNOWN_DIRECTIVES,
+    "csp_report_only_header": KNOWN_DIRECTIVES,
+    "permissions_policy": FEATURES,
+    "integrity_policy": tuple(INTEGRITY_MEMBERS),
+    "integrity_policy_report_only": tuple(INTEGRITY_MEMBERS),
+}
+
+
+def _child_of(key: str, known: tuple[str, ...]) -> Callable[[object], bool]:
+    """Whether the key after ``key`` looks like its child: a name its value
+    takes, or a key that is neither one of ``known`` nor a misspelling of one."""
+    names = _CHILD_NAMES.get(key, ())
+    return lambda after: (
+        after in names
+        or (
+            isinstance(after, str)
+            and after not in known
+            and closest(after, known) is None
+        )
+    )
 
 
 def _overrides(
@@ -308,9 +311,15 @@ def _overrides(
         name = override_name("overrides", raw_name)
         place = f"overrides.{name}"
         if not isinstance(rule, Mapping):
+            hint = _indent_hint(
+                dict(raw),
+                raw_name,
+                CHECKS.__contains__,
+                "is a setting, not an override name",
+            )
             raise ConfigError(
-                f"{place}: {rule!r} is not a mapping (allowed: any key a paths "
-                "rule takes, and replace:, e.g. {csp_frame_ancestors: [...]})"
+                f"{place}: {shown(rule)} is not a mapping (allowed: any key a paths "
+                f"rule takes, and replace:, e.g. {{csp_frame_ancestors: [...]}}){hint}"
             )
         _check_keys(place, rule, BEFORE_APP, "an override", ("replace",))
         values, replace_mappings = _rule_values(place, rule)
@@ -319,10 +328,8 @@ def _overrides(
         _check_own_policy(merged, config, values, explicit | set(rule), place)
         override = Override(name, tuple(values.items()), replace_mappings, merged)
         for index, (prefix, rule_config) in enumerate(config.paths):
-            apply(rule_config, override, f"{place} on paths[{index}] ({prefix!r}): ")
+            apply(
+                rule_config, override, f"{place} on paths[{index}] ({shown(prefix)}): "
+            )
         built.append(override)
     return replace(config, overrides=tuple(built))
-
-
-def _one_line(exc: Exception) -> str:
-    return " ".join(str(exc).split())

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Any, cast
 
-from ..errors import ConfigError
+from ..errors import ConfigError, clipped, shown
 from . import csp_grammar as grammar
 from .combinations import check_conflicts
 from .model import Config, Override
@@ -59,7 +59,7 @@ _TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 def override_name(where: str, name: object) -> str:
     if not isinstance(name, str) or not _NAME.fullmatch(name):
         raise ConfigError(
-            f"{where}: {name!r} is not an override name (allowed: letters, "
+            f"{where}: {shown(name)} is not an override name (allowed: letters, "
             "digits, '_', '.' and '-', e.g. embed)"
         )
     return name
@@ -153,17 +153,17 @@ def _frozen(value: object) -> object:
 def _csp_change(where: str, directives: object, allow_none: bool) -> Change:
     if not isinstance(directives, Mapping):
         raise ConfigError(
-            f"{where}: {directives!r} is not a mapping (allowed: directive name "
+            f"{where}: {shown(directives)} is not a mapping (allowed: directive name "
             "-> sources, e.g. {'img-src': ['https://cdn.example']})"
         )
     pairs: dict[str, Sources | None] = {}
     for name, entry in directives.items():
         if not isinstance(name, str):
-            raise ConfigError(f"{where}: directive name {name!r} is not a string")
-        place = f"{where}.{name}"
+            raise ConfigError(f"{where}: directive name {shown(name)} is not a string")
+        place = f"{where}.{clipped(name)}"
         key = grammar.check_directive_name(place, header_text(place, name))
         if key in pairs:
-            raise ConfigError(f"{place}: the directive {key!r} is given twice")
+            raise ConfigError(f"{place}: the directive {shown(key)} is given twice")
         if entry is None:
             if not allow_none:
                 raise ConfigError(
@@ -186,7 +186,7 @@ def _sources(where: str, value: object) -> Sources:
         return tuple(header_text(where, value).split())
     if isinstance(value, (bytes, Mapping)) or not hasattr(value, "__iter__"):
         raise ConfigError(
-            f"{where}: {value!r} is not allowed (allowed: a string of "
+            f"{where}: {shown(value)} is not allowed (allowed: a string of "
             "space-separated sources or a list of sources)"
         )
     return tuple(
@@ -200,7 +200,7 @@ def header_names(where: str, names: tuple[object, ...]) -> frozenset[str]:
     for i, name in enumerate(names):
         if not isinstance(name, str) or not _TOKEN.fullmatch(name):
             raise ConfigError(
-                f"{where}[{i}]: {name!r} is not a header name (allowed: letters, "
+                f"{where}[{i}]: {shown(name)} is not a header name (allowed: letters, "
                 "digits and !#$%&'*+.^_`|~-)"
             )
         lowered.add(name.lower())

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from ..errors import ConfigError, closest
+from ..errors import ConfigError, closest, shown
 
 __all__ = ["REMOVE_TOKEN", "SITE_WIDE_KEYS", "Oshp", "lists", "missing", "remove_token"]
 
@@ -114,7 +114,8 @@ def remove_token(where: str, item: object) -> tuple[str, ...] | None:
         return lists().remove
     if isinstance(item, str) and closest(item.strip().lower(), (REMOVE_TOKEN,), 0.8):
         raise ConfigError(
-            f"{where}: {item!r} is not the token {REMOVE_TOKEN!r} (OWASP's list of "
+            f"{where}: {shown(item)} is not the token {REMOVE_TOKEN!r} "
+            "(OWASP's list of "
             "headers that reveal the stack), which is written exactly so, in lower "
             f"case. Did you mean {REMOVE_TOKEN!r}?"
         )

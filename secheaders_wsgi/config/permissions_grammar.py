@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from ..errors import ConfigError, did_you_mean, warn
+from ..errors import ConfigError, clipped, did_you_mean, shown, warn
 from .values import Directive, Sources, named, not_allowed, texts
 
 FEATURES = (
@@ -139,24 +139,25 @@ def check_feature(where: str, name: str) -> str:
     """Return ``name`` if it is a feature; refuse a near miss, warn otherwise."""
     if not _FEATURE.fullmatch(name):
         raise ConfigError(
-            f"{where}: {name!r} is not a feature name "
+            f"{where}: {shown(name)} is not a feature name "
             f"(allowed: lower-case letters, digits and '-'){_did_you_mean(name)}"
         )
     if name in FEATURES or name.startswith("ch-"):  # ch-*: client hint delegation
         return name
     if name in OBSOLETE:
         warn(
-            f"{where}: {name!r} is obsolete ({OBSOLETE[name]}); browsers log an "
+            f"{where}: {shown(name)} is obsolete ({OBSOLETE[name]}); browsers log an "
             "error for it. It is sent as written; remove it"
         )
         return name
     hint = _did_you_mean(name)
     if hint:
         raise ConfigError(
-            f"{where}: {name!r} is not a Permissions-Policy feature{hint}"
+            f"{where}: {shown(name)} is not a Permissions-Policy feature{hint}"
         )
     warn(
-        f"{where}: {name!r} is not a Permissions-Policy feature this version knows; "
+        f"{where}: {shown(name)} is not a Permissions-Policy feature this "
+        "version knows; "
         "it is sent as written"
     )
     return name
@@ -169,30 +170,31 @@ def check_allowlist(where: str, entries: tuple[str, ...]) -> tuple[str, ...]:
         bare = entry.strip("'\"").lower()
         if bare == "none":
             raise ConfigError(
-                f"{place}: {entry!r} is not allowed: [] is the only spelling of none "
+                f"{place}: {shown(entry)} is not allowed: [] is the only spelling "
+                "of none "
                 "(an empty allowlist turns the feature off)"
             )
         if entry != bare and bare in KEYWORDS:
             raise ConfigError(
-                f"{place}: {entry!r} must be written {bare} without quotes "
+                f"{place}: {shown(entry)} must be written {bare} without quotes "
                 "(Permissions-Policy is not CSP)"
             )
         if entry in KEYWORDS:
             continue
         if _ORIGIN.fullmatch(entry.rstrip("/")) and entry.endswith("/"):
             raise ConfigError(
-                f"{place}: {entry!r} is not an origin: an origin has no path "
-                f"(allowed: {entry.rstrip('/')!r})"
+                f"{place}: {shown(entry)} is not an origin: an origin has no path "
+                f"(allowed: {shown(entry.rstrip('/'))})"
             )
         if not _ORIGIN.fullmatch(entry):
             raise ConfigError(
-                f"{place}: {entry!r} is not an allowlist entry (allowed: *, self, "
+                f"{place}: {shown(entry)} is not an allowlist entry (allowed: *, self, "
                 "src or an origin such as 'https://maps.example')"
             )
     if "*" in entries and len(entries) > 1:
         raise ConfigError(
             f"{where}: '*' already allows every origin; list it alone, not with "
-            f"{', '.join(e for e in entries if e != '*')}"
+            f"{clipped(', '.join(e for e in entries if e != '*'))}"
         )
     return tuple(dict.fromkeys(entries))
 

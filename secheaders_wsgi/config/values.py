@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import unquote
 
-from ..errors import ConfigError, did_you_mean
+from ..errors import ConfigError, clipped, did_you_mean, shown
 
 Sources = tuple[str, ...]
 Directive = tuple[str, Sources]
@@ -22,24 +22,26 @@ Directive = tuple[str, Sources]
 def boolean(where: str, value: object) -> bool:
     """A real boolean: the string ``"false"`` is refused, not taken as true."""
     if not isinstance(value, bool):
-        raise ConfigError(f"{where}: {value!r} is not a boolean (allowed: true, false)")
+        raise ConfigError(
+            f"{where}: {shown(value)} is not a boolean (allowed: true, false)"
+        )
     return value
 
 
 def header_text(where: str, value: object) -> str:
     """Refuse anything that is not a string or could break out of a header."""
     if not isinstance(value, str):
-        raise ConfigError(f"{where}: {value!r} is not a string")
+        raise ConfigError(f"{where}: {shown(value)} is not a string")
     for char in value:
         if ord(char) > 0xFF:
             raise ConfigError(
-                f"{where}: {value!r} has the non-latin-1 character {char!r} "
+                f"{where}: {shown(value)} has the non-latin-1 character {shown(char)} "
                 "(allowed: latin-1 text only; punycode-encode international "
                 "domain names)"
             )
         if ord(char) < 0x20 or 0x7F <= ord(char) <= 0x9F:  # C0, DEL and C1
             raise ConfigError(
-                f"{where}: {value!r} has the control character {char!r} "
+                f"{where}: {shown(value)} has the control character {shown(char)} "
                 "(allowed: printable characters only; CR and LF would inject a header)"
             )
     return value
@@ -53,7 +55,7 @@ def is_list(value: object) -> bool:
 def listed(where: str, value: object, allowed: str) -> tuple[object, ...]:
     """``value`` as a tuple, or the one "is not a list" error naming ``allowed``."""
     if isinstance(value, str) or not isinstance(value, (list, tuple)):
-        raise ConfigError(f"{where}: {value!r} is not a list (allowed: {allowed})")
+        raise ConfigError(f"{where}: {shown(value)} is not a list (allowed: {allowed})")
     return tuple(value)
 
 
@@ -78,7 +80,7 @@ def one_of(allowed: tuple[str, ...]) -> Callable[[str, object], str | bool]:
                 else ""
             )
             raise ConfigError(
-                f"{where}: {value!r} is not allowed "
+                f"{where}: {shown(value)} is not allowed "
                 f"(allowed: {', '.join(allowed)}, or false for no header){hint}"
             )
         return value
@@ -101,11 +103,11 @@ def named(
     pairs: dict[str, Sources] = {}
     for name, entry in value.items():
         if not isinstance(name, str):
-            raise ConfigError(f"{where}: {kind} name {name!r} is not a string")
-        place = f"{where}.{name}"
+            raise ConfigError(f"{where}: {kind} name {shown(name)} is not a string")
+        place = f"{where}.{clipped(name)}"
         key = check_name(place, header_text(place, name))
         if key in pairs:
-            raise ConfigError(f"{place}: the {kind} {key!r} is given twice")
+            raise ConfigError(f"{place}: the {kind} {shown(key)} is given twice")
         pairs[key] = check_value(place, key, entry)
     return tuple(pairs.items())
 
@@ -119,25 +121,27 @@ def path_prefix(where: str, value: object) -> str:
     the path, latin-1-decoded UTF-8 bytes.
     """
     if not isinstance(value, str):
-        raise ConfigError(f"{where}: {value!r} is not a string")
+        raise ConfigError(f"{where}: {shown(value)} is not a string")
     # Not header_text: a prefix never goes into a header, so any Unicode is fine.
     for char in value:
         if ord(char) < 0x20 or 0x7F <= ord(char) <= 0x9F:
             raise ConfigError(
-                f"{where}: {value!r} has the control character {char!r} "
+                f"{where}: {shown(value)} has the control character {shown(char)} "
                 "(allowed: printable characters only)"
             )
     if not value.startswith("/") or any(c in value for c in "?# "):
         raise ConfigError(
-            f"{where}: {value!r} is not a path prefix (allowed: a path that starts "
+            f"{where}: {shown(value)} is not a path prefix (allowed: a path that "
+            "starts "
             "with '/', without query or fragment, e.g. '/embed/')"
         )
     escape = _ESCAPE.search(value)
     if escape is not None:
         raise ConfigError(
-            f"{where}: {value!r} has the escape {escape.group()!r}, which never "
+            f"{where}: {shown(value)} has the escape {shown(escape.group())}, "
+            "which never "
             "matches: servers decode the path before the app sees it (allowed: "
-            f"the character itself, e.g. {unquote(value)!r})"
+            f"the character itself, e.g. {shown(unquote(value))})"
         )
     return value
 
@@ -153,4 +157,4 @@ def normalize_prefix(prefix: str) -> str:
 
 def not_allowed(where: str, value: object, allowed: str) -> ConfigError:
     """The usual error: ``where: 'bad' is not allowed (allowed: ...)``."""
-    return ConfigError(f"{where}: {value!r} is not allowed (allowed: {allowed})")
+    return ConfigError(f"{where}: {shown(value)} is not allowed (allowed: {allowed})")

@@ -10,17 +10,18 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from .advice import advise
-from .hashes import ATTRIBUTES, Block, find_blocks, yaml_snippet
+from .hashes import ATTRIBUTES, Block, Page, Skipped, read_page, scan_page, yaml_snippet
 from .violations import Summary, summarize
 
 __all__ = ["COMMANDS", "add_commands", "run"]
 
 COMMANDS = ("reports", "hashes")
+_NONCED = "no hash needed where the policy takes nonces"
 _BAD_SHOWN = 10
 
 
@@ -56,11 +57,15 @@ def add_commands(commands: Any) -> None:
         "template files, then a csp_header snippet to paste into the config. The "
         "hash covers the exact text between the tags: edit the block and its hash "
         "changes. Blocks holding template syntax ({{, {%, <% ...) are listed as "
-        "not hashable: give them a nonce or move them into a file.",
+        "not hashable: give them a nonce or move them into a file. Tags with a "
+        "nonce attribute are listed as skipped: a nonce policy needs no hash "
+        "for them.",
         epilog="Example: python -m secheaders_wsgi hashes templates/*.html. "
         "To check a config against a template folder instead: "
         "python -m secheaders_wsgi audit security.yaml --templates templates/. "
-        "Exit status 0, or 2 when a file cannot be read or is not UTF-8.",
+        "Exit status 0, or 2 when a file was skipped (unreadable, not UTF-8, "
+        "over 2 MiB) or read only in part (it ends inside a tag or a comment); "
+        "the other files are listed all the same.",
     )
     hashes.add_argument("files", nargs="+", metavar="FILE", help="HTML or templates")
     hashes.add_argument("--json", action="store_true", help="print one JSON object")
@@ -68,6 +73,8 @@ def add_commands(commands: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the ``reports`` or ``hashes`` command parsed into ``args``."""
+    if args.command == "hashes":
+        return _hashes(args.files, args.json)
     # A template read with replaced bytes would hash wrong: read it strictly.
     texts = list(_read(args.files, strict=args.command == "hashes"))
     if any(text is None for _, text in texts):
@@ -80,11 +87,6 @@ def run(args: argparse.Namespace) -> int:
         else:
             print(reports_text(summary), end="")
         return 0
-    blocks = [block for name, text in files for block in find_blocks(name, text)]
-    if args.json:
-        print(json.dumps(hashes_json(blocks), indent=2))
-    else:
-        print(hashes_text(blocks), end="")
     return 0
 
 
@@ -160,7 +162,35 @@ def reports_text(summary: Summary) -> str:
     return "".join(out)
 
 
-def hashes_json(blocks: list[Block]) -> dict[str, Any]:
+def _hashes(names: list[str], as_json: bool) -> int:
+    """``hashes``: every file that can be read is listed; exit 2 if one was
+    skipped or read in part, which stderr says."""
+    pages: list[Page] = []
+    problems: list[tuple[str, int | None, str]] = []
+    for name in names:
+        try:
+            page = scan_page(name, read_page(name))
+        except Skipped as exc:
+            problems.append((name, None, f"{exc}; {exc.fix}"))
+            continue
+        pages.append(page)
+        if page.unfinished is not None:
+            problems.append((name, *page.unfinished))
+    blocks = [block for page in pages for block in page.blocks]
+    if as_json:
+        print(json.dumps(hashes_json(blocks, problems), indent=2))
+    else:
+        print(hashes_text(blocks), end="")
+    for name, line, problem in problems:
+        where = name if line is None else f"{name}:{line}"
+        print(f"error: {where}: {problem}", file=sys.stderr)
+    return 2 if problems else 0
+
+
+def hashes_json(
+    blocks: list[Block], problems: Sequence[tuple[str, int | None, str]] = ()
+) -> dict[str, Any]:
+    """The blocks as plain data, the snippet, and the files not (fully) read."""
     return {
         "blocks": [
             {
@@ -169,12 +199,17 @@ def hashes_json(blocks: list[Block]) -> dict[str, Any]:
                 "kind": b.kind,
                 "label": b.label,
                 "directive": b.directive,
-                "source": b.source,
+                "source": None if b.covered_by_nonce else b.source,
                 "not_hashable": b.reason,
+                "nonced": b.covered_by_nonce,
             }
             for b in blocks
         ],
         "yaml": yaml_snippet(blocks),
+        "problems": [
+            {"file": file, "line": line, "problem": problem}
+            for file, line, problem in problems
+        ],
     }
 
 
@@ -183,7 +218,9 @@ def hashes_text(blocks: list[Block]) -> str:
     out = []
     for block in blocks:
         where = f"{block.file}:{block.line}  {block.label}"
-        if block.source is None:
+        if block.covered_by_nonce:
+            out.append(f"{where}  skipped: nonced ({_NONCED})\n")
+        elif block.source is None:
             out.append(f"{where}  not hashable: {block.reason}\n")
         else:
             need = "  (with 'unsafe-hashes')" if block.kind in ATTRIBUTES else ""

@@ -17,6 +17,11 @@ A block holding template syntax (``{{``, ``{%``, ``<%``, ...) changes when the
 template renders, so its hash as written would be wrong: it is reported as not
 hashable instead. ``${`` counts as template syntax except inside a script that
 uses backticks, where it is a JavaScript template literal.
+
+A ``<script>`` or ``<style>`` with a ``nonce`` attribute needs no hash where
+the policy takes nonces: :attr:`Block.nonced` says so, and the snippet leaves
+it out. Pages are read by :mod:`.markup`, in time linear in their size, and
+only up to :data:`MAX_BYTES` (:func:`read_page`).
 """
 
 from __future__ import annotations
@@ -25,14 +30,29 @@ import base64
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from html.parser import HTMLParser
+from pathlib import Path
 from typing import Literal
 
-__all__ = ["Block", "find_blocks", "hash_source", "yaml_snippet"]
+from .markup import Element, scan
+
+__all__ = [
+    "MAX_BYTES",
+    "Block",
+    "Page",
+    "Skipped",
+    "find_blocks",
+    "hash_source",
+    "read_page",
+    "scan_page",
+    "yaml_snippet",
+]
 
 Kind = Literal["script", "style", "handler", "style-attr"]
 #: The kinds a policy allows only with 'unsafe-hashes' beside their hash.
 ATTRIBUTES = frozenset({"handler", "style-attr"})
+#: A page or template larger than this is skipped, and said so: the scan
+#: reads about a megabyte a second of the most tag-dense markup.
+MAX_BYTES = 2 * 1024 * 1024
 
 _DIRECTIVES: dict[Kind, str] = {
     "script": "script-src",
@@ -76,11 +96,39 @@ class Block:
     source: str | None
     reason: str | None = None
     nonced: bool = False
+    #: The template syntax that makes it not hashable (``{{``), if any.
+    mark: str | None = None
 
     @property
     def directive(self) -> str:
         """The directive whose sources decide whether the block runs."""
         return _DIRECTIVES[self.kind]
+
+    @property
+    def covered_by_nonce(self) -> bool:
+        """A script or style with ``nonce=``: a policy that takes nonces needs
+        no hash for it. (A nonce never covers an attribute.)"""
+        return self.nonced and self.kind not in ATTRIBUTES
+
+
+@dataclass(frozen=True)
+class Page:
+    """The inline blocks of one page or template, in order."""
+
+    file: str
+    blocks: tuple[Block, ...]
+    #: ``(line, problem)`` when the page ends inside a tag or a comment opened
+    #: at ``line``: browsers ignore the rest, and so did the scan.
+    unfinished: tuple[int, str] | None = None
+
+
+class Skipped(Exception):
+    """A page or template that was not scanned; the message says why."""
+
+    def __init__(self, reason: str, fix: str) -> None:
+        super().__init__(reason)
+        #: What to do about it.
+        self.fix = fix
 
 
 def hash_source(text: str) -> str:
@@ -93,19 +141,59 @@ def hash_source(text: str) -> str:
     return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
 
 
+def read_page(path: str | Path) -> str:
+    """The text of a page or template; :class:`Skipped` if it cannot be scanned.
+
+    Strictly UTF-8: a template read with replaced bytes would hash wrong.
+    """
+    try:
+        with open(path, "rb") as file:
+            data = file.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise Skipped(
+            f"cannot be read ({exc.strerror or exc})", "check the path"
+        ) from None
+    if len(data) > MAX_BYTES:
+        raise Skipped(
+            f"larger than {MAX_BYTES // 1024 // 1024} MiB, more than a page or "
+            "template holds; not scanned",
+            "check its inline blocks by hand, or split it",
+        )
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise Skipped(f"not UTF-8 ({exc.reason})", "save it as UTF-8") from None
+
+
+def scan_page(file: str, html: str) -> Page:
+    """The inline blocks and attributes of one page or template, in order."""
+    found = scan(html.replace("\r\n", "\n").replace("\r", "\n"))
+    blocks = [block for element in found.elements for block in _blocks(file, element)]
+    unfinished = None
+    if found.unfinished is not None:
+        line, what = found.unfinished
+        unfinished = (
+            line,
+            f"the file ends inside {what} opened here; browsers ignore the rest "
+            "of the file, and so did this scan",
+        )
+    return Page(file, tuple(blocks), unfinished)
+
+
 def find_blocks(file: str, html: str) -> list[Block]:
     """The inline blocks and attributes of one page or template, in order."""
-    parser = _Parser(file)
-    parser.feed(html.replace("\r\n", "\n").replace("\r", "\n"))
-    parser.close()
-    return parser.blocks
+    return list(scan_page(file, html).blocks)
 
 
 def yaml_snippet(blocks: Iterable[Block]) -> str:
-    """A ``csp_header`` fragment with the hashes, one directive each, no repeats."""
+    """A ``csp_header`` fragment with the hashes, one directive each, no repeats.
+
+    Nonced blocks are left out, and so is ``csp_unsafe_eval``: hashes do not
+    cover ``eval()``, so whether it stays is the config's business.
+    """
     wanted: dict[str, list[str]] = {}
     for block in blocks:
-        if block.source is None:
+        if block.source is None or block.covered_by_nonce:
             continue
         sources = wanted.setdefault(block.directive, [])
         if block.kind in ATTRIBUTES and not sources:
@@ -118,7 +206,6 @@ def yaml_snippet(blocks: Iterable[Block]) -> str:
         "# A hash turns 'unsafe-inline' off in its directive, so the policy goes",
         "# out as written; keep the sources you already have.",
         "csp_unsafe_inline: false",
-        "csp_unsafe_eval: false",
         "csp_header:",
     ]
     for directive in _DIRECTIVES.values():
@@ -140,55 +227,31 @@ def _template_mark(text: str, kind: Kind) -> str | None:
     return None
 
 
-class _Parser(HTMLParser):
-    def __init__(self, file: str) -> None:
-        # convert_charrefs: attribute values come decoded, as the DOM has them;
-        # script and style contents are raw text and never decoded.
-        super().__init__(convert_charrefs=True)
-        self.file = file
-        self.blocks: list[Block] = []
-        self._open: tuple[Kind, int, bool] | None = None
-        self._text: list[str] = []
+def _blocks(file: str, element: Element) -> Iterable[Block]:
+    """The blocks of one element: its handlers and style attribute, then its
+    own text if it is an inline script or style."""
+    tag, line, names = element.name, element.line, dict(element.attributes)
+    for name, value in element.attributes:
+        # An empty handler or style runs nothing, so the policy never sees it.
+        if name.startswith("on") and value:
+            yield _block(file, line, "handler", f"{name} on <{tag}>", value, False)
+        elif name == "style" and value:
+            yield _block(file, line, "style-attr", f"style on <{tag}>", value, False)
+    if element.text is None:
+        return  # not a script or style, or a script the page ends inside
+    if tag == "script" and (
+        "src" in names or names.get("type", "").strip().lower() not in _SCRIPT_TYPES
+    ):
+        return  # an external script, or a data block CSP ignores
+    kind: Kind = "script" if tag == "script" else "style"
+    yield _block(file, line, kind, kind, element.text, bool(names.get("nonce")))
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        line = self.getpos()[0]
-        names = dict(attrs)
-        for name, value in attrs:
-            if name.startswith("on") and value is not None:
-                self._add("handler", line, f"{name} on <{tag}>", value, False)
-            elif name == "style" and value:
-                self._add("style-attr", line, f"style on <{tag}>", value, False)
-        if tag == "style" or (
-            tag == "script"
-            and "src" not in names
-            and (names.get("type") or "").strip().lower() in _SCRIPT_TYPES
-        ):
-            self._open = (
-                "script" if tag == "script" else "style",
-                line,
-                "nonce" in names,
-            )
-            self._text = []
 
-    def handle_data(self, data: str) -> None:
-        if self._open is not None:
-            self._text.append(data)
-
-    def handle_endtag(self, tag: str) -> None:
-        if self._open is not None and tag == self._open[0]:
-            kind, line, nonced = self._open
-            self._open = None
-            self._add(kind, line, kind, "".join(self._text), nonced)
-
-    def _add(self, kind: Kind, line: int, label: str, text: str, nonced: bool) -> None:
-        mark = _template_mark(text, kind)
-        if mark is not None:
-            reason = f"holds template syntax {mark!r}: nonce it or move it to a file"
-            self.blocks.append(
-                Block(self.file, line, kind, label, text, None, reason, nonced)
-            )
-            return
-        source = hash_source(text)
-        self.blocks.append(
-            Block(self.file, line, kind, label, text, source, None, nonced)
-        )
+def _block(
+    file: str, line: int, kind: Kind, label: str, text: str, nonced: bool
+) -> Block:
+    mark = _template_mark(text, kind)
+    if mark is not None:
+        reason = f"holds template syntax {mark!r}: nonce it or move it to a file"
+        return Block(file, line, kind, label, text, None, reason, nonced, mark)
+    return Block(file, line, kind, label, text, hash_source(text), None, nonced)

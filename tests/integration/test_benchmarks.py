@@ -167,3 +167,18 @@ def test_compare_runs_this_checkout_against_another() -> None:
     )
     assert "before: defaults" in stdout
     assert "defaults: after / before " in stdout
+
+
+def test_hostile_inputs_runs_every_input_to_an_answer() -> None:
+    # The rows, not their seconds: every config is refused with a short
+    # ConfigError and every template scanned, none killed or crashed.
+    stdout = run_benchmark("hostile_inputs.py", "--timeout", "60")
+    with benchmark_modules("hostile_inputs") as modules:
+        hostile = modules["hostile_inputs"]
+        for name in hostile.CONFIGS:
+            found = row(stdout, name)
+            assert found is not None and " ConfigError, " in found, stdout
+            assert int(found.split(" ConfigError, ")[1].split()[0]) < 400
+        for name in hostile.TEMPLATES:
+            found = row(stdout, name)
+            assert found is not None and found.endswith(" blocks"), stdout

@@ -152,6 +152,21 @@ HANDLER = (
     "<!doctype html><title>handler</title>"
     '<button id=out onclick="this.textContent = &quot;clicked&quot;">not run</button>'
 )
+# The tokenizer's hard cases: a "</script>" inside "<!-- <script>" does not end
+# the script (double-escaped script data), and in an attribute "&amp=" stays
+# as written while "&quot;" is decoded. A scanner that got either wrong would
+# hash other text than Chromium does, and the block would not run.
+ESCAPED_SCRIPT = (
+    "<!doctype html><title>escaped</title><p id=out>not run</p>\n"
+    "<script><!--\nvar s = '<script>x</script>';\n"
+    'document.getElementById("out").textContent = "ran " + s.length;\n'
+    "--></script>\n"
+)
+LEGACY_REFERENCE = (
+    "<!doctype html><title>references</title>"
+    "<button id=out onclick=\"this.textContent = '?a=1&amp=2&copy=3' + &quot;"
+    '!&quot;">not run</button>'
+)
 
 
 def _serve_page(serve: Serve, html: str, config: dict[str, Any]) -> str:
@@ -202,6 +217,20 @@ def _hashed_config(html: str) -> dict[str, Any]:
             False,
             "rgb(0, 128, 0)",
             id="style-attribute-unsafe-hashes",
+        ),
+        pytest.param(
+            ESCAPED_SCRIPT,
+            ESCAPED_SCRIPT.replace('"ran "', '"Ran "'),
+            False,
+            "ran 18",
+            id="double-escaped-script",
+        ),
+        pytest.param(
+            LEGACY_REFERENCE,
+            LEGACY_REFERENCE.replace("&amp=2", "&amp;=2"),
+            True,
+            "?a=1&amp=2&copy=3!",
+            id="legacy-references-in-a-handler",
         ),
     ],
 )
