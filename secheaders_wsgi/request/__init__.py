@@ -5,6 +5,7 @@
 - :mod:`.redirect`: ``force_https``, the redirect to the https URL.
 - :mod:`.cookies`: the ``Set-Cookie`` rewrite (Secure, SameSite, HttpOnly).
 - :mod:`.nonce`: the lazy per-request CSP nonce.
+- :mod:`.cross_origin`: ``cross_origin``, the Fetch Metadata check before the app.
 - :mod:`.response`: what a view asks of its own response (``use_override``,
   ``csp_update``, ``csp_replace``, ``omit_headers``).
 """
