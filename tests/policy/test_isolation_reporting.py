@@ -90,8 +90,9 @@ def test_both_at_once_share_one_reporting_endpoints() -> None:
         {COOP[0]: COOP[1], COEP[0]: COEP[1], "csp_report_path": "/r"}
     ).get("/")
     assert values(response, "Reporting-Endpoints") == ['csp-endpoint="/r"']
-    names = [name for name, _ in response.headerlist]
-    assert names.index(NAMES[COOP[0]]) + 1 == names.index(NAMES[COEP[0]])
+    names = [name.lower() for name, _ in response.headerlist]
+    coop, coep = NAMES[COOP[0]].lower(), NAMES[COEP[0]].lower()
+    assert names.index(coop) + 1 == names.index(coep)
 
 
 def test_they_follow_the_enforced_trio_and_precede_x_frame_options() -> None:
