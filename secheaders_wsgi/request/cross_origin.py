@@ -53,14 +53,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..config.cross_origin_keys import CrossOrigin
+from .reply import Reply, text_reply
 
 if TYPE_CHECKING:
-    from _typeshed.wsgi import StartResponse, WSGIEnvironment
-
     from ..config import Config
-    from ..policy import Header
 
-__all__ = ["REASONS", "CrossOriginGuard", "Refusal", "RefusalLog"]
+__all__ = ["REASONS", "CrossOriginGuard", "RefusalLog"]
 
 LOGGER = logging.getLogger("secheaders.cross_origin")
 
@@ -80,38 +78,19 @@ _DEFAULT_PORTS = {"http": ":80", "https": ":443"}
 _EMBEDS = frozenset({"object", "embed"})
 
 
-@dataclass(frozen=True, slots=True)
-class Refusal:
-    """The 403 answer: a short plain-text body, never cached, and no app call.
-
-    Also a WSGI application, for adapters that answer with one.
-    """
-
-    status: str
-    headers: tuple[Header, ...]
-    body: bytes
-
-    def __call__(
-        self, environ: WSGIEnvironment, start_response: StartResponse
-    ) -> list[bytes]:
-        start_response(self.status, list(self.headers))
-        return [] if environ.get("REQUEST_METHOD") == "HEAD" else [self.body]
-
-
-def _refusal(reason: str) -> Refusal:
+def _refusal(reason: str, head: bool) -> Reply:
     body = f"Forbidden: cross-origin protection refused {REASONS[reason]}.\n".encode()
-    return Refusal(
-        "403 Forbidden",
-        (
-            ("Content-Type", "text/plain; charset=utf-8"),
-            ("Content-Length", str(len(body))),
-            ("Cache-Control", "no-store"),
-        ),
-        body,
+    return text_reply(
+        "403 Forbidden", body, (("Cache-Control", "no-store"),), head=head
     )
 
 
-_REFUSALS = {reason: _refusal(reason) for reason in REASONS}
+# Built once: a refusal costs a dict lookup. A HEAD gets the length, no body.
+_REFUSALS = {
+    (reason, head): _refusal(reason, head)
+    for reason in REASONS
+    for head in (False, True)
+}
 
 
 class RefusalLog:
@@ -276,10 +255,12 @@ class CrossOriginGuard:
         scheme: str,
         host: str | None,
         path: str,
-    ) -> Refusal | None:
+    ) -> Reply | None:
         """:meth:`check`, a (bounded) log line for a refusal, and the 403 to send.
 
         ``None``: let the request through (it passed, or ``report_only``).
+        The 403 has a one-line plain-text body (no value from the request),
+        ``Cache-Control: no-store``, and no body for a ``HEAD``.
         """
         reason = self.check(
             method, sec_fetch_site, sec_fetch_mode, sec_fetch_dest, origin, scheme, host
@@ -296,12 +277,12 @@ class CrossOriginGuard:
             sec_fetch_dest=sec_fetch_dest,
             origin=origin,
         )
-        return None if self.report_only else _REFUSALS[reason]
+        return None if self.report_only else self.refusal(reason, method == "HEAD")
 
     @staticmethod
-    def refusal(reason: str) -> Refusal:
+    def refusal(reason: str, head: bool = False) -> Reply:
         """The 403 for ``reason`` (one of :data:`REASONS`), built once."""
-        return _REFUSALS[reason]
+        return _REFUSALS[reason, head]
 
 
 def _same_host(origin: str, scheme: str, host: str | None) -> bool:
