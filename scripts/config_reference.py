@@ -124,6 +124,16 @@ WORDS: dict[str, tuple[str, str]] = {
         "`same-site`, `same-origin`, `cross-origin`, `false`",
         "the `Cross-Origin-Resource-Policy` header",
     ),
+    "cross_origin_opener_policy_report_only": (
+        "`same-origin`, `same-origin-allow-popups`, `noopener-allow-popups`, `false`",
+        "`Cross-Origin-Opener-Policy-Report-Only`, with `report-to` when reports "
+        "have an endpoint; see [cross-origin](cross-origin.md)",
+    ),
+    "cross_origin_embedder_policy_report_only": (
+        "`require-corp`, `credentialless`, `false`",
+        "`Cross-Origin-Embedder-Policy-Report-Only`, with `report-to` when reports "
+        "have an endpoint: try COEP before enforcing it",
+    ),
     "x_frame_options": (
         "`DENY`, `SAMEORIGIN`, `false`",
         "unset: derived from the CSP's `frame-ancestors`",
@@ -202,6 +212,12 @@ WORDS: dict[str, tuple[str, str]] = {
     "cookie_httponly": (
         "`true`, `false`, a list of cookie names",
         "add `HttpOnly` to every cookie, or to the named ones",
+    ),
+    "cross_origin": (
+        "`false`, a mapping of `mode` (`csrf`, `isolation`), `report_only`, "
+        "`trusted_origins`, `same_site_trusted`",
+        "refuse cross-origin requests (403) before the app, from `Sec-Fetch-Site` "
+        "and `Origin`; not in `overrides:`; see [cross-origin](cross-origin.md)",
     ),
     "paths": (
         "a list of rules, each `prefix:` and other keys",

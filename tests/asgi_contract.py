@@ -38,6 +38,7 @@ MODULES = frozenset(
         "tests.policy.test_hsts",
         "tests.policy.test_referrer",
         "tests.policy.test_reporting",
+        "tests.policy.test_isolation_reporting",
         "tests.config.test_presets",
         "tests.config.test_load",
     }

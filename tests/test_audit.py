@@ -34,6 +34,7 @@ STRICT: dict[str, Any] = {
     "cross_origin_embedder_policy": "require-corp",
     "cross_origin_resource_policy": "same-origin",
     "x_permitted_cross_domain_policies": "none",
+    "cross_origin": {"mode": "csrf"},
 }
 
 
@@ -68,6 +69,18 @@ def test_strict_preset_with_a_receiver_has_no_findings() -> None:
             {"csp_report_path": None}, "no-reporting", "low", id="no-reporting"
         ),
         pytest.param({"csp_header": False}, "no-nosniff", "medium", id="no-nosniff"),
+        pytest.param(
+            {"cross_origin": None}, "no-cross-origin", "low", id="no-cross-origin"
+        ),
+        pytest.param(
+            {"cross_origin": False}, "no-cross-origin", "low", id="cross-origin-off"
+        ),
+        pytest.param(
+            {"cross_origin": {"mode": "isolation", "report_only": True}},
+            "cross-origin-report-only",
+            "info",
+            id="cross-origin-report-only",
+        ),
         pytest.param(
             {"csp_unsafe_inline": True}, "script-unsafe-inline", "high", id="inline"
         ),
@@ -240,6 +253,16 @@ def test_rule_fires(changes: dict[str, Any], rule: str, severity: str) -> None:
         pytest.param(
             {"xss_protection": "0"}, "x-xss-protection-on", id="xss-protection-0"
         ),
+        pytest.param(
+            {"cross_origin": {"mode": "isolation"}},
+            "no-cross-origin",
+            id="cross-origin-isolation",
+        ),
+        pytest.param(
+            {"cross_origin": {"mode": "csrf", "report_only": False}},
+            "cross-origin-report-only",
+            id="cross-origin-enforced",
+        ),
     ],
 )
 def test_rule_stays_quiet(changes: dict[str, Any], rule: str) -> None:
@@ -380,7 +403,7 @@ def test_audit_output_lists_each_finding_with_its_fix(yaml_file: Any) -> None:
         "        fix: csp_unsafe_inline: false (move inline scripts to files, or use "
         "nonces)",
     ]
-    assert lines[-1] == "13 findings (1 high, 2 medium, 10 low)"
+    assert lines[-1] == "14 findings (1 high, 2 medium, 11 low, 0 info)"
 
 
 @pytest.mark.parametrize(

@@ -67,6 +67,18 @@ KEY_CASES = [
         "blocked-destinations=(script style), endpoints=(csp-endpoint)",
         id="integrity_policy_report_only",
     ),
+    pytest.param(
+        {"cross_origin_opener_policy_report_only": "same-origin"},
+        "Cross-Origin-Opener-Policy-Report-Only",
+        'same-origin; report-to="csp-endpoint"',
+        id="cross_origin_opener_policy_report_only",
+    ),
+    pytest.param(
+        {"cross_origin_embedder_policy_report_only": "require-corp"},
+        "Cross-Origin-Embedder-Policy-Report-Only",
+        'require-corp; report-to="csp-endpoint"',
+        id="cross_origin_embedder_policy_report_only",
+    ),
 ]
 
 

@@ -99,6 +99,9 @@ OTHER_VALUES: dict[str, Any] = {
     "cross_origin_opener_policy": "unsafe-none",
     "cross_origin_embedder_policy": "credentialless",
     "cross_origin_resource_policy": "cross-origin",
+    "cross_origin_opener_policy_report_only": "same-origin",
+    "cross_origin_embedder_policy_report_only": "require-corp",
+    "cross_origin": {"mode": "isolation"},
     "x_frame_options": "DENY",
     "xss_protection": "1",
     "origin_agent_cluster": False,
@@ -134,6 +137,8 @@ _COMPANIONS: dict[str, dict[str, Any]] = {
     "csp_unsafe_eval": {"csp_header": {"default-src": "'self'"}},
     "x_frame_options": {"csp_frame_ancestors": False},
     "cookie_samesite": {},
+    "cross_origin_opener_policy_report_only": {"csp_report_path": "/_/csp-reports"},
+    "cross_origin_embedder_policy_report_only": {"csp_report_path": "/_/csp-reports"},
 }
 _NOT_A_SETTING = {"paths", "preset", "overrides"}
 
@@ -380,4 +385,5 @@ def test_standard_audit_findings() -> None:
         ("oshp-cross-origin-embedder-policy", "low"),
         ("oshp-permissions-policy", "low"),
         ("oshp-x-permitted-cross-domain-policies", "low"),
+        ("cross-origin-report-only", "info"),
     }

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from ..config import owasp
+from ..config.cross_origin_keys import CrossOrigin
 from .view import Finding, Severity, View
 
 # Scheme-only sources and '*' let a directive load from any host on the web.
@@ -359,6 +360,32 @@ def _temporary_redirect(view: View) -> Iterator[Finding]:
         )
 
 
+# Go 1.25 net/http.CrossOriginProtection, web.dev "Protect your resources from
+# web attacks with Fetch Metadata" and the OWASP CSRF Prevention Cheat Sheet
+# (Fetch Metadata headers): every current browser sends Sec-Fetch-Site, so a
+# cross-origin form post can be refused before it runs. A second layer beside
+# the framework's CSRF token, hence low.
+def _cross_origin(view: View) -> Iterator[Finding]:
+    settings = CrossOrigin.of(view.config.cross_origin)
+    if settings is None:
+        yield Finding(
+            "no-cross-origin",
+            "low",
+            "no cross_origin: a form another site posts (CSRF) reaches the app "
+            "with the user's cookies, unless the app checks a token itself",
+            "cross_origin: {mode: csrf} (with report_only: true first)",
+        )
+    elif settings.report_only:
+        yield Finding(
+            "cross-origin-report-only",
+            "info",
+            f"cross_origin ({settings.mode}) is report-only: would-be refusals "
+            "are logged on secheaders.cross_origin, nothing is refused",
+            "cross_origin.report_only: false once the log holds nothing users "
+            "need (exempt such prefixes in paths rules)",
+        )
+
+
 # OWASP Secure Headers Project, ci/headers_add.json: the headers it recommends
 # for every response. One finding per missing header, whatever other rule
 # covers it too, so the list reads as a checklist against OSHP's.
@@ -392,6 +419,7 @@ RULES: tuple[Rule, ...] = (
     _unsafe_inline_style,
     _form_action,
     _xss_protection,
+    _cross_origin,
     _no_reporting,
     _oshp,
 )

@@ -10,9 +10,9 @@ from ..config import Config, Sources
 from ..config.csp_grammar import effective
 from ..policy import csp_directives, headers
 
-Severity = Literal["low", "medium", "high"]
-#: From least to most severe.
-SEVERITIES: tuple[Severity, ...] = ("low", "medium", "high")
+Severity = Literal["info", "low", "medium", "high"]
+#: From least to most severe; ``info`` is a state worth knowing, not a weakness.
+SEVERITIES: tuple[Severity, ...] = ("info", "low", "medium", "high")
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,10 @@ for each rule that adds it.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from urllib.parse import urlsplit
 
 from ..errors import ConfigError, clipped, shown, warn
+from .cross_origin_keys import CrossOrigin
 from .csp_grammar import SAFE_SRC, effective
 from .csp_keys import REPORT_GROUP
 from .model import Config
@@ -86,7 +88,9 @@ def _conflicts(config: Config) -> list[str]:
 
 
 def _risks(config: Config) -> list[str]:
-    found = _modern_csp_risks(config) + _cache_risks(config)
+    found = (
+        _modern_csp_risks(config) + _cache_risks(config) + _cross_origin_risks(config)
+    )
     custom = dict(config.csp_header) if isinstance(config.csp_header, tuple) else {}
     switches = config.csp_unsafe_inline or config.csp_unsafe_eval or config.debug
     for name in ("script-src", "style-src"):
@@ -174,6 +178,37 @@ def _modern_csp_risks(config: Config) -> list[str]:
                 "csp_unsafe_inline or debug is on, so every script is blocked "
                 "that no hash in the policy allows; set csp_unsafe_inline: false "
                 "and use the nonce"
+            )
+    return found
+
+
+_REPORT_ONLY_ISOLATION = (
+    "cross_origin_opener_policy_report_only",
+    "cross_origin_embedder_policy_report_only",
+)
+# Loopback: a plain-http origin that no one else on the network can serve.
+_LOOPBACK = ("localhost", "127.0.0.1", "::1")
+
+
+def _cross_origin_risks(config: Config) -> list[str]:
+    found = [
+        f"{key}: the report-only header has no report endpoint, so what it would "
+        "block only shows in the browser's console; set csp_report_uri or "
+        "csp_report_path to collect the reports"
+        for key in _REPORT_ONLY_ISOLATION
+        if getattr(config, key) is not False and config.report_endpoint is None
+    ]
+    settings = CrossOrigin.of(config.cross_origin)
+    for i, origin in enumerate(settings.trusted_origins if settings else ()):
+        host = urlsplit(origin).hostname or ""
+        if origin.startswith("http://") and not (
+            host in _LOOPBACK or host.endswith(".localhost")
+        ):
+            found.append(
+                f"cross_origin.trusted_origins[{i}]: {origin!r} is plain http: "
+                "anyone on the network path to that site can run script there "
+                "and send requests to this one as that origin; trust its https "
+                "origin instead"
             )
     return found
 

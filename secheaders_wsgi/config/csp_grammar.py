@@ -109,6 +109,8 @@ KEYWORDS = (
     "'wasm-unsafe-eval'",
     "'unsafe-allow-redirects'",
     "'inline-speculation-rules'",
+    # Trusted Types: eval() runs once require-trusted-types-for is enforced.
+    "'trusted-types-eval'",
     SAFE_SRC,
 )
 #: Keywords that mean something in frame-ancestors (CSP3 section 6.4.2).
@@ -180,6 +182,10 @@ def check_directive(where: str, name: str, sources: tuple[str, ...]) -> tuple[st
                 check_frame_ancestor(f"{where}[{i}]", source)
         check_none_alone(where, sources)
         return sources
+    if name == "require-trusted-types-for":
+        return _check_sink_groups(where, sources)
+    if name == "trusted-types":
+        return _check_trusted_types(where, sources)
     if name == "sandbox":
         for token in sources:
             if token not in SANDBOX_TOKENS:
@@ -195,6 +201,63 @@ def check_directive(where: str, name: str, sources: tuple[str, ...]) -> tuple[st
                 "(allowed: a non-empty value without ';' or ',')"
             )
     return sources
+
+
+#: Trusted Types (W3C): the one sink group, and the keywords of trusted-types.
+SINK_GROUPS = ("'script'",)
+TRUSTED_TYPES_KEYWORDS = ("'allow-duplicates'", "'none'")
+# tt-policy-name = 1*( ALPHA / DIGIT / "-" / "#" / "=" / "_" / "/" / "@" / "." / "%" )
+_POLICY_NAME = re.compile(r"[A-Za-z0-9#=_/@.%-]+")
+
+
+def _check_sink_groups(where: str, groups: tuple[str, ...]) -> tuple[str, ...]:
+    """``require-trusted-types-for 'script'``: the only value the spec defines."""
+    if not groups:
+        raise ConfigError(f"{where}: '' names no sink group (allowed: \"'script'\")")
+    for i, group in enumerate(groups):
+        if group.lower() == "script":
+            raise ConfigError(
+                f"{where}[{i}]: {group!r} must be quoted as \"'script'\" "
+                "(unquoted it is not a sink group)"
+            )
+        if group not in SINK_GROUPS:
+            raise ConfigError(
+                f"{where}[{i}]: {group!r} is not a sink group (allowed: \"'script'\", "
+                "the only one Trusted Types defines)"
+            )
+    if len(groups) > 1:
+        raise ConfigError(f"{where}: \"'script'\" is given twice")
+    return groups
+
+
+def _check_trusted_types(where: str, names: tuple[str, ...]) -> tuple[str, ...]:
+    """``trusted-types``: policy names, ``*``, ``'allow-duplicates'``, ``'none'``.
+
+    No value at all is allowed: like ``'none'``, no policy may be created.
+    """
+    for i, name in enumerate(names):
+        place = f"{where}[{i}]"
+        if name in TRUSTED_TYPES_KEYWORDS or name == "*":
+            continue
+        if name.startswith("'") or name.endswith("'"):
+            raise ConfigError(
+                f"{place}: {name!r} is not a trusted-types keyword (allowed: "
+                "'allow-duplicates', 'none', * or a policy name without quotes, "
+                "such as default)"
+                + did_you_mean(name.lower(), TRUSTED_TYPES_KEYWORDS, cutoff=0.7)
+            )
+        if f"'{name.lower()}'" in TRUSTED_TYPES_KEYWORDS:
+            raise ConfigError(
+                f"{place}: {name!r} must be quoted as \"'{name.lower()}'\" "
+                "(unquoted it is read as a policy name)"
+            )
+        if not _POLICY_NAME.fullmatch(name):
+            raise ConfigError(
+                f"{place}: {name!r} is not a policy name (allowed: letters, "
+                "digits and -#=_/@.%)"
+            )
+    check_none_alone(where, names)
+    return names
 
 
 def check_none_alone(where: str, sources: tuple[str, ...]) -> None:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from typing import Any, TypeVar
 
-from . import csp_keys, header_keys
+from . import cross_origin_keys, csp_keys, header_keys
 from . import keys as checks
 from .permissions_grammar import permissions_policy
 from .values import Directive, Sources, boolean, one_of
@@ -71,6 +71,13 @@ class Config:
     cross_origin_opener_policy: str | bool = key(one_of(checks.COOP), False)
     cross_origin_embedder_policy: str | bool = key(one_of(checks.COEP), False)
     cross_origin_resource_policy: str | bool = key(one_of(checks.CORP), False)
+    #: Sent as ``...-Report-Only`` with ``report-to`` when reports have an endpoint.
+    cross_origin_opener_policy_report_only: str | bool = key(
+        cross_origin_keys.coop_report_only, False
+    )
+    cross_origin_embedder_policy_report_only: str | bool = key(
+        cross_origin_keys.coep_report_only, False
+    )
     #: ``None``: derived from the frame-ancestors directive; ``False``: never.
     x_frame_options: str | bool | None = key(checks.x_frame_options, None)
     #: ``None``: ``1; mode=block`` (``0`` under the strict preset) beside a CSP;
@@ -109,6 +116,11 @@ class Config:
     cookie_samesite: str | bool = key(checks.samesite, False)
     #: ``True``: every cookie; a tuple: the names of the cookies to mark.
     cookie_httponly: bool | tuple[str, ...] = key(checks.httponly, False)
+    #: ``False``: off; else the keys given (:class:`.cross_origin_keys.CrossOrigin`
+    #: reads them): the Fetch Metadata check before the app.
+    cross_origin: bool | cross_origin_keys.CrossOriginPairs = key(
+        cross_origin_keys.cross_origin, False
+    )
     #: ``(prefix, config)`` per rule: each config is the base with the rule merged.
     #: The check only takes the list; :mod:`.load` merges each rule.
     paths: tuple[tuple[str, Config], ...] = key(checks.rule_list, ())

@@ -22,7 +22,7 @@ from . import csp_grammar as grammar
 from .combinations import check_conflicts
 from .model import Config, Override
 from .presets import default_policy
-from .values import Directive, Sources, header_text
+from .values import Sources, header_text
 
 #: Keys an override may not set, and why: each acts before the app runs.
 BEFORE_APP = {
@@ -49,6 +49,9 @@ BEFORE_APP = {
     "prefix": "an override is chosen by the view, not by the path; give the "
     "prefix a paths rule instead",
     "overrides": "overrides do not nest; call use_override once per override",
+    "cross_origin": "the cross-origin check refuses a request before the app "
+    "runs, so a view's use_override comes too late; exempt a prefix or change "
+    "the mode with a paths rule",
 }
 
 _NAME = re.compile(r"[A-Za-z0-9_.-]+")
@@ -68,13 +71,13 @@ def override_name(where: str, name: object) -> str:
 def merge(base: Config, values: Mapping[str, Any], replace_mappings: bool) -> Config:
     """``base`` with a rule's checked ``values`` on top.
 
-    ``csp_header`` and ``permissions_policy`` mappings merge directive by
-    directive (the rule's value wins) unless ``replace_mappings``.
+    ``csp_header``, ``permissions_policy`` and ``cross_origin`` mappings merge
+    key by key (the rule's value wins) unless ``replace_mappings``.
     """
     values = dict(values)
     if not replace_mappings:
         secured = values.get("server_secured", base.server_secured)
-        for key in ("csp_header", "permissions_policy"):
+        for key in ("csp_header", "permissions_policy", "cross_origin"):
             if isinstance(values.get(key), tuple):
                 values[key] = _merged_pairs(
                     _mapping_of(base, key, secured), values[key]
@@ -89,7 +92,7 @@ def apply(base: Config, override: Override, where: str) -> Config:
     return config
 
 
-def _mapping_of(base: Config, key: str, secured: bool) -> tuple[Directive, ...]:
+def _mapping_of(base: Config, key: str, secured: bool) -> tuple[tuple[str, Any], ...]:
     """The base's mapping for ``key``, the default CSP spelt out as one."""
     current = getattr(base, key)
     if current is True and key == "csp_header":
@@ -98,9 +101,9 @@ def _mapping_of(base: Config, key: str, secured: bool) -> tuple[Directive, ...]:
 
 
 def _merged_pairs(
-    base: tuple[Directive, ...], rule: tuple[Directive, ...]
-) -> tuple[Directive, ...]:
-    """Directive by directive: the rule's value wins, new names come last."""
+    base: tuple[tuple[str, Any], ...], rule: tuple[tuple[str, Any], ...]
+) -> tuple[tuple[str, Any], ...]:
+    """Key by key: the rule's value wins, new names come last."""
     merged = dict(base)
     merged.update(rule)
     return tuple(merged.items())

@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 
 from ..errors import ConfigError, clipped, did_you_mean, shown, warn
-from .values import Directive, Sources, named, not_allowed, texts
+from .values import Directive, Sources, check_origin, named, not_allowed, texts
 
 FEATURES = (
     "accelerometer",
@@ -104,12 +104,6 @@ OBSOLETE = {
 KEYWORDS = ("*", "self", "src")
 
 _FEATURE = re.compile(r"[a-z][a-z0-9-]*")
-# An origin: scheme "://" host [":" port], no path; "*." for any subdomain.
-_ORIGIN = re.compile(
-    r"[A-Za-z][A-Za-z0-9+.-]*://"
-    r"(?:\*\.)?(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])"
-    r"(?::[0-9]+)?"
-)
 
 
 def permissions_policy(where: str, value: object) -> bool | tuple[Directive, ...]:
@@ -179,17 +173,12 @@ def check_allowlist(where: str, entries: tuple[str, ...]) -> tuple[str, ...]:
                 f"{place}: {shown(entry)} must be written {bare} without quotes "
                 "(Permissions-Policy is not CSP)"
             )
-        if entry in KEYWORDS:
-            continue
-        if _ORIGIN.fullmatch(entry.rstrip("/")) and entry.endswith("/"):
-            raise ConfigError(
-                f"{place}: {shown(entry)} is not an origin: an origin has no path "
-                f"(allowed: {shown(entry.rstrip('/'))})"
-            )
-        if not _ORIGIN.fullmatch(entry):
-            raise ConfigError(
-                f"{place}: {shown(entry)} is not an allowlist entry (allowed: *, self, "
-                "src or an origin such as 'https://maps.example')"
+        if entry not in KEYWORDS:
+            check_origin(
+                place,
+                entry,
+                "an allowlist entry (allowed: *, self, src or an origin such as "
+                "'https://maps.example')",
             )
     if "*" in entries and len(entries) > 1:
         raise ConfigError(

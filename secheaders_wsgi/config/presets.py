@@ -132,6 +132,10 @@ PRESETS: Mapping[str, Mapping[str, Any]] = {
         "cross_origin_opener_policy": "same-origin",
         "cross_origin_resource_policy": "same-origin",
         "origin_agent_cluster": True,
+        # Go's CSRF rules, logged but not enforced: a cross-origin form post
+        # the site relies on (a payment provider's return, SAML) shows up in
+        # the log before any refusal can break it.
+        "cross_origin": {"mode": "csrf", "report_only": True},
     },
     "strict": {
         "csp_header": _STRICT_POLICY,
@@ -161,6 +165,10 @@ PRESETS: Mapping[str, Mapping[str, Any]] = {
         # any Origin check) rejects. same-origin sends nothing to other sites
         # either, and keeps the Referer and Origin a site sends itself.
         "referrer_policy": "same-origin",
+        # Go's CSRF rules, enforced: a cross-origin POST (or PUT, DELETE, ...)
+        # from a browser is refused before the app runs. A prefix that takes
+        # such posts on purpose turns it off in a paths rule.
+        "cross_origin": {"mode": "csrf"},
     },
 }
 

@@ -155,6 +155,32 @@ def normalize_prefix(prefix: str) -> str:
     return "/" + "/".join(segment for segment in prefix.split("/") if segment)
 
 
+# An origin: scheme "://" host [":" port], no path (RFC 6454 section 6.2);
+# "*." for any subdomain, where the header allows it (Permissions-Policy).
+ORIGIN = re.compile(
+    r"[A-Za-z][A-Za-z0-9+.-]*://"
+    r"(?:\*\.)?(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])"
+    r"(?::[0-9]+)?"
+)
+
+
+def check_origin(where: str, entry: str, allowed: str) -> str:
+    """``entry`` if it is an origin (:data:`ORIGIN`); else the error naming ``allowed``.
+
+    A URL with a path gets its origin as the fix: ``'https://a.example/'``
+    -> ``'https://a.example'``.
+    """
+    if ORIGIN.fullmatch(entry):
+        return entry
+    head = ORIGIN.match(entry)
+    if head is not None and entry[head.end() :].startswith("/"):
+        raise ConfigError(
+            f"{where}: {shown(entry)} is not an origin: an origin has no path "
+            f"(allowed: {shown(head.group())})"
+        )
+    raise ConfigError(f"{where}: {shown(entry)} is not {allowed}")
+
+
 def not_allowed(where: str, value: object, allowed: str) -> ConfigError:
     """The usual error: ``where: 'bad' is not allowed (allowed: ...)``."""
     return ConfigError(f"{where}: {shown(value)} is not allowed (allowed: {allowed})")

@@ -11,6 +11,8 @@ fixed order.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from ..config import Config
 from ..config.csp_keys import REPORT_GROUP
 from .clear_site_data import clear_site_data_value
@@ -33,6 +35,7 @@ from .integrity import (
     integrity_policy_report_only_value,
     integrity_policy_value,
 )
+from .isolation import report_only_headers
 from .permissions import permissions_policy_value
 from .simple import (
     cache_control_value,
@@ -96,22 +99,36 @@ def headers(
         result.append(("Strict-Transport-Security", hsts))
     # The integrity policies report there on every response: never sampled.
     endpoint = config.report_endpoint
-    csp_reports = report is not None and (directives is not None or trial is not None)
-    if endpoint is not None and (csp_reports or REPORT_GROUP in endpoints(config)):
+    trials = report_only_headers(config, report=report is not None)
+    reports = report is not None and (
+        directives is not None or trial is not None or bool(trials)
+    )
+    if endpoint is not None and (reports or REPORT_GROUP in endpoints(config)):
         result.append(("Reporting-Endpoints", f'{REPORT_GROUP}="{endpoint}"'))
-    for name, builder in _MORE_HEADERS:
-        value = builder(config)
-        if value is not None:
-            result.append((name, value))
+    _append(result, config, _MORE_HEADERS)
+    result += trials
+    _append(result, config, _LAST_HEADERS)
     return tuple(result)
 
 
-# The headers after the core set, in this order; None means "no header".
-_MORE_HEADERS = (
+def _append(result: list[Header], config: Config, builders: _Builders) -> None:
+    for name, builder in builders:
+        value = builder(config)
+        if value is not None:
+            result.append((name, value))
+
+
+_Builders = tuple[tuple[str, Callable[[Config], "str | None"]], ...]
+
+# The headers after the core set, in this order; None means "no header". The
+# report-only twins of COOP and COEP go between the two groups.
+_MORE_HEADERS: _Builders = (
     ("Permissions-Policy", permissions_policy_value),
     ("Cross-Origin-Opener-Policy", cross_origin_opener_policy_value),
     ("Cross-Origin-Embedder-Policy", cross_origin_embedder_policy_value),
     ("Cross-Origin-Resource-Policy", cross_origin_resource_policy_value),
+)
+_LAST_HEADERS: _Builders = (
     ("X-Frame-Options", x_frame_options_value),
     ("Origin-Agent-Cluster", origin_agent_cluster_value),
     ("X-DNS-Prefetch-Control", x_dns_prefetch_control_value),

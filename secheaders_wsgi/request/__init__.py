@@ -7,4 +7,5 @@ Each is built at start-up and only read per request:
 - :mod:`.redirect`: ``force_https``, the redirect to the https URL.
 - :mod:`.cookies`: the ``Set-Cookie`` rewrite (Secure, SameSite, HttpOnly).
 - :mod:`.reply`: an answer in no adapter's shape.
+- :mod:`.cross_origin`: ``cross_origin``, the Fetch Metadata check before the app.
 """

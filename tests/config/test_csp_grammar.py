@@ -40,7 +40,7 @@ BAD = [
     ),
     pytest.param(
         {"csp_safe_src": ["'selff'"]},
-        "csp_safe_src[0]: \"'selff'\" is not a CSP keyword (allowed: 'self', 'none', 'unsafe-inline', 'unsafe-eval', 'strict-dynamic', 'unsafe-hashes', 'report-sample', 'wasm-unsafe-eval', 'unsafe-allow-redirects', 'inline-speculation-rules', 'safe-src', or a hash such as 'sha256-<base64>'). Did you mean \"'self'\"?",
+        "csp_safe_src[0]: \"'selff'\" is not a CSP keyword (allowed: 'self', 'none', 'unsafe-inline', 'unsafe-eval', 'strict-dynamic', 'unsafe-hashes', 'report-sample', 'wasm-unsafe-eval', 'unsafe-allow-redirects', 'inline-speculation-rules', 'trusted-types-eval', 'safe-src', or a hash such as 'sha256-<base64>'). Did you mean \"'self'\"?",
         id="misspelt-keyword",
     ),
     pytest.param(

@@ -16,6 +16,7 @@ from secheaders_wsgi import ConfigError, SecureHeaders
 from secheaders_wsgi.config import Config
 from tests.config import (
     test_cookies,
+    test_cross_origin,
     test_csp_grammar,
     test_force_https,
     test_headers,
@@ -27,6 +28,7 @@ from tests.config import (
     test_reporting,
     test_response_headers,
 )
+from tests.policy import test_coep_report_only, test_coop_report_only
 from tests.support import assert_refused
 
 BAD = [
@@ -103,6 +105,9 @@ CHECKED_KEYS = (
     "cross_origin_opener_policy",
     "cross_origin_embedder_policy",
     "cross_origin_resource_policy",
+    "cross_origin_opener_policy_report_only",
+    "cross_origin_embedder_policy_report_only",
+    "cross_origin",
     "x_frame_options",
     "xss_protection",
     "origin_agent_cluster",
@@ -131,6 +136,9 @@ def test_every_checked_key_has_bad_values_in_a_table() -> None:
     tables = (
         BAD,
         test_cookies.BAD,
+        test_cross_origin.BAD,
+        test_coep_report_only.BAD,
+        test_coop_report_only.BAD,
         test_csp_grammar.BAD,
         test_force_https.BAD,
         test_headers.BAD,
