@@ -20,6 +20,7 @@ from .errors import ConfigError
 from .policy import Header, headers
 from .policy.csp_edit import CspEdit, CspParts, edited
 from .request.cookies import CookieRewrite
+from .request.cross_origin import CrossOriginGuard
 from .request.redirect import ForceHttps
 
 __all__ = ["MARK", "Plan", "Side", "Wire"]
@@ -276,6 +277,8 @@ class Plan:
     https: Side
     secured: bool
     unsafe_eval: bool
+    #: ``cross_origin``: the check before the app runs; ``None``: none.
+    guard: CrossOriginGuard | None
     #: Where it comes from, for messages: "the top level", "paths rule '/x/'".
     where: str
     #: What it was built from: an override is merged onto it on first use.
@@ -288,6 +291,7 @@ class Plan:
             https=Side.build(config, https=True),
             secured=config.server_secured,
             unsafe_eval=config.csp_unsafe_eval,
+            guard=CrossOriginGuard.for_config(config),
             where=where,
             config=config,
         )

@@ -128,7 +128,8 @@ class Core:
         """The plan for this request, or what answers it instead of the app.
 
         Trusted proxies first, then the report receiver, the path rule, the
-        https scheme of ``server_secured`` and the https redirect.
+        https scheme of ``server_secured``, the https redirect and the
+        cross-origin check (``cross_origin``): all before the app runs.
         """
         site = self.site
         if site.proxies is not None:
@@ -151,6 +152,23 @@ class Core:
             return redirect.reply(
                 request.method(), request.header("host"), script_name, path, query
             )
+        guard = plan.guard
+        if guard is not None:
+            scheme = request.scheme()
+            refusal = guard.answer(
+                request.method(),
+                request.header("sec-fetch-site"),
+                request.header("sec-fetch-mode"),
+                request.header("sec-fetch-dest"),
+                request.header("origin"),
+                scheme,
+                request.header("host"),
+                path,
+            )
+            if refusal is not None:
+                # The refusal is a response of the site's: it gets our headers.
+                side = plan.https if scheme == "https" else plan.http
+                return refusal.with_ours(side.headers)
         return plan
 
     def fix_scheme(self, request: Incoming) -> None:

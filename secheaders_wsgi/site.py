@@ -34,7 +34,8 @@ class Site:
     receiver: ReportReceiver | None
     variants: Variants
     #: Nothing to decide before the app runs (no proxy, receiver, rule,
-    #: redirect or server_secured): most sites, one test per request.
+    #: redirect, cross-origin check or server_secured): most sites, one test
+    #: per request.
     direct: bool
 
     @classmethod
@@ -66,6 +67,7 @@ class Site:
                 and proxies is None
                 and receiver is None
                 and top.http.redirect is None
+                and top.guard is None
                 and not top.secured
             ),
         )

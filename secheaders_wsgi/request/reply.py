@@ -26,6 +26,12 @@ class Reply:
     def code(self) -> int:
         return int(self.status[:3])
 
+    def with_ours(self, ours: tuple[Header, ...]) -> Reply:
+        """This reply with our headers added, where it does not set them."""
+        present = {name.lower() for name, _ in self.headers}
+        extra = tuple(h for h in ours if h[0].lower() not in present)
+        return Reply(self.status, self.headers + extra, self.body)
+
 
 def text_reply(
     status: str, body: bytes, headers: tuple[Header, ...] = (), *, head: bool = False
