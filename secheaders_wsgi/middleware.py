@@ -72,7 +72,7 @@ class SecureHeaders:
             raise TypeError(f"app must be a WSGI callable, not {type(app).__name__}")
         refuse_misuse(app)
         self.app = app
-        self.config = load_config(config)
+        self.config = load_config(config, app=app)
         site = Site.build(self.config, _same)
         self._plan = site.plan
         self._state = site.state

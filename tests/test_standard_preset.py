@@ -135,7 +135,8 @@ _COMPANIONS: dict[str, dict[str, Any]] = {
     "x_frame_options": {"csp_frame_ancestors": False},
     "cookie_samesite": {},
 }
-_NOT_A_SETTING = {"paths", "preset", "overrides"}
+# Rules and page lists no preset sets: each builds on the settings instead.
+_NOT_A_SETTING = {"paths", "preset", "overrides", "framework_pages"}
 
 
 def test_the_table_has_a_value_for_every_key() -> None:

@@ -151,7 +151,7 @@ class SecureHeaders:
             raise TypeError(f"app must be an ASGI callable, not {type(app).__name__}")
         refuse_misuse(app, asgi=True)
         self.app = app
-        self.config = load_config(config)
+        self.config = load_config(config, app=app)
         site = Site.build(self.config, _Plan.of)
         self._plan = site.plan
         self._state = site.state
