@@ -11,6 +11,7 @@ headers into the app's. It knows no header semantics.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from random import random
 from typing import TYPE_CHECKING
@@ -18,8 +19,10 @@ from typing import TYPE_CHECKING
 from .config import ConfigSource, load_config
 from .plan import Plan, Side
 from .policy import Header
+from .reports import ReportReceiver
 from .request.cookies import CookieRewrite
 from .request.nonce import ENVIRON_KEY
+from .request.reply import Reply
 from .request.response import STATE_KEY, UNSAFE_EVAL_KEY, ResponseState
 from .request.scheme import secure_scheme
 from .request.site import Site
@@ -156,7 +159,7 @@ class SecureHeaders:
         plan = self._plan
         path = environ.get("PATH_INFO", "")
         if self._receiver is not None and path == self._report_path:
-            return plan, self._receiver  # never the app's
+            return plan, functools.partial(_receive, self._receiver)  # never the app's
         if self._paths is not None:
             plan = self._paths.longest(path) or plan
         if plan.secured:
@@ -229,3 +232,41 @@ def _merged(
     if present.isdisjoint(names):
         return [*app_headers, *ours]
     return [*app_headers, *[h for h in ours if h[0].lower() not in present]]
+
+
+def _receive(
+    receiver: ReportReceiver, environ: WSGIEnvironment, start_response: StartResponse
+) -> Iterable[bytes]:
+    wanted = receiver.wanted(
+        environ.get("REQUEST_METHOD", ""),
+        environ.get("CONTENT_TYPE"),
+        environ.get("CONTENT_LENGTH"),
+        bool(environ.get("wsgi.input_terminated")),
+    )
+    if isinstance(wanted, Reply):
+        return _reply(wanted, start_response)
+    return _reply(receiver.accept(_read(environ, wanted)), start_response)
+
+
+def _read(environ: WSGIEnvironment, wanted: int) -> bytes | None:
+    """At most ``wanted`` bytes of the body; ``None``: the client left."""
+    chunks: list[bytes] = []
+    got = 0
+    try:
+        stream = environ["wsgi.input"]
+        while got < wanted:
+            chunk = stream.read(wanted - got)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            got += len(chunk)
+    except Exception:
+        # Servers raise their own types when a client hangs up (OSError,
+        # werkzeug's ClientDisconnected, gunicorn's NoMoreData).
+        return None
+    return b"".join(chunks)
+
+
+def _reply(reply: Reply, start_response: StartResponse) -> list[bytes]:
+    start_response(reply.status, list(reply.headers))
+    return [reply.body]

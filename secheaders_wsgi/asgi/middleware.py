@@ -12,7 +12,6 @@ here: the ``http.response.start`` message is rewritten instead of a
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +23,7 @@ from ..policy import Header
 from ..reports import ReportReceiver
 from ..request.cookies import CookieRewrite
 from ..request.nonce import ENVIRON_KEY
+from ..request.reply import Reply
 from ..request.response import STATE_KEY, UNSAFE_EVAL_KEY, ResponseState
 from ..request.site import Site
 from ..wiring import REENTERED, reentered, refuse_misuse
@@ -38,6 +38,7 @@ from .scope import (
     read_body,
     respond,
     secure,
+    send_reply,
     update_from,
 )
 
@@ -336,33 +337,18 @@ def _encoded(headers: Iterable[Header]) -> tuple[RawHeader, ...]:
 async def _receive_report(
     receiver: ReportReceiver, scope: Scope, receive: Receive, send: Send
 ) -> None:
-    """The WSGI report receiver, with the body read from ``receive`` first.
+    """The report receiver, the body read from ``receive`` within its bound.
 
-    Read with the receiver's own bound, so its answers (405, 413, 415, 400,
-    204) are the WSGI ones: a declared length over the limit, or one that is
-    not a number, is not read at all; without one, at most one byte more than
-    the limit is. Never 411: an ASGI server ends a body it was not told the
-    length of (chunked), so reading cannot wait for bytes that never come.
+    Never 411: an ASGI server ends a body it was not told the length of
+    (chunked), so reading cannot wait for bytes that never come.
     """
     environ = environ_of(scope)
-    # The server delimits the body (Content-Length or chunked) and ends the
-    # messages there: what WSGI servers mark as wsgi.input_terminated.
-    environ["wsgi.input_terminated"] = True
-    raw = str(environ.get("CONTENT_LENGTH") or "").strip()
-    if environ["REQUEST_METHOD"] == "POST" and (not raw or raw.isdigit()):
-        length = int(raw) if raw else -1
-        if length <= receiver.max_bytes:
-            wanted = length if length >= 0 else receiver.max_bytes + 1
-            body = await read_body(receive, wanted)
-            environ["wsgi.input"] = _Gone() if body is None else io.BytesIO(body)
-    await respond(receiver, environ, send)
-
-
-class _Gone(io.RawIOBase):
-    """The body of a client that hung up: reading it fails, as under WSGI."""
-
-    def readable(self) -> bool:
-        return True
-
-    def read(self, size: int | None = -1) -> bytes:
-        raise OSError("the client disconnected")
+    wanted = receiver.wanted(
+        environ["REQUEST_METHOD"],
+        environ.get("CONTENT_TYPE"),
+        environ.get("CONTENT_LENGTH"),
+        True,
+    )
+    if not isinstance(wanted, Reply):
+        wanted = receiver.accept(await read_body(receive, wanted))
+    await send_reply(wanted, send)

@@ -13,6 +13,7 @@ import io
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from typing import TYPE_CHECKING, Any
 
+from ..request.reply import Reply
 from ..request.scheme import secure_scheme
 
 if TYPE_CHECKING:
@@ -30,6 +31,7 @@ __all__ = [
     "request_path",
     "respond",
     "secure",
+    "send_reply",
     "update_from",
 ]
 
@@ -211,6 +213,21 @@ async def respond(app: WSGIApplication, environ: dict[str, Any], send: Send) -> 
         }
     )
     await send({"type": "http.response.body", "body": body})
+
+
+async def send_reply(reply: Reply, send: Send) -> None:
+    """Answer with a :class:`Reply` of ours: its names lower-case, as ASGI asks."""
+    await send(
+        {
+            "type": "http.response.start",
+            "status": reply.code,
+            "headers": [
+                (name.lower().encode("latin-1"), value.encode("latin-1"))
+                for name, value in reply.headers
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": reply.body})
 
 
 def _no_write(data: bytes) -> None:  # pragma: no cover - ours never write()

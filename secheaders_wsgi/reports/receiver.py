@@ -21,16 +21,14 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from itertools import islice
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from _typeshed.wsgi import StartResponse, WSGIEnvironment
+from ..policy import Header
+from ..request.reply import Reply, text_reply
 
-    from .policy import Header
-
-__all__ = ["ReportReceiver"]
+__all__ = ["ReportReceiver", "content_length_value", "normalize"]
 
 LOGGER = logging.getLogger("secheaders.csp")
 
@@ -62,54 +60,83 @@ _NUMBERS = frozenset({"line", "column", "status_code"})
 
 
 class ReportReceiver:
-    """A WSGI application that logs the CSP reports POSTed to it.
+    """Takes the reports POSTed to ``csp_report_path``; in no adapter's shape.
 
+    An adapter asks :meth:`wanted` how much of the body to read (or gets the
+    answer at once), reads at most that much, and hands it to :meth:`accept`.
     Answers 204 to a report (even one that holds no CSP violation), 400 to a
-    body that is not a JSON report or a ``Content-Length`` that is not a
-    number, 405 to a method other than POST, 411 to a body without
-    ``Content-Length`` (unless the server marks it ``wsgi.input_terminated``:
-    otherwise a read would wait for bytes that never come, holding a worker),
-    413 to a body over ``max_bytes`` (without reading it) and 415 to another
-    content type.
+    body that is not a JSON report or a ``Content-Length`` that is not a plain
+    decimal number, 405 to a method other than POST, 411 to a body without
+    ``Content-Length`` on a stream the server does not end (a read would wait
+    for bytes that never come, holding a worker), 413 to a body over
+    ``max_bytes`` (without reading it) and 415 to another content type.
     """
 
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
 
-    def __call__(
-        self, environ: WSGIEnvironment, start_response: StartResponse
-    ) -> Iterable[bytes]:
-        if environ.get("REQUEST_METHOD") != "POST":
-            return _answer(
-                start_response, "405 Method Not Allowed", (("Allow", "POST"),)
-            )
-        content_type = str(environ.get("CONTENT_TYPE", "")).split(";")[0]
-        if content_type.strip().lower() not in CONTENT_TYPES:
-            return _answer(start_response, "415 Unsupported Media Type")
-        raw = str(environ.get("CONTENT_LENGTH") or "").strip()
+    def wanted(
+        self,
+        method: str,
+        content_type: str | None,
+        content_length: str | None,
+        terminated: bool,
+    ) -> Reply | int:
+        """The answer before any body is read, or how many bytes to read at most.
+
+        ``terminated``: the server ends the body stream itself (ASGI always;
+        WSGI's ``wsgi.input_terminated``), so a body without a length can be
+        read to its end. Reading ``max_bytes + 1`` then tells a body too long.
+        """
+        if method != "POST":
+            return _answer("405 Method Not Allowed", (("Allow", "POST"),))
+        kind = (content_type or "").split(";")[0].strip().lower()
+        if kind not in CONTENT_TYPES:
+            return _answer("415 Unsupported Media Type")
+        raw = (content_length or "").strip(" \t")
         if not raw:
-            if not environ.get("wsgi.input_terminated"):
-                # PEP 3333: without a length, reading may block until the
-                # client hangs up; only a server that ends the stream says so.
-                return _answer(start_response, "411 Length Required")
-            length = -1
-        elif raw.isascii() and raw.isdigit():
-            length = int(raw)
-        else:
-            return _answer(start_response, "400 Bad Request")
-        body = _read(environ, self.max_bytes, length)
+            if not terminated:
+                return _answer("411 Length Required")
+            return self.max_bytes + 1
+        length = content_length_value(raw)
+        if length is None:
+            return _answer("400 Bad Request")
+        if length > self.max_bytes:
+            return _answer("413 Content Too Large")
+        return length
+
+    def accept(self, body: bytes | None) -> Reply:
+        """Log the reports in ``body``; ``None``: the client left mid-body."""
         if body is None:
-            return _answer(start_response, "413 Content Too Large")
+            return _answer("400 Bad Request")
+        if len(body) > self.max_bytes:
+            return _answer("413 Content Too Large")
         try:
             reports = list(islice(_reports(json.loads(body)), _MAX_REPORTS))
         except (ValueError, RecursionError):
             # ValueError: not JSON, not UTF-8, or not a report.
             # RecursionError: "[[[[...", nested deeper than the parser goes.
-            return _answer(start_response, "400 Bad Request")
+            return _answer("400 Bad Request")
         for report in reports:
             line = json.dumps(report, sort_keys=True)
             LOGGER.warning("%s", line, extra={"csp_report": report})
-        return _answer(start_response, "204 No Content")
+        return _answer("204 No Content")
+
+
+def content_length_value(raw: str) -> int | None:
+    """A ``Content-Length`` value as a number; ``None`` unless plain ASCII digits.
+
+    ``str.isdigit`` alone takes ``"²"`` and other Unicode digits, and ``int``
+    refuses more than 4,300 of them: neither may reach it. A number too long to
+    be a length this side of an exabyte counts as over every limit.
+
+    >>> [content_length_value(raw) for raw in ("42", "4 2", "²")]
+    [42, None, None]
+    """
+    if not (raw.isascii() and raw.isdigit()):
+        return None
+    digits = raw.lstrip("0") or "0"
+    return int(digits) if len(digits) <= 18 else 10**18
 
 
 def normalize(body: Mapping[str, Any], reporting_api: bool) -> dict[str, Any]:
@@ -156,48 +183,9 @@ def _reports(data: object) -> Iterator[dict[str, Any]]:
             yield {"format": "reports+json", **normalize(body, reporting_api=True)}
 
 
-def _read(environ: WSGIEnvironment, limit: int, length: int) -> bytes | None:
-    """At most ``limit`` bytes of the body, or None if it is longer.
-
-    With a ``length`` over the limit, nothing is read. Without one (``-1``, a
-    terminated stream), at most ``limit + 1`` bytes are read: enough to tell
-    that it is too long.
-    """
-    if length > limit:
-        return None
-    wanted = length if length >= 0 else limit + 1
-    chunks: list[bytes] = []
-    got = 0
-    try:
-        stream = environ["wsgi.input"]
-        while got < wanted:
-            chunk = stream.read(wanted - got)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            got += len(chunk)
-    except Exception:
-        # Servers raise their own types when a client hangs up (OSError,
-        # werkzeug's ClientDisconnected, gunicorn's NoMoreData): all a 400.
-        return b""
-    body = b"".join(chunks)
-    return None if len(body) > limit else body
-
-
-def _answer(
-    start_response: StartResponse, status: str, extra: tuple[Header, ...] = ()
-) -> list[bytes]:
+def _answer(status: str, extra: tuple[Header, ...] = ()) -> Reply:
     if status.startswith("204"):  # RFC 9110 section 15.3.5: no content, no length
-        start_response(status, [("Cache-Control", "no-store"), *extra])
-        return []
-    body = f"{status}\n".encode("latin-1")
-    start_response(
-        status,
-        [
-            ("Content-Type", "text/plain; charset=utf-8"),
-            ("Content-Length", str(len(body))),
-            ("Cache-Control", "no-store"),
-            *extra,
-        ],
+        return Reply(status, (("Cache-Control", "no-store"), *extra))
+    return text_reply(
+        status, f"{status}\n".encode("latin-1"), (("Cache-Control", "no-store"), *extra)
     )
-    return [body]
