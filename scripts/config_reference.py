@@ -223,6 +223,13 @@ WORDS: dict[str, tuple[str, str]] = {
         "a list of rules, each `prefix:` and other keys",
         "per-path rules; the longest matching prefix wins; see [paths](paths.md)",
     ),
+    "framework_pages": (
+        "a list of `django_admin`, `drf_browsable_api`, `django_debug`, "
+        "`fastapi_docs`, `fastapi_redoc`, or a mapping of name to prefix",
+        "framework pages that work under every preset: each gets the CSP it "
+        "needs at its prefix, nothing else changes; see "
+        "[framework pages](framework-pages.md)",
+    ),
     "overrides": (
         "a mapping of names to rules (the keys a `paths` rule takes, and `replace:`)",
         "named rules a response picks with `use_override(environ, name)`; see "

@@ -17,6 +17,7 @@ from pathlib import Path
 from .audit import SEVERITIES, Severity, at_least, audit
 from .config import Config, load_config
 from .config.overrides import apply
+from .config.values import normalize_prefix
 from .errors import ConfigError, did_you_mean
 from .policy import headers
 from .request.paths import PrefixTable
@@ -158,5 +159,25 @@ def _for_path(config: Config, path: str) -> Config:
         print(f"{path}: no paths rule matches; top-level settings", file=sys.stderr)
         return config
     index, prefix, rule = found
-    print(f"{path}: rule paths[{index}] (prefix {prefix!r})", file=sys.stderr)
+    print(f"{path}: {_rule_name(config, index, prefix)}", file=sys.stderr)
     return rule
+
+
+def _rule_name(config: Config, index: int, prefix: str) -> str:
+    """``rule paths[1] (prefix '/admin/')``, or the framework page it is."""
+    key = normalize_prefix(prefix)
+    pages = [
+        page
+        for page in config.framework_pages
+        if page.prefix is not None
+        and (key + "/").startswith(normalize_prefix(page.prefix).rstrip("/") + "/")
+    ]
+    own = next(
+        (page for page in pages if page.own_entry and page.prefix == prefix), None
+    )
+    if own is not None:
+        return f"framework_pages {own.name} (prefix {prefix!r})"
+    named = f"rule paths[{index}] (prefix {prefix!r})"
+    if pages:
+        named += " with framework_pages " + ", ".join(page.name for page in pages)
+    return named

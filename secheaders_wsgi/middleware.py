@@ -67,7 +67,7 @@ class SecureHeaders:
             raise TypeError(f"app must be a WSGI callable, not {type(app).__name__}")
         refuse_misuse(app, "wsgi")
         self.app = app
-        self.config = load_config(config)
+        self.config = load_config(config, app=app)
         self.label = built_here("WSGI", config)
         self._core = Core(self.config, self.label)
         # The plan of every request when there is nothing to route; else None.

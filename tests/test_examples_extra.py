@@ -10,7 +10,7 @@ import tomllib
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 # Import names that differ from the distribution's name.
-DISTRIBUTION = {"yaml": "pyyaml"}
+DISTRIBUTION = {"yaml": "pyyaml", "rest_framework": "djangorestframework"}
 
 
 def _imports(path: pathlib.Path) -> set[str]:

@@ -140,7 +140,8 @@ _COMPANIONS: dict[str, dict[str, Any]] = {
     "cross_origin_opener_policy_report_only": {"csp_report_path": "/_/csp-reports"},
     "cross_origin_embedder_policy_report_only": {"csp_report_path": "/_/csp-reports"},
 }
-_NOT_A_SETTING = {"paths", "preset", "overrides"}
+# Rules and page lists no preset sets: each builds on the settings instead.
+_NOT_A_SETTING = {"paths", "preset", "overrides", "framework_pages"}
 
 
 def test_the_table_has_a_value_for_every_key() -> None:

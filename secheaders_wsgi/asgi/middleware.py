@@ -57,7 +57,7 @@ class SecureHeaders:
             raise TypeError(f"app must be an ASGI callable, not {type(app).__name__}")
         refuse_misuse(app, "asgi")
         self.app = app
-        self.config = load_config(config)
+        self.config = load_config(config, app=app)
         self.label = built_here("ASGI", config)
         self._core = Core(self.config, self.label, raw=True)
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..config import Config
-from .rules import RULES
+from .rules import RULES, site_wide_changes
 from .view import SEVERITIES, Finding, Severity, View
 
 __all__ = ["SEVERITIES", "Finding", "Severity", "at_least", "audit"]
@@ -34,14 +34,19 @@ def audit(config: Config) -> tuple[Finding, ...]:
     Each ``paths`` rule and each of ``overrides:`` (merged onto the top
     level, as a view's ``use_override`` gets it) is audited too; each reports
     only what the top level does not already (the weaker ``/embed/`` rule, not
-    the same finding twice).
+    the same finding twice), and a rule that changes a header browsers keep
+    per site (HSTS, COOP, ...) is named.
     """
     findings = _findings(config)
     known = {(f.rule, f.message) for f in findings}
+    top = View.of(config)
     for prefix, rule_config in config.paths:
         findings += [
             replace(f, prefix=prefix)
-            for f in _findings(rule_config)
+            for f in (
+                *_findings(rule_config),
+                *site_wide_changes(top, View.of(rule_config)),
+            )
             if (f.rule, f.message) not in known
         ]
     for override in config.overrides:

@@ -402,6 +402,48 @@ def _oshp(view: View) -> Iterator[Finding]:
         )
 
 
+# RFC 6797 section 8.1: a browser keeps the HSTS policy of the last response
+# it saw from a host, whatever its path; Origin-Agent-Cluster (HTML "origin-
+# keyed agent clusters") is decided once per origin, and Chromium warns when
+# pages of one origin ask differently; COOP and COEP together decide whether a
+# page is cross-origin isolated, which should not flip between pages of one
+# site. A paths rule that changes one of these (often through a preset in the
+# rule) is a surprise: only one value can hold for the whole site.
+SITE_WIDE_HEADERS: dict[str, tuple[Severity, str]] = {
+    "strict-transport-security": ("medium", "hsts_header"),
+    "origin-agent-cluster": ("low", "origin_agent_cluster"),
+    "cross-origin-opener-policy": ("low", "cross_origin_opener_policy"),
+    "cross-origin-embedder-policy": ("low", "cross_origin_embedder_policy"),
+}
+
+
+def site_wide_changes(top: View, rule: View) -> Iterator[Finding]:
+    """A ``paths`` rule whose site-wide headers differ from the top level's."""
+    for name, (severity, key) in SITE_WIDE_HEADERS.items():
+        here, there = rule.headers.get(name), top.headers.get(name)
+        if here == there:
+            continue
+        # A preset in a rule sets these too, which is how they usually differ.
+        preset = rule.config.preset
+        cause = f"preset: {preset}" if preset != top.config.preset else key
+        yield Finding(
+            "paths-site-wide-header",
+            severity,
+            f"this rule sends {_header_name(name)}: {here or '(none)'}, the rest "
+            f"of the site {there or '(none)'}; browsers keep one value per site, "
+            "so the last page visited decides it",
+            f"remove {cause} from the rule and set only the keys the path needs "
+            "(for a framework's own pages, framework_pages changes only their CSP)",
+        )
+
+
+def _header_name(name: str) -> str:
+    return "-".join(
+        part.upper() if part == "hsts" else part.capitalize()
+        for part in name.split("-")
+    )
+
+
 RULES: tuple[Rule, ...] = (
     _no_csp,
     _report_only,

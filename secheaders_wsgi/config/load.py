@@ -28,6 +28,7 @@ from .header_keys import INTEGRITY_MEMBERS
 from .keys import preset_name
 from .model import CHECKS, KEYS, Config, Override
 from .overrides import BEFORE_APP, apply, merge, override_name
+from .pages import reads_app, with_pages
 from .permissions_grammar import FEATURES
 from .presets import PRESETS
 from .values import boolean, normalize_prefix, path_prefix
@@ -43,12 +44,14 @@ _DEFAULTS = Config()
 _VALIDATED[id(_DEFAULTS)] = _DEFAULTS
 
 
-def load_config(source: ConfigSource = None) -> Config:
+def load_config(source: ConfigSource = None, *, app: object = None) -> Config:
     """Validate ``source`` and return a frozen :class:`Config`.
 
     ``source`` is ``None`` (all defaults), a mapping, a path to a YAML file
     (``str`` or ``os.PathLike``) holding the same keys, or a ``Config`` that
-    ``load_config`` returned before.
+    ``load_config`` returned before. ``app``: the application the middleware
+    wraps; ``framework_pages`` reads FastAPI's docs settings from it (without
+    it, those of a default ``FastAPI()``).
 
     >>> load_config({"server_secured": True}).server_secured
     True
@@ -59,6 +62,12 @@ def load_config(source: ConfigSource = None) -> Config:
         return _DEFAULTS
     if isinstance(source, Config):
         if _VALIDATED.get(id(source)) is source:
+            if app is not None and reads_app(source):
+                raise ConfigError(
+                    "framework_pages: a Config loaded without the app cannot "
+                    "read the app's docs settings: pass the mapping or the YAML "
+                    "path to the middleware instead"
+                )
             return source
         raise ConfigError(
             "a Config built by hand has not been checked (a value in it could "
@@ -68,18 +77,18 @@ def load_config(source: ConfigSource = None) -> Config:
     if isinstance(source, (str, os.PathLike)):
         file = read_yaml(os.fspath(source))
         try:
-            return _from_mapping(file.data)
+            return _from_mapping(file.data, app)
         except ConfigError as exc:
             raise file.located(exc) from None
     if isinstance(source, Mapping):
-        return _from_mapping(source)
+        return _from_mapping(source, app)
     raise ConfigError(
         f"config must be a mapping, a path to a YAML file or None, "
         f"not {type(source).__name__} {shown(source)}"
     )
 
 
-def _from_mapping(given: Mapping[Any, Any]) -> Config:
+def _from_mapping(given: Mapping[Any, Any], app: object = None) -> Config:
     raw = _with_preset(given)
     values: dict[str, Any] = {}
     for key, value in raw.items():
@@ -108,6 +117,8 @@ def _from_mapping(given: Mapping[Any, Any]) -> Config:
     check_unsafe_defaults(config, explicit)
     if rules:
         config = replace(config, paths=_rules(config, rules, explicit))
+    if config.framework_pages:
+        config = with_pages(config, app)
     if overrides:
         config = _overrides(config, overrides, explicit)
     check_redirect_keys(config)
@@ -144,6 +155,8 @@ _SITE_WIDE = {
     "site; set it at the top level",
     "overrides": "overrides are named once for the whole site; set them at the "
     "top level (a view picks one with use_override)",
+    "framework_pages": "each page already gets a paths rule of its own; set "
+    "it at the top level (a mapping gives a page another prefix)",
 }
 
 _RULE_KEYS = ("prefix", "replace")
@@ -298,6 +311,13 @@ def _child_of(key: str, known: tuple[str, ...]) -> Callable[[object], bool]:
     )
 
 
+_NOT_IN_OVERRIDES = {
+    **BEFORE_APP,
+    "framework_pages": "a framework page is chosen by its path, not by the "
+    "view; set it at the top level",
+}
+
+
 def _overrides(
     config: Config, raw: tuple[tuple[object, object], ...], explicit: frozenset[str]
 ) -> Config:
@@ -321,7 +341,7 @@ def _overrides(
                 f"{place}: {shown(rule)} is not a mapping (allowed: any key a paths "
                 f"rule takes, and replace:, e.g. {{csp_frame_ancestors: [...]}}){hint}"
             )
-        _check_keys(place, rule, BEFORE_APP, "an override", ("replace",))
+        _check_keys(place, rule, _NOT_IN_OVERRIDES, "an override", ("replace",))
         values, replace_mappings = _rule_values(place, rule)
         merged = merge(config, values, replace_mappings)
         check_combinations(merged, f"{place}.", config)

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 from . import cross_origin_keys, csp_keys, header_keys
 from . import keys as checks
+from .frameworks import Page, framework_pages
 from .permissions_grammar import permissions_policy
 from .values import Directive, Sources, boolean, one_of
 
@@ -124,6 +125,9 @@ class Config:
     #: ``(prefix, config)`` per rule: each config is the base with the rule merged.
     #: The check only takes the list; :mod:`.load` merges each rule.
     paths: tuple[tuple[str, Config], ...] = key(checks.rule_list, ())
+    #: The framework pages (Django admin, FastAPI docs, ...) whose paths get the
+    #: policy they need; :mod:`.pages` merges each into ``paths``.
+    framework_pages: tuple[Page, ...] = key(framework_pages, ())
     #: Named overrides a view picks with ``use_override``; :mod:`.load` checks each.
     overrides: tuple[Override, ...] = key(checks.override_map, ())
 

@@ -59,9 +59,13 @@ _STRICT_POLICY: Mapping[str, str] = {
 # Every powerful feature on the OWASP Secure Headers Project's list, denied to
 # the page and to anything it frames. OSHP allows sync-xhr to 'self'; strict
 # denies it too (synchronous XHR freezes the page and browsers deprecate it).
-# Left out: interest-cohort (FLoC, abandoned in 2022; browsers log an error for
-# it) and unload (a stop-gap while Chrome removes the unload event; no other
-# browser knows it). A site that needs one writes permissions_policy itself.
+# Only features the browsers we test know: Chromium logs "Unrecognized
+# feature" for any other, on every page (tests/integration/
+# test_permissions_browser.py keeps this true). Left out: interest-cohort
+# (FLoC, abandoned in 2022), unload (a stop-gap while Chrome removes the
+# unload event; no other browser knows it) and web-share (Chromium on Linux
+# has no Web Share API, so it does not know the feature). A site that needs
+# one writes permissions_policy itself.
 STRICT_PERMISSIONS: Mapping[str, list[str]] = {
     feature: []
     for feature in (
@@ -84,7 +88,6 @@ STRICT_PERMISSIONS: Mapping[str, list[str]] = {
         "screen-wake-lock",
         "sync-xhr",
         "usb",
-        "web-share",
         "xr-spatial-tracking",
         "clipboard-read",
         "clipboard-write",
