@@ -245,7 +245,9 @@ def _receive(
     )
     if isinstance(wanted, Reply):
         return _reply(wanted, start_response)
-    return _reply(receiver.accept(_read(environ, wanted)), start_response)
+    user_agent = environ.get("HTTP_USER_AGENT")
+    reply = receiver.accept(_read(environ, wanted), user_agent=user_agent)
+    return _reply(reply, start_response)
 
 
 def _read(environ: WSGIEnvironment, wanted: int) -> bytes | None:

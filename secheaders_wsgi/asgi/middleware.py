@@ -350,5 +350,6 @@ async def _receive_report(
         True,
     )
     if not isinstance(wanted, Reply):
-        wanted = receiver.accept(await read_body(receive, wanted))
+        body = await read_body(receive, wanted)
+        wanted = receiver.accept(body, user_agent=environ.get("HTTP_USER_AGENT"))
     await send_reply(wanted, send)

@@ -62,7 +62,7 @@ class Site(Generic[P]):
         )
         # Site-wide: a rule may not set csp_report_path, so one receiver serves all.
         path = config.csp_report_path
-        receiver = ReportReceiver(config.csp_report_max_bytes) if path else None
+        receiver = ReportReceiver.for_config(config) if path else None
         return cls(
             plan=wrap(top),
             state=ResponseState.for_plans(OverridePlans(config, top), top),
