@@ -25,6 +25,7 @@ MODULES = frozenset(
         "tests.test_middleware",
         "tests.test_nonce",
         "tests.test_receiver",
+        "tests.test_report_sinks",
         "tests.test_redirect",
         "tests.test_proxies",
         "tests.test_cookies",

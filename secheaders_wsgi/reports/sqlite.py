@@ -209,8 +209,9 @@ class SqliteSink:
                 _add_hour(connection, stored[key], report)
             connection.execute("COMMIT")
         except BaseException:
-            if connection.in_transaction:
-                connection.execute("ROLLBACK")
+            # A fresh connection next time: one opened while the file was
+            # read-only stays read-only after the file is writable again.
+            self.close()
             raise
 
     def flush(self, timeout: float) -> bool:
