@@ -66,7 +66,7 @@ def html_page(summary: Summary, report_only_key: str = "csp_report_only_header")
     for group in summary.groups.values():
         origins[group.origin] += group.count
         for page in group.pages:
-            pages[page] += group.count
+            pages[page] += 1  # a group keeps example pages, not counts per page
     noise = sum(summary.extensions.values())
     totals = [
         ("violations", summary.violations),
@@ -96,7 +96,7 @@ def html_page(summary: Summary, report_only_key: str = "csp_report_only_header")
         "<h2>Top blocked origins</h2>",
         _table(("blocked", "reports"), origins.most_common(15)),
         "<h2>Pages</h2>",
-        _table(("page", "reports"), pages.most_common(15)),
+        _table(("page", "groups seen on it"), pages.most_common(15)),
         "<h2>Suggested changes</h2>",
         _changes(summary, report_only_key),
         "</body></html>",
