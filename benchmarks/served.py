@@ -65,8 +65,10 @@ def _gunicorn() -> list[str]:
 
 
 @contextlib.contextmanager
-def server(app: str, log: Path, prefix: list[str]) -> Iterator[tuple[int, int | None]]:
-    """Run gunicorn serving ``served_app:<app>``; yield (port, worker pid); stop it."""
+def server(
+    app: str, log: Path, prefix: list[str], module: str = "served_app"
+) -> Iterator[tuple[int, int | None]]:
+    """Run gunicorn serving ``<module>:<app>``; yield (port, worker pid); stop it."""
     port = _free_port()
     cmd = [
         *prefix,
@@ -78,7 +80,7 @@ def server(app: str, log: Path, prefix: list[str]) -> Iterator[tuple[int, int | 
         f"--pythonpath={ROOT},{HERE}",
         "--log-level=warning",
         f"--error-logfile={log}",
-        f"served_app:{app}",
+        f"{module}:{app}",
     ]
     # Its own session: the master and its worker stop together, by their group.
     proc = subprocess.Popen(cmd, start_new_session=True, stdout=subprocess.DEVNULL)

@@ -107,6 +107,23 @@ WORDS: dict[str, tuple[str, str]] = {
         "0 to 1",
         "the share of responses whose policies carry `report-uri` and `report-to`",
     ),
+    "report_sink": (
+        "`log`, `{sqlite: PATH}`, `{otlp: {endpoint: URL}}`, "
+        "`{callable: 'package.module:function'}`",
+        "where the receiver's records go; see [reporting](reporting.md#sinks)",
+    ),
+    "report_rate": (
+        "more than 0, at most 10000",
+        "new reports stored per second and process; more are counted as `dropped`",
+    ),
+    "report_window_seconds": (
+        "0 to 3600",
+        "a repeat of a report seen this recently is counted, not stored",
+    ),
+    "report_summary_seconds": (
+        "1 to 86400",
+        "at most one summary record (dropped, folded, noise) per this many seconds",
+    ),
     "permissions_policy": (
         "`false`, a mapping feature -> allowlist (a list)",
         "the `Permissions-Policy` header",

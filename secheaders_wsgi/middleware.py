@@ -158,7 +158,8 @@ def _receive(receiver: ReportReceiver, environ: WSGIEnvironment) -> Reply:
     )
     if isinstance(wanted, Reply):
         return wanted
-    return receiver.accept(_read(environ, wanted))
+    body = _read(environ, wanted)
+    return receiver.accept(body, user_agent=environ.get("HTTP_USER_AGENT"))
 
 
 def _read(environ: WSGIEnvironment, wanted: int) -> bytes | None:

@@ -54,7 +54,7 @@ class Site:
         )
         # Site-wide: a rule may not set csp_report_path, so one receiver serves all.
         path = config.csp_report_path
-        receiver = ReportReceiver(config.csp_report_max_bytes) if path else None
+        receiver = ReportReceiver.for_config(config) if path else None
         return cls(
             top=top,
             paths=paths,

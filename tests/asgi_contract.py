@@ -26,6 +26,8 @@ MODULES = frozenset(
         "tests.test_nonce",
         "tests.test_receiver",
         "tests.test_cross_origin",
+        "tests.test_report_sinks",
+        "tests.test_report_otlp",
         "tests.test_redirect",
         "tests.test_proxies",
         "tests.test_cookies",

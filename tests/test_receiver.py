@@ -7,6 +7,7 @@ import contextlib
 import io
 import json
 import logging
+import re
 import tracemalloc
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -18,6 +19,7 @@ from hypothesis import strategies as st
 from webtest import TestApp
 
 from secheaders_wsgi import SecureHeaders
+from secheaders_wsgi.reports import flush
 from tests.support import (
     CountingInput,
     RecordingApp,
@@ -80,17 +82,48 @@ def receiver(config: dict[str, Any] | None = None) -> tuple[TestApp, Any]:
 
 
 def logged(caplog: pytest.LogCaptureFixture) -> list[dict[str, Any]]:
+    """The records the log sink wrote, without their arrival times (checked)."""
     records = [r for r in caplog.records if r.name == "secheaders.csp"]
     assert all(r.levelno == logging.WARNING for r in records)
     lines = [r.getMessage() for r in records]
     assert all("\n" not in line for line in lines)
-    return [json.loads(line) for line in lines]
+    found = [json.loads(line) for line in lines]
+    for record in found:
+        assert ISO.fullmatch(record.pop("time"))
+        assert ISO.fullmatch(record.pop("first_seen"))
+    return found
+
+
+ISO = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
 
 
 @pytest.fixture
 def caplog(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
     caplog.set_level(logging.WARNING, logger="secheaders.csp")
     return caplog
+
+
+#: What the receiver logs for LEGACY: the record's fields, CSP's among them.
+LEGACY_RECORD = {
+    "type": "csp-violation",
+    "format": "csp-report",
+    "directive": "script-src-elem",
+    "blocked": "https://evil.example",
+    "blocked_url": "https://evil.example/x.js",
+    "page": "https://example.com/page",
+    "disposition": "report",
+    "source_file": "https://example.com/page",
+    "line": 12,
+    "column": 4,
+    "sample": "",
+    "status_code": 200,
+    "destination": None,
+    "policy": "default-src 'self'; report-uri /_/csp-reports",
+    "user_agent": "Firefox",
+    "age_ms": None,
+    "count": 1,
+}
+FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
 
 
 @pytest.mark.parametrize(
@@ -105,24 +138,16 @@ def test_report_uri_format_is_logged_as_one_normalized_json_line(
     content_type: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     app, inner = receiver()
-    response = app.post(PATH, json.dumps(LEGACY), content_type=content_type)
+    response = app.post(
+        PATH,
+        json.dumps(LEGACY),
+        content_type=content_type,
+        headers={"User-Agent": FIREFOX},
+    )
     assert response.status == "204 No Content"
     assert response.body == b""
     assert inner.calls == []
-    assert logged(caplog) == [
-        {
-            "format": "csp-report",
-            "document_uri": "https://example.com/page",
-            "effective_directive": "script-src-elem",
-            "blocked_uri": "https://evil.example/x.js",
-            "source_file": "https://example.com/page",
-            "line": 12,
-            "column": 4,
-            "disposition": "report",
-            "status_code": 200,
-            "sample": "",
-        }
-    ]
+    assert logged(caplog) == [LEGACY_RECORD]
 
 
 def test_reporting_api_format_logs_each_csp_violation(
@@ -134,30 +159,41 @@ def test_reporting_api_format_logs_each_csp_violation(
     )
     assert response.status_int == 204
     assert inner.calls == []
+    common = {"type": "csp-violation", "format": "reports+json", "count": 1}
     assert logged(caplog) == [
         {
-            "format": "reports+json",
-            "document_uri": "https://example.com/page",
-            "effective_directive": "style-src-elem",
-            "blocked_uri": "inline",
+            **common,
+            "directive": "style-src-elem",
+            "blocked": "inline",
+            "blocked_url": "inline",
+            "page": "https://example.com/page",
+            "disposition": "enforce",
             "source_file": "https://example.com/app.js",
             "line": 7,
             "column": 1,
-            "disposition": "enforce",
-            "status_code": 200,
             "sample": "color: red",
+            "status_code": 200,
+            "destination": None,
+            "policy": "style-src 'self'",
+            "user_agent": "other",  # "Mozilla/5.0" names no browser
+            "age_ms": 10,
         },
         {
-            "format": "reports+json",
-            "document_uri": "https://example.com/b",
-            "effective_directive": None,
-            "blocked_uri": None,
+            **common,
+            "directive": None,
+            "blocked": None,
+            "blocked_url": None,
+            "page": "https://example.com/b",
+            "disposition": "enforce",
             "source_file": None,
             "line": None,  # "7", a string, is not a line number
             "column": None,
-            "disposition": "enforce",
-            "status_code": None,
             "sample": None,
+            "status_code": None,
+            "destination": None,
+            "policy": None,
+            "user_agent": None,
+            "age_ms": None,
         },
     ]
 
@@ -171,7 +207,7 @@ def test_csp2_report_without_effective_directive_uses_violated_directive(
     app, _ = receiver()
     app.post(PATH, json.dumps(report), content_type="application/csp-report")
     [record] = logged(caplog)
-    assert record["effective_directive"] == "img-src"
+    assert record["directive"] == "img-src"
     assert record["line"] is None  # true is not a line number
 
 
@@ -180,23 +216,45 @@ def test_hostile_strings_stay_on_one_log_line(caplog: pytest.LogCaptureFixture) 
     app, _ = receiver()
     app.post(PATH, json.dumps(report), content_type="application/csp-report")
     [record] = logged(caplog)  # logged() checks there is no newline
-    assert record["document_uri"] == "x\nFAKE LOG LINE\r\n\u2028"
+    assert record["page"] == "x\nFAKE LOG LINE\r\n\u2028"
 
 
-def test_log_record_carries_the_report_as_extra(
+def test_a_page_loses_its_query_and_fragment(caplog: pytest.LogCaptureFixture) -> None:
+    # A password-reset page's token must not end up in the logs.
+    page = "https://example.com/reset?token=SECRET#frag"
+    report = {"csp-report": {"document-uri": page, "blocked-uri": page}}
+    app, _ = receiver()
+    app.post(PATH, json.dumps(report), content_type="application/csp-report")
+    [record] = logged(caplog)
+    assert record["page"] == record["blocked_url"] == "https://example.com/reset"
+    assert "SECRET" not in caplog.text
+
+
+def test_log_record_carries_the_fields_as_flat_attributes(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
+    # OpenTelemetry's logging handler drops dict-valued attributes: each field
+    # is an attribute of its own.
     app, _ = receiver()
     app.post(PATH, json.dumps(LEGACY), content_type="application/csp-report")
     [record] = [r for r in caplog.records if r.name == "secheaders.csp"]
-    assert record.csp_report["blocked_uri"] == "https://evil.example/x.js"  # type: ignore[attr-defined]
+    assert record.report_blocked == "https://evil.example"  # type: ignore[attr-defined]
+    assert record.report_line == 12  # type: ignore[attr-defined]
+    extras = {k: v for k, v in vars(record).items() if k.startswith("report_")}
+    assert set(extras) == {
+        f"report_{name}" for name in (*LEGACY_RECORD, "time", "first_seen")
+    }
+    assert all(v is None or isinstance(v, (str, int)) for v in extras.values())
 
 
-def test_at_most_100_reports_are_logged_per_request(
+def test_at_most_100_reports_are_taken_from_one_request(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    many = [{"type": "csp-violation", "body": {}}] * 150
-    app, _ = receiver()
+    many = [
+        {"type": "csp-violation", "body": {"blockedURL": f"https://{i}.example/"}}
+        for i in range(150)
+    ]
+    app, _ = receiver({"report_rate": 1000})
     app.post(PATH, json.dumps(many), content_type="application/reports+json")
     assert len(logged(caplog)) == 100
 
@@ -614,6 +672,7 @@ def test_ten_thousand_reports_keep_memory_flat() -> None:
 
     with _nowhere():
         statuses, growth, peak = _measure(one)
+        flush()  # the folded repeats, into the handler that keeps nothing
     assert statuses == {"204 No Content"}
     assert growth < 64 * 1024, "memory grows with the number of reports"
     assert peak < 256 * 1024

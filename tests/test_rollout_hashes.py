@@ -271,7 +271,7 @@ def test_the_readme_example_is_what_the_command_prints(
 @pytest.mark.parametrize(
     ("command", "says"),
     [
-        ("reports", "Reports from browser extensions are counted apart"),
+        ("reports", "Reports from browser extensions and browser pages are counted"),
         ("hashes", "Blocks holding template syntax ({{, {%, <% ...)"),
     ],
 )

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from secheaders_wsgi.cli import main
 from secheaders_wsgi.rollout.advice import advise
-from secheaders_wsgi.rollout.violations import Group, origin_of, summarize
+from secheaders_wsgi.rollout.violations import Group, Summary, origin_of, summarize
 from tests.integration.rollout_capture import EXPECTED, FIXTURES
 
 OTHER = json.loads((FIXTURES / "capture.json").read_text())["other_origin"]
@@ -35,8 +35,14 @@ def expected(times: int) -> dict[tuple[str, str], int]:
 
 def counts(*names: str) -> dict[tuple[str, str], int]:
     summary = summarize((n, (FIXTURES / n).read_text()) for n in names)
-    assert summary.bad == []
-    return {key: group.count for key, group in summary.groups.items()}
+    assert summary.bad == [] and summary.skipped == 0
+    return by_origin(summary)
+
+
+def by_origin(summary: Summary) -> dict[tuple[str, str], int]:
+    """``(directive, origin) -> count`` of enforced CSP groups (all of them)."""
+    assert all(t == "csp-violation" and d == "enforce" for t, _, _, d in summary.groups)
+    return {(g.directive, g.origin): g.count for g in summary.groups.values()}
 
 
 @pytest.mark.parametrize(
@@ -56,7 +62,7 @@ def test_chromiums_reports_are_grouped_by_directive_and_origin(
 
 def test_the_receivers_log_prefix_gives_first_and_last_seen() -> None:
     summary = summarize([("r", (FIXTURES / "receiver.log").read_text())])
-    group = summary.groups[("img-src", OTHER)]
+    group = summary.group("csp-violation", "img-src", OTHER, "enforce")
     assert group.first_seen is not None and group.last_seen is not None
     assert group.first_seen < group.last_seen  # two page loads, one after the other
     assert group.first_seen.startswith("20") and "T" in group.first_seen
@@ -70,7 +76,9 @@ def test_raw_bodies_carry_no_time_so_none_is_shown() -> None:
 
 def test_samples_come_from_the_reports() -> None:
     summary = summarize([("r", (FIXTURES / "receiver.log").read_text())])
-    assert summary.groups[("script-src-elem", "inline")].samples == [
+    assert summary.group(
+        "csp-violation", "script-src-elem", "inline", "enforce"
+    ).samples == [
         'document.title = "inline one";',
         'document.title = "inline two";',
     ]
@@ -96,35 +104,46 @@ def test_browser_extension_reports_are_counted_apart_and_never_suggested() -> No
         "moz-extension": 1,
         "safari-web-extension": 1,
     }
-    assert list(summary.groups) == [("img-src", "https://cdn.example")]
+    assert list(by_origin(summary)) == [("img-src", "https://cdn.example")]
 
 
-BAD = [
+# Lines a log file holds beside the reports: a server's start-up lines, other
+# JSON. Counted once, never listed.
+OTHER_LINES = [
+    "[2026-01-01 00:00:00 +0000] [7] [INFO] Starting gunicorn 23.0.0",
     "not json at all",
     "{",
     "[1, 2]",
     '{"some": "other json"}',
+    "\x00\udcff binary",
+]
+# Reports that cannot be used: listed with their line numbers.
+BAD = [
     '2026-01-01 00:00:00 WARNING app: {"effective_directive": 3, "blocked_uri": ""}',
     '[{"type": "csp-violation", "body": "not an object"}]',
-    "\x00\udcff binary",
 ]
 
 
-def test_bad_lines_are_counted_with_their_line_numbers_and_never_crash() -> None:
-    text = "\n".join([_line(), *BAD, "", _line()])
+def test_lines_without_a_report_are_counted_and_bad_reports_listed() -> None:
+    text = "\n".join([_line(), *OTHER_LINES, *BAD, "", _line()])
     summary = summarize([("mixed.log", text)])
     assert summary.violations == 2
-    assert [(file, line) for file, line, _ in summary.bad] == [
-        ("mixed.log", n) for n in range(2, 2 + len(BAD))
+    assert summary.skipped == len(OTHER_LINES)
+    first_bad = 2 + len(OTHER_LINES)
+    assert summary.bad == [
+        ("mixed.log", first_bad, "a report without a directive"),
+        ("mixed.log", first_bad + 1, "a csp-violation without a body"),
     ]
-    assert summary.bad[0][2] == "no JSON in the line"
 
 
 @given(st.text(max_size=300))
 def test_any_text_is_read_without_raising(text: str) -> None:
     summary = summarize([("fuzz", text)])
-    assert summary.entries == summary.violations + len(summary.bad) + sum(
-        summary.extensions.values()
+    assert summary.entries == (
+        summary.violations
+        + len(summary.bad)
+        + summary.skipped
+        + sum(summary.extensions.values())
     )
 
 
@@ -148,7 +167,8 @@ def test_any_text_is_read_without_raising(text: str) -> None:
 def test_a_log_prefix_is_skipped_and_its_time_kept(line: str, seen: str | None) -> None:
     summary = summarize([("log", line)])
     assert summary.bad == []
-    assert summary.groups[("script-src-elem", "inline")].first_seen == seen
+    [group] = summary.groups.values()
+    assert (group.directive, group.first_seen) == ("script-src-elem", seen)
 
 
 def test_one_reporting_api_entry_per_line_and_a_pretty_printed_body() -> None:
@@ -161,13 +181,11 @@ def test_one_reporting_api_entry_per_line_and_a_pretty_printed_body() -> None:
     )
     # The pretty-printed list is one Reporting API body: its legacy member is
     # not a Reporting API entry and is skipped.
-    assert {k: g.count for k, g in summary.groups.items()} == {
-        ("font-src", "https://fonts.example"): 2
-    }
+    assert by_origin(summary) == {("font-src", "https://fonts.example"): 2}
     # CSP2 browsers send violated-directive only: the receiver's normalize()
     # takes the directive from it.
     legacy_only = summarize([("c", json.dumps(legacy, indent=2))])
-    assert list(legacy_only.groups) == [("img-src", "data")]
+    assert list(by_origin(legacy_only)) == [("img-src", "data")]
 
 
 @pytest.mark.parametrize(
@@ -288,7 +306,9 @@ def test_cli_text_shows_each_group_its_change_and_the_warnings(
 ) -> None:
     assert main(["reports", str(FIXTURES / "receiver.log")]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("violations: 18 in 7 groups; from browser extensions: 0")
+    assert out.startswith(
+        "violations: 18 in 7 groups; from browser extensions and pages: 0"
+    )
     assert f"img-src  {OTHER}  (4 reports, first 20" in out
     assert f"change:  csp_header: img-src: add {OTHER}" in out
     assert out.count("WARNING: 'unsafe-inline'") == 2  # inline script, handler
@@ -303,12 +323,12 @@ def test_cli_json(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     data = json.loads(capsys.readouterr().out)
     assert data["violations"] == 9
     assert data["extensions"] == {"count": 1, "by_scheme": {"chrome-extension": 1}}
-    assert data["bad_lines"] == [
-        {"file": str(noisy), "line": 2, "reason": "no JSON in the line"}
-    ]
+    assert data["bad_lines"] == []
+    assert data["skipped_lines"] == 1
     img = next(g for g in data["groups"] if g["origin"] == OTHER)
     assert img["suggestion"] == {
         "change": f"csp_header: img-src: add {OTHER}",
+        "key": "csp_header",
         "directive": "img-src",
         "add": OTHER,
     }
@@ -326,5 +346,7 @@ def test_cli_reads_stdin(
     monkeypatch.setattr("sys.stdin", io.StringIO(_line() + "\nbad\n"))
     assert main(["reports", "-"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("violations: 1 in 1 groups; from browser extensions: 0")
-    assert "<stdin>:2: no JSON in the line" in out
+    assert out.startswith(
+        "violations: 1 in 1 groups; from browser extensions and pages: 0"
+    )
+    assert "lines without a report (skipped): 1" in out

@@ -111,4 +111,5 @@ async def _receive(receiver: ReportReceiver, scope: Scope, receive: Receive) -> 
     )
     if isinstance(wanted, Reply):
         return wanted
-    return receiver.accept(await read_body(receive, wanted))
+    body = await read_body(receive, wanted)
+    return receiver.accept(body, user_agent=request.header("user-agent"))

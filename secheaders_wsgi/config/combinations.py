@@ -264,7 +264,23 @@ def _cache_risks(config: Config) -> list[str]:
             f"csp_report_sample_rate: {rate:g} does nothing without a report "
             "endpoint (csp_report_uri or csp_report_path)"
         )
+    if not config.csp_report_path:
+        found += [
+            f"{key}: does nothing without csp_report_path (the receiver whose "
+            "reports it is about)"
+            for key in _RECEIVER_KEYS
+            if getattr(config, key) != getattr(_DEFAULTS, key)
+        ]
     return found
+
+
+_DEFAULTS = Config()
+_RECEIVER_KEYS = (
+    "report_sink",
+    "report_rate",
+    "report_window_seconds",
+    "report_summary_seconds",
+)
 
 
 def _reports_itself(policy: tuple[Directive, ...] | bool) -> bool:

@@ -153,6 +153,14 @@ _SITE_WIDE = {
     "set it at the top level",
     "csp_report_max_bytes": "the report receiver is one endpoint for the whole "
     "site; set it at the top level",
+    "report_sink": "the report receiver is one endpoint for the whole site; "
+    "set it at the top level",
+    "report_rate": "the report receiver is one endpoint for the whole site; "
+    "set it at the top level",
+    "report_window_seconds": "the report receiver is one endpoint for the whole site; "
+    "set it at the top level",
+    "report_summary_seconds": "the report receiver is one endpoint for the whole site; "
+    "set it at the top level",
     "overrides": "overrides are named once for the whole site; set them at the "
     "top level (a view picks one with use_override)",
     "framework_pages": "each page already gets a paths rule of its own; set "

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from typing import Any, TypeVar
 
-from . import cross_origin_keys, csp_keys, header_keys
+from . import cross_origin_keys, csp_keys, header_keys, report_keys
 from . import keys as checks
 from .frameworks import Page, framework_pages
 from .permissions_grammar import permissions_policy
@@ -66,6 +66,16 @@ class Config:
     csp_report_max_bytes: int = key(csp_keys.report_max_bytes, 64 * 1024)
     #: The share of responses whose policies carry report-uri and report-to.
     csp_report_sample_rate: float = key(csp_keys.report_sample_rate, 1.0)
+    #: Where the receiver's records go: the log, SQLite, OTLP or a callable.
+    report_sink: report_keys.SinkSpec = key(
+        report_keys.report_sink, report_keys.SinkSpec()
+    )
+    #: New reports stored per second and process; the rest are counted.
+    report_rate: float = key(report_keys.report_rate, 50.0)
+    #: Seconds a repeated report is counted into the first one, not stored.
+    report_window_seconds: float = key(report_keys.report_window_seconds, 10.0)
+    #: At most one summary record (dropped, folded, noise) per this many seconds.
+    report_summary_seconds: float = key(report_keys.report_summary_seconds, 60.0)
     # more headers, redirect, proxies, cookies, per-path rules
     #: ``False``: no header; a tuple of ``(feature, allowlist)``: the policy.
     permissions_policy: bool | tuple[Directive, ...] = key(permissions_policy, False)

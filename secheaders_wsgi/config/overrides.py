@@ -42,6 +42,14 @@ BEFORE_APP = {
     "at the top level",
     "csp_report_max_bytes": "the report receiver answers before the app runs; "
     "set it at the top level",
+    "report_sink": "the report receiver answers before the app runs; "
+    "set it at the top level",
+    "report_rate": "the report receiver answers before the app runs; "
+    "set it at the top level",
+    "report_window_seconds": "the report receiver answers before the app runs; "
+    "set it at the top level",
+    "report_summary_seconds": "the report receiver answers before the app runs; "
+    "set it at the top level",
     "server_secured": "whether the request counts as https is decided before "
     "the app runs; set it at the top level or in a paths rule",
     "paths": "an override is chosen by the view, not by the path; give the "

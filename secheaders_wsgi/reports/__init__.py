@@ -1,7 +1,15 @@
-"""Violation reports: the live receiver behind ``csp_report_path``."""
+"""Violation reports: the live receiver behind ``csp_report_path`` and where
+its records go.
+
+:mod:`.receiver` takes the POSTs, :mod:`.record` normalizes every report type
+into one flat record, :mod:`.bounds` keeps a flood bounded, :mod:`.sinks` (and
+:mod:`.sqlite`, :mod:`.otlp`) store the records, :mod:`.writer` keeps the
+sinks off the request path.
+"""
 
 from __future__ import annotations
 
-from .receiver import ReportReceiver, content_length_value, normalize
+from .receiver import ReportReceiver, content_length_value, flush
+from .record import Report, Summary
 
-__all__ = ["ReportReceiver", "content_length_value", "normalize"]
+__all__ = ["Report", "ReportReceiver", "Summary", "content_length_value", "flush"]

@@ -383,7 +383,7 @@ def test_receiver_reads_the_report_from_receive_and_logs_it(
             body,
         )
     assert sent[0]["status"] == 204 and app.scopes == []
-    assert json.loads(caplog.records[-1].getMessage())["blocked_uri"] == "inline"
+    assert json.loads(caplog.records[-1].getMessage())["blocked"] == "inline"
 
 
 def test_receiver_refuses_a_long_declared_body_without_reading_it() -> None:

@@ -28,6 +28,8 @@ from typing import TYPE_CHECKING, Any
 
 from secheaders_wsgi import SecureHeaders, load_config
 from secheaders_wsgi.policy import headers
+from secheaders_wsgi.reports import flush
+from secheaders_wsgi.rollout.violations import summarize
 from tests.integration.browser_support import Tls, https_server, launch, make_tls
 
 if TYPE_CHECKING:
@@ -167,6 +169,7 @@ def capture(browser: Browser, tls: Tls) -> Capture:
     """Load the page both ways and record what the receiver gets and logs."""
     with https_server(images, tls) as other:
         recorder = Recorder(SecureHeaders(site(other, policy()), config()))
+        flush()  # what other receivers of this process hold is not this capture's
         with https_server(recorder, tls) as origin, receiver_log() as log:
             total = sum(EXPECTED.values())
             _load(browser, f"{origin}/", total, log)
@@ -179,14 +182,18 @@ def policy() -> str:
     return dict(headers(load_config(config()), https=True))["Content-Security-Policy"]
 
 
-def _load(browser: Browser, url: str, wanted: int, got: list[Any]) -> None:
-    """Open ``url``; wait until ``got`` holds ``wanted`` items (at most ~10 s)."""
+def _load(browser: Browser, url: str, wanted: int, log: list[str]) -> None:
+    """Open ``url``; wait until ``log`` counts ``wanted`` reports (at most ~10 s).
+
+    The receiver folds repeats into one record's count: each wait flushes it.
+    """
     context = browser.new_context()
     try:
         page = context.new_page()
         page.goto(url)
         for _ in range(200):
-            if len(got) >= wanted:
+            flush()
+            if summarize([("log", "\n".join(log))]).violations >= wanted:
                 break
             page.wait_for_timeout(50)
     finally:

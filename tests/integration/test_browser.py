@@ -292,8 +292,7 @@ def _inline_on(document: str, records: list[logging.LogRecord]) -> list[Any]:
     return [
         r
         for r in reports
-        if r["effective_directive"] == "script-src-elem"
-        and r["document_uri"] == document
+        if r.get("directive") == "script-src-elem" and r.get("page") == document
     ]
 
 
@@ -318,8 +317,8 @@ def test_receiver_gets_the_browsers_own_violation_report(
     # too, in either order: pick the top page's report.
     inline = _inline_on(f"{origin}/", caplog.records)
     assert inline, [record.getMessage() for record in caplog.records]
-    assert inline[0]["blocked_uri"] == "inline"
-    assert inline[0]["document_uri"] == f"{origin}/"
+    assert inline[0]["blocked"] == "inline"
+    assert inline[0]["page"] == f"{origin}/"
     assert inline[0]["format"] == "reports+json"  # Chromium's Reporting API
 
 
