@@ -33,6 +33,7 @@ MODULES = frozenset(
         "tests.test_cookies",
         "tests.test_paths",
         "tests.test_hostile_requests",
+        "tests.test_forged_headers",
         "tests.test_properties",
         "tests.test_owasp",
         "tests.test_overrides",
@@ -53,6 +54,12 @@ WSGI_ONLY: dict[str, str] = {
         "an ASGI server ends a body it has no length for (chunked), as a WSGI "
         "server that sets wsgi.input_terminated does: the ASGI receiver reads "
         "it within the bound, never 411 (tests/asgi/test_adapter.py)"
+    ),
+    "test_forged_headers::test_wsgi_no_other_environ_key_changes_the_answer_or_what_the_app_sees": (
+        "forges environ keys, which only a WSGI server makes; the bridge would "
+        "turn them into header names by PEP 3333's rule, so HTTP_x_forwarded_proto "
+        "would arrive as the exact x-forwarded-proto. The ASGI adapter gets "
+        "its forged raw names in the same module (test_asgi_*)"
     ),
     "test_proxies::test_one_proxy_takes_scheme_host_port_and_prefix": (
         "asserts werkzeug's environ keys; tests/asgi/test_adapter.py checks "

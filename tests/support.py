@@ -336,3 +336,60 @@ def in_a_server_thread(app: Callable[..., Any]) -> Callable[..., Any]:
             return [thread.submit(read, environ, start_response).result()]
 
     return call
+
+
+# ASGI in process, without an event loop: an app whose every await is answered
+# at once (in-memory receive and send) runs to its end on the first step.
+
+Message = dict[str, Any]
+
+
+def asgi_exchange(
+    app: Callable[..., Any], scope: dict[str, Any], body: bytes = b""
+) -> list[Message]:
+    """The messages ``app`` sends for ``scope``, its request body ``body``.
+
+    Runs the coroutine by hand, so it works in any thread, loop or not; an app
+    that waits on anything but ``receive`` and ``send`` (a thread pool, a
+    timer) fails loudly: use :func:`tests.asgi_bridge.run_async` for those.
+    """
+    sent: list[Message] = []
+    incoming = [{"type": "http.request", "body": body, "more_body": False}]
+
+    async def receive() -> Message:
+        return incoming.pop(0) if incoming else {"type": "http.disconnect"}
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    coroutine = app(scope, receive, send)
+    try:
+        coroutine.send(None)
+    except StopIteration:
+        return sent
+    coroutine.close()
+    raise AssertionError(f"{app!r} waited on something other than receive/send")
+
+
+def http_scope(
+    path: str = "/",
+    headers: Sequence[tuple[bytes, bytes]] = ((b"host", b"example.com"),),
+    **extra: Any,
+) -> dict[str, Any]:
+    """An ASGI http scope as uvicorn makes it, for ``path`` with raw ``headers``."""
+    scope: dict[str, Any] = {
+        "type": "http",
+        "asgi": {"version": "3.0", "spec_version": "2.3"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode("utf-8"),
+        "root_path": "",
+        "query_string": b"",
+        "headers": list(headers),
+        "server": ("127.0.0.1", 8000),
+        "client": ("203.0.113.1", 50000),
+    }
+    scope.update(extra)
+    return scope
