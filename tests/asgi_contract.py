@@ -34,6 +34,7 @@ MODULES = frozenset(
         "tests.test_paths",
         "tests.test_hostile_requests",
         "tests.test_forged_headers",
+        "tests.test_variant_caches",
         "tests.test_properties",
         "tests.test_owasp",
         "tests.test_overrides",
