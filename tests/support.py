@@ -301,12 +301,15 @@ def _wait_until_listening(
 
 
 def request(
-    port: int, path: str = "/", method: str = "GET"
+    port: int,
+    path: str = "/",
+    method: str = "GET",
+    headers: Mapping[str, str] | None = None,
 ) -> tuple[int, http.client.HTTPMessage, bytes]:
     """One HTTP/1.1 request: the status, the headers as sent, the whole body."""
     connection = http.client.HTTPConnection(HOST, port, timeout=10)
     try:
-        connection.request(method, path)
+        connection.request(method, path, headers=dict(headers or {}))
         response = connection.getresponse()
         return response.status, response.headers, response.read()
     finally:
