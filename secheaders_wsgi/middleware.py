@@ -65,10 +65,10 @@ class SecureHeaders:
     def __init__(self, app: WSGIApplication, config: ConfigSource = None) -> None:
         if not callable(app):
             raise TypeError(f"app must be a WSGI callable, not {type(app).__name__}")
-        refuse_misuse(app, "wsgi")
+        self.label = built_here("WSGI", config)
+        refuse_misuse(app, "wsgi", self.label)
         self.app = app
         self.config = load_config(config, app=app)
-        self.label = built_here("WSGI", config)
         self._core = Core(self.config, self.label)
         # The plan of every request when there is nothing to route; else None.
         self._direct = self._core.top if self._core.direct else None

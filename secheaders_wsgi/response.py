@@ -34,7 +34,7 @@ from .reports import ReportReceiver
 from .request.reply import Reply
 from .request.scheme import Fix, secured
 from .site import Site
-from .wiring import REENTERED
+from .wiring import REENTERED, STACKED
 
 __all__ = [
     "STATE_KEY",
@@ -215,10 +215,7 @@ class Core:
         other = core.label if isinstance(core, Core) else "another middleware"
         return RuntimeError(
             f"two SecureHeaders handle this request: {other} (outer) and "
-            f"{self.label} (inner). The outer one's headers would win and the "
-            "inner one's config would do nothing without a word: keep one "
-            "SecureHeaders around the whole app, with paths: rules for what "
-            "differs per path"
+            f"{self.label} (inner); {STACKED}"
         )
 
     def nonce_unused(self, plan: Plan, wire: Wire[Any]) -> None:

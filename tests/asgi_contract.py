@@ -35,6 +35,7 @@ MODULES = frozenset(
         "tests.test_hostile_requests",
         "tests.test_forged_headers",
         "tests.test_variant_caches",
+        "tests.test_stacking",
         "tests.test_properties",
         "tests.test_owasp",
         "tests.test_overrides",

@@ -55,10 +55,10 @@ class SecureHeaders:
     def __init__(self, app: ASGIApp, config: ConfigSource = None) -> None:
         if not callable(app):
             raise TypeError(f"app must be an ASGI callable, not {type(app).__name__}")
-        refuse_misuse(app, "asgi")
+        self.label = built_here("ASGI", config)
+        refuse_misuse(app, "asgi", self.label)
         self.app = app
         self.config = load_config(config, app=app)
-        self.label = built_here("ASGI", config)
         self._core = Core(self.config, self.label, raw=True)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -27,7 +27,7 @@ from typing import Any, NamedTuple
 import pytest
 
 from tests.integration.seams_app import REPORT_BODY
-from tests.support import HOST, free_port, running
+from tests.support import HOST, free_port, http_scope, running
 
 # waitress removes X-Forwarded-Proto/-Host/-Port it was not told to trust
 # (clear_untrusted_proxy_headers): with trusted_proxies the middleware decides,
@@ -288,3 +288,26 @@ def test_waitress_by_default_removes_the_proxys_scheme() -> None:
         answer = exchange(port, BASES["https"].raw())
     assert answer.status == 301
     assert answer.get("location") == ["https://good.example/a"]
+
+
+def test_wsgi_to_asgi_files_an_underscore_name_under_the_proxys_key_too() -> None:
+    # Why the docs say a WSGI app under an ASGI server is in wsgiref's case:
+    # asgiref's WsgiToAsgi builds HTTP_X_FORWARDED_PROTO from x_forwarded_proto.
+    from asgiref.wsgi import WsgiToAsgi
+
+    from tests.asgi_bridge import run_async
+    from tests.integration.seams_app import wsgi
+
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b""}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    headers = [(b"host", b"good.example"), (b"x-forwarded-proto", b"http")]
+    scope = http_scope("/a", [*headers, (b"x_forwarded_proto", b"https")])
+    run_async(WsgiToAsgi(wsgi)(scope, receive, send))
+    assert sent[0]["status"] == 200
+    assert any(k == b"strict-transport-security" for k, _ in sent[0]["headers"])

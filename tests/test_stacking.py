@@ -1,0 +1,248 @@
+"""Two SecureHeaders on one request are refused, whatever stands between them.
+
+Issue 19: ``SecureHeaders(ProxyFix(SecureHeaders(app)), {"preset": "strict"})``,
+``init_app`` plus an outer ``SecureHeaders`` and FastAPI's ``add_middleware``
+plus an outer wrap were accepted, and the inner one's default policy won (the
+outer one takes the inner one's headers for the app's own), so the strict
+config did nothing. Where the stack is visible (a middleware keeps its app in
+an attribute) it is refused when the outer one is built; else on the first
+request, by the state the outer one left in the environ or scope. Either way
+the error names both and says to keep one.
+
+The stacks are built explicitly for each adapter (``WsgiSecureHeaders``,
+``AsgiSecureHeaders``): the contract's bridge rebuilds the environ between
+layers, which no stack can show through. What runs through the bridge on both
+adapters uses ``served`` and ``SecureHeaders``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import flask
+import pytest
+from asgiref.wsgi import WsgiToAsgi
+from fastapi import FastAPI
+from starlette.applications import Starlette
+from starlette.responses import PlainTextResponse
+from starlette.routing import Route
+from webtest import TestApp
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from secheaders_wsgi import SecureHeaders
+from secheaders_wsgi import SecureHeaders as WsgiSecureHeaders
+from secheaders_wsgi.asgi import SecureHeaders as AsgiSecureHeaders
+from secheaders_wsgi.flask import init_app
+from tests.asgi_bridge import run_async
+from tests.support import (
+    RecordingApp,
+    RecordingStartResponse,
+    csp_of,
+    environ_for,
+    http_scope,
+)
+
+STRICT = {"preset": "strict"}
+HERE = r"built at test_stacking\.py:\d+"
+DEFAULTS = "with the defaults"
+BOTH_AND_KEEP_ONE = "keep one SecureHeaders around the whole app"
+
+
+def assert_names_both(message: str, inner: str, outer: str) -> None:
+    """``message`` names the inner and the outer one and says to keep one."""
+    assert re.search(inner, message), message
+    assert re.search(outer, message), message
+    assert BOTH_AND_KEEP_ONE in message
+    assert "the inner one's headers would win" in message
+
+
+def flask_app() -> flask.Flask:
+    app = flask.Flask(__name__)
+
+    @app.get("/")
+    def index() -> str:
+        return "hi"
+
+    return app
+
+
+def hiding(app: Any) -> Any:
+    """A WSGI middleware that keeps its app in a closure: no stack to see."""
+
+    def call(environ: dict[str, Any], start_response: Any) -> Any:
+        return app(environ, start_response)
+
+    return call
+
+
+def hiding_asgi(app: Any) -> Any:
+    async def call(scope: Any, receive: Any, send: Any) -> None:
+        await app(scope, receive, send)
+
+    return call
+
+
+class Passing:
+    """An ASGI middleware that keeps its app as ``.app``, as most do."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        await self.app(scope, receive, send)
+
+
+def first_request_wsgi(app: Any) -> BaseException:
+    with pytest.raises(RuntimeError) as raised:
+        b"".join(app(environ_for("/"), RecordingStartResponse()))
+    return raised.value
+
+
+def first_request_asgi(app: Any) -> BaseException:
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        pass
+
+    with pytest.raises(RuntimeError) as raised:
+        run_async(app(http_scope(), receive, send))
+    return raised.value
+
+
+# Visible when the outer one is built.
+
+
+def test_proxyfix_between_two_is_refused_when_the_outer_is_built() -> None:
+    inner = WsgiSecureHeaders(RecordingApp())
+    with pytest.raises(TypeError) as raised:
+        WsgiSecureHeaders(ProxyFix(inner), STRICT)
+    assert_names_both(
+        str(raised.value),
+        rf"\(SecureHeaders \(WSGI\) {HERE} {DEFAULTS}\)",
+        rf"SecureHeaders \(WSGI\) {HERE} with a dict config would wrap it again",
+    )
+
+
+def test_init_app_then_an_outer_wrap_is_refused_when_the_outer_is_built() -> None:
+    app = flask_app()
+    init_app(app)
+    with pytest.raises(TypeError) as raised:
+        WsgiSecureHeaders(app, STRICT)
+    assert_names_both(
+        str(raised.value),
+        rf"SecureHeaders \(WSGI\) {HERE} {DEFAULTS}",
+        rf"SecureHeaders \(WSGI\) {HERE} with a dict config",
+    )
+
+
+def test_an_asgi_middleware_between_two_is_refused_when_the_outer_is_built() -> None:
+    inner = AsgiSecureHeaders(hiding_asgi(lambda *a: None))
+    with pytest.raises(TypeError) as raised:
+        AsgiSecureHeaders(Passing(inner), STRICT)
+    assert_names_both(
+        str(raised.value),
+        rf"SecureHeaders \(ASGI\) {HERE} {DEFAULTS}",
+        rf"SecureHeaders \(ASGI\) {HERE} with a dict config",
+    )
+
+
+def test_a_wsgi_app_with_init_app_under_wsgi_to_asgi_is_refused() -> None:
+    # WsgiToAsgi builds a new environ from the scope: no state crosses it, so
+    # only the construction-time look finds the inner one.
+    app = flask_app()
+    init_app(app)
+    with pytest.raises(TypeError) as raised:
+        AsgiSecureHeaders(WsgiToAsgi(app), STRICT)
+    assert_names_both(
+        str(raised.value),
+        rf"SecureHeaders \(WSGI\) {HERE} {DEFAULTS}",
+        rf"SecureHeaders \(ASGI\) {HERE} with a dict config",
+    )
+
+
+# Hidden until the first request.
+
+
+def test_a_middleware_that_hides_its_app_is_caught_on_the_first_request() -> None:
+    app = RecordingApp()
+    outer = WsgiSecureHeaders(hiding(WsgiSecureHeaders(app)), STRICT)
+    error = first_request_wsgi(outer)
+    assert_names_both(
+        str(error),
+        rf"SecureHeaders \(WSGI\) {HERE} {DEFAULTS} \(inner\)",
+        rf"SecureHeaders \(WSGI\) {HERE} with a dict config \(outer\)",
+    )
+    assert app.calls == []  # refused before the app ran
+
+
+def test_an_outer_wrap_then_init_app_is_caught_on_the_first_request() -> None:
+    app = flask_app()
+    outer = WsgiSecureHeaders(app, STRICT)  # nothing below it yet
+    init_app(app)
+    assert_names_both(
+        str(first_request_wsgi(outer)),
+        rf"SecureHeaders \(WSGI\) {HERE} {DEFAULTS} \(inner\)",
+        rf"SecureHeaders \(WSGI\) {HERE} with a dict config \(outer\)",
+    )
+
+
+def test_fastapi_add_middleware_plus_an_outer_wrap_is_caught_on_the_first_request() -> (
+    None
+):
+    api = FastAPI()
+
+    @api.get("/")
+    async def index() -> dict[str, str]:
+        return {"hello": "world"}
+
+    api.add_middleware(AsgiSecureHeaders, {"server_secured": True})
+    outer = AsgiSecureHeaders(api, STRICT)
+    # Starlette builds its middleware on the first request: the inner one is
+    # made there, by Starlette's code.
+    assert_names_both(
+        str(first_request_asgi(outer)),
+        r"SecureHeaders \(ASGI\) built at \S+ with a dict config \(inner\)",
+        rf"SecureHeaders \(ASGI\) {HERE} with a dict config \(outer\)",
+    )
+
+
+def test_starlette_add_middleware_plus_an_outer_wrap_is_caught_too() -> None:
+    async def page(request: Any) -> PlainTextResponse:
+        return PlainTextResponse("hi")
+
+    app = Starlette(routes=[Route("/", page)])
+    app.add_middleware(AsgiSecureHeaders)
+    assert_names_both(
+        str(first_request_asgi(AsgiSecureHeaders(app, STRICT))),
+        r"\(inner\)",
+        rf"SecureHeaders \(ASGI\) {HERE} with a dict config \(outer\)",
+    )
+
+
+def test_an_asgi_middleware_that_hides_its_app_is_caught_on_the_first_request() -> None:
+    inner = AsgiSecureHeaders(hiding_asgi(lambda *a: None))
+    outer = AsgiSecureHeaders(hiding_asgi(inner), STRICT)
+    assert_names_both(
+        str(first_request_asgi(outer)),
+        rf"SecureHeaders \(ASGI\) {HERE} {DEFAULTS} \(inner\)",
+        rf"SecureHeaders \(ASGI\) {HERE} with a dict config \(outer\)",
+    )
+
+
+# Keep one: the fix the errors give works, on both adapters.
+
+
+def test_one_secure_headers_around_proxyfix_sends_the_strict_policy() -> None:
+    response = TestApp(SecureHeaders(ProxyFix(RecordingApp()), STRICT)).get("/")
+    assert csp_of(response.headers["Content-Security-Policy"])["default-src"] == [
+        "'none'"
+    ]
+    assert response.headers["Cross-Origin-Embedder-Policy"] == "require-corp"
+
+
+def test_a_middleware_that_hides_its_app_is_fine_around_one() -> None:
+    response = TestApp(SecureHeaders(hiding(RecordingApp()), STRICT)).get("/")
+    assert response.status_int == 200
+    assert "'strict-dynamic'" in response.headers["Content-Security-Policy"]
