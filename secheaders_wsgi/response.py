@@ -26,7 +26,7 @@ from typing import Any, Protocol, TypeVar, cast
 
 from .config import Config
 from .config.combinations import report_endpoint_clashes
-from .config.overrides import csp_change, header_names
+from .config.overrides import Change, csp_change, header_names
 from .errors import ConfigError, warn
 from .plan import Plan, Side, Wire
 from .policy.csp_edit import CspEdit
@@ -454,9 +454,12 @@ def use_override(carrier: Mapping[str, Any], name: str) -> None:
     variants = state.core.site.variants
     # Merged now, not when the response starts: a contradiction between
     # stacked overrides fails here, and the app sees the new eval switch.
-    state.merged = plan = variants.plan(
-        state.merged or state.plan, variants.check(name)
-    )
+    plan = variants.plan(state.merged or state.plan, variants.check(name))
+    # A change made before may add a report directive this override's
+    # endpoint now refuses: the order of the calls must not matter.
+    for _, replace, change in state.edits:
+        _refuse_report_directives(_EDITS[replace], plan.config, change)
+    state.merged = plan
     state.asked = state.changed = True
     try:
         cast("MutableMapping[str, Any]", carrier)[UNSAFE_EVAL_KEY] = plan.unsafe_eval
@@ -510,12 +513,20 @@ def _edit(
 ) -> None:
     state = _state(carrier, call)
     change = csp_change(call, directives, allow_none=replace)
-    config = (state.merged or state.plan).config
+    _refuse_report_directives(call, (state.merged or state.plan).config, change)
+    state.edits += ((report_only, replace, change),)
+    state.asked = state.changed = True
+
+
+#: The call that made a change, by whether it replaces.
+_EDITS = {False: "update_csp", True: "replace_csp"}
+
+
+def _refuse_report_directives(call: str, config: Config, change: Change) -> None:
+    """The config's own refusal of a report directive where it sets the endpoint."""
     clashes = report_endpoint_clashes(call, config, (name for name, _ in change))
     if clashes:
         raise ConfigError(clashes[0])
-    state.edits += ((report_only, replace, change),)
-    state.asked = state.changed = True
 
 
 def drop_headers(carrier: Mapping[str, Any], *names: str) -> None:

@@ -36,6 +36,7 @@ MODULES = frozenset(
         "tests.test_forged_headers",
         "tests.test_variant_caches",
         "tests.test_stacking",
+        "tests.test_view_report_directives",
         "tests.test_properties",
         "tests.test_owasp",
         "tests.test_overrides",
