@@ -438,3 +438,22 @@ def test_wsgi_each_header_under_its_own_key_changes_the_answer(
         request.body,
     )
     assert wsgi_answer(exact) != wsgi_answer(request)
+
+
+def test_asgi_a_websocket_takes_its_scheme_from_the_exact_name_only() -> None:
+    seen: list[str] = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        seen.append(scope["scheme"])
+
+    middleware = AsgiSecureHeaders(app, {"trusted_proxies": 1})
+    for name in (b"x_forwarded_proto", b"X_Forwarded_Proto", b"x-forwarded-proto "):
+        headers = [HOST, HTTP, (name, b"https")]
+        asgi_exchange(
+            middleware, http_scope(headers=headers, type="websocket", scheme="ws")
+        )
+    headers = [HOST, HTTP, HTTPS]  # the control: the exact name, last
+    asgi_exchange(
+        middleware, http_scope(headers=headers, type="websocket", scheme="ws")
+    )
+    assert seen == ["ws", "ws", "ws", "wss"]
