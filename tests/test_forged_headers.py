@@ -20,7 +20,6 @@ tests/integration/test_forged_headers_servers.py.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -31,6 +30,8 @@ from hypothesis import strategies as st
 
 from secheaders_wsgi import SecureHeaders
 from secheaders_wsgi.asgi import SecureHeaders as AsgiSecureHeaders
+from tests.integration.seams_app import CONFIG
+from tests.integration.seams_app import REPORT_BODY as REPORT
 from tests.support import (
     RecordingApp,
     RecordingStartResponse,
@@ -38,16 +39,6 @@ from tests.support import (
     environ_for,
     http_scope,
 )
-
-CONFIG = {
-    "trusted_proxies": 1,
-    "force_https": True,
-    "csp_report_path": "/_/csp-reports",
-    "cross_origin": {"mode": "isolation"},
-}
-REPORT = json.dumps(
-    {"csp-report": {"document-uri": "https://good.example/", "blocked-uri": "inline"}}
-).encode()
 
 Raw = tuple[tuple[bytes, bytes], ...]
 

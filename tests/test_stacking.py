@@ -18,9 +18,9 @@ adapters uses ``served`` and ``SecureHeaders``.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
-import flask
 import pytest
 from asgiref.wsgi import WsgiToAsgi
 from fastapi import FastAPI
@@ -42,6 +42,7 @@ from tests.support import (
     environ_for,
     http_scope,
 )
+from tests.test_wiring import flask_app
 
 STRICT = {"preset": "strict"}
 HERE = r"built at test_stacking\.py:\d+"
@@ -55,16 +56,6 @@ def assert_names_both(message: str, inner: str, outer: str) -> None:
     assert re.search(outer, message), message
     assert BOTH_AND_KEEP_ONE in message
     assert "the inner one's headers would win" in message
-
-
-def flask_app() -> flask.Flask:
-    app = flask.Flask(__name__)
-
-    @app.get("/")
-    def index() -> str:
-        return "hi"
-
-    return app
 
 
 def hiding(app: Any) -> Any:
@@ -93,6 +84,13 @@ class Passing:
         await self.app(scope, receive, send)
 
 
+def refusal(build: Callable[[], object]) -> str:
+    """The TypeError ``build()`` raises: the stack is seen as it is built."""
+    with pytest.raises(TypeError) as raised:
+        build()
+    return str(raised.value)
+
+
 def first_request_wsgi(app: Any) -> BaseException:
     with pytest.raises(RuntimeError) as raised:
         b"".join(app(environ_for("/"), RecordingStartResponse()))
@@ -116,10 +114,8 @@ def first_request_asgi(app: Any) -> BaseException:
 
 def test_proxyfix_between_two_is_refused_when_the_outer_is_built() -> None:
     inner = WsgiSecureHeaders(RecordingApp())
-    with pytest.raises(TypeError) as raised:
-        WsgiSecureHeaders(ProxyFix(inner), STRICT)
     assert_names_both(
-        str(raised.value),
+        refusal(lambda: WsgiSecureHeaders(ProxyFix(inner), STRICT)),
         rf"\(SecureHeaders \(WSGI\) {HERE} {DEFAULTS}\)",
         rf"SecureHeaders \(WSGI\) {HERE} with a dict config would wrap it again",
     )
@@ -128,10 +124,8 @@ def test_proxyfix_between_two_is_refused_when_the_outer_is_built() -> None:
 def test_init_app_then_an_outer_wrap_is_refused_when_the_outer_is_built() -> None:
     app = flask_app()
     init_app(app)
-    with pytest.raises(TypeError) as raised:
-        WsgiSecureHeaders(app, STRICT)
     assert_names_both(
-        str(raised.value),
+        refusal(lambda: WsgiSecureHeaders(app, STRICT)),
         rf"SecureHeaders \(WSGI\) {HERE} {DEFAULTS}",
         rf"SecureHeaders \(WSGI\) {HERE} with a dict config",
     )
@@ -139,10 +133,8 @@ def test_init_app_then_an_outer_wrap_is_refused_when_the_outer_is_built() -> Non
 
 def test_an_asgi_middleware_between_two_is_refused_when_the_outer_is_built() -> None:
     inner = AsgiSecureHeaders(hiding_asgi(lambda *a: None))
-    with pytest.raises(TypeError) as raised:
-        AsgiSecureHeaders(Passing(inner), STRICT)
     assert_names_both(
-        str(raised.value),
+        refusal(lambda: AsgiSecureHeaders(Passing(inner), STRICT)),
         rf"SecureHeaders \(ASGI\) {HERE} {DEFAULTS}",
         rf"SecureHeaders \(ASGI\) {HERE} with a dict config",
     )
@@ -153,10 +145,8 @@ def test_a_wsgi_app_with_init_app_under_wsgi_to_asgi_is_refused() -> None:
     # only the construction-time look finds the inner one.
     app = flask_app()
     init_app(app)
-    with pytest.raises(TypeError) as raised:
-        AsgiSecureHeaders(WsgiToAsgi(app), STRICT)
     assert_names_both(
-        str(raised.value),
+        refusal(lambda: AsgiSecureHeaders(WsgiToAsgi(app), STRICT)),
         rf"SecureHeaders \(WSGI\) {HERE} {DEFAULTS}",
         rf"SecureHeaders \(ASGI\) {HERE} with a dict config",
     )
