@@ -223,16 +223,40 @@ urlpatterns = [
 ]
 
 
-@pytest.fixture
-def client() -> Iterator[TestApp]:
+class _DjangoClient:
+    """Django's own test ``Client``, through SecureHeadersMiddleware: ``get``
+    gives a response with ``text`` and ``headers`` as WebTest's does."""
+
+    def get(self, path: str) -> Any:
+        from django.test import Client
+
+        # A thread of its own: the async views need one without a running loop.
+        with ThreadPoolExecutor(max_workers=1) as thread:
+            return thread.submit(Client().get, path).result()
+
+
+OURS = "secheaders_wsgi.django.SecureHeadersMiddleware"
+
+
+@pytest.fixture(params=["wsgi.py", "django-middleware", "django-test-client"])
+def client(request: pytest.FixtureRequest) -> Iterator[Any]:
+    """The helpers under each way of installing the headers: SecureHeaders in
+    wsgi.py, the Django middleware under a WSGI server, Django's test Client."""
+    wrapped = request.param == "wsgi.py"
     with override_settings(
         ROOT_URLCONF=__name__,
-        MIDDLEWARE=MIDDLEWARE,
+        MIDDLEWARE=MIDDLEWARE if wrapped else [OURS, *MIDDLEWARE],
+        SECHEADERS=CONFIG,
         TEMPLATES=TEMPLATES,
         DEBUG_PROPAGATE_EXCEPTIONS=True,  # a view's exception reaches the test
     ):
         # The handler reads MIDDLEWARE when it is built.
-        yield TestApp(in_a_server_thread(SecureHeaders(WSGIHandler(), CONFIG)))
+        if wrapped:
+            yield TestApp(in_a_server_thread(SecureHeaders(WSGIHandler(), CONFIG)))
+        elif request.param == "django-middleware":
+            yield TestApp(in_a_server_thread(WSGIHandler()))
+        else:
+            yield _DjangoClient()
 
 
 def _csp(response: Any) -> dict[str, list[str]]:
@@ -406,7 +430,7 @@ def test_method_decorated_without_method_decorator_says_so(client: TestApp) -> N
 @pytest.mark.parametrize(
     "path", ["/update/sync-function/", "/update/async-class/", "/processor/"]
 )
-def test_without_secure_headers_the_error_names_wsgi_py_asgi_py_and_the_test_client(
+def test_without_secure_headers_the_error_names_the_middleware_and_the_wrappers(
     path: str,
 ) -> None:
     # Django's own test Client never runs wsgi.py: the commonest way to get here.
@@ -417,7 +441,11 @@ def test_without_secure_headers_the_error_names_wsgi_py_asgi_py_and_the_test_cli
     ):
         # A thread of its own: the async view needs one without a running loop.
         with ThreadPoolExecutor(max_workers=1) as thread:
-            with pytest.raises(RuntimeError, match="Django's test Client runs neither"):
+            with pytest.raises(
+                RuntimeError,
+                match=r"put 'secheaders_wsgi.django.SecureHeadersMiddleware' first "
+                r"in settings.MIDDLEWARE .* or wrap the application in wsgi.py",
+            ):
                 thread.submit(Client().get, path).result()
 
 
