@@ -50,8 +50,8 @@ from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from .asgi.scope import ScopeRequest
 from .config import load_config
 from .plan import Plan
+from .reply import Reply
 from .reports import ReportReceiver
-from .request.reply import Reply
 from .request.scheme import Fix
 from .response import STATE_KEY, Core, ResponseState, csp_nonce
 from .views import decorators

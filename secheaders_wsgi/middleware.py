@@ -4,7 +4,7 @@ Wrap any WSGI application (Flask, Django, Falcon, Bottle, Pyramid, ...) to send
 a strong set of security headers on every response. Every decision is the
 core's (:mod:`secheaders_wsgi.response`); this module only translates: the
 environ into the core's view of a request and back, a
-:class:`~secheaders_wsgi.request.reply.Reply` into a ``start_response`` call,
+:class:`~secheaders_wsgi.reply.Reply` into a ``start_response`` call,
 the report body out of ``wsgi.input``, and the app's ``start_response`` call
 into the merged header list.
 """
@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING
 from .config import ConfigSource, load_config
 from .plan import Plan
 from .policy import Header
+from .reply import Reply
 from .reports import ReportReceiver
-from .request.reply import Reply
 from .request.scheme import Fix
 from .response import Core
 from .wiring import built_here, refuse_misuse
