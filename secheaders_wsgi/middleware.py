@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from _typeshed import OptExcInfo
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
-__all__ = ["SecureHeaders"]
+__all__ = ["EnvironRequest", "SecureHeaders"]
 
 
 class SecureHeaders:
@@ -79,7 +79,7 @@ class SecureHeaders:
         core = self._core
         plan = self._direct
         if plan is None:
-            routed = core.route(_Request(environ))
+            routed = core.route(EnvironRequest(environ))
             if not isinstance(routed, Plan):  # the app is not called
                 if isinstance(routed, ReportReceiver):
                     routed = _receive(routed, environ)
@@ -96,8 +96,11 @@ class SecureHeaders:
         return self.app(environ, _start_response)  # type: ignore[arg-type]
 
 
-class _Request:
-    """The core's view of a WSGI request: the environ, by PEP 3333's names."""
+class EnvironRequest:
+    """The core's view of a WSGI request: the environ, by PEP 3333's names.
+
+    Django's middleware reads ``request.META``, an environ too, through it.
+    """
 
     __slots__ = ("environ",)
 
