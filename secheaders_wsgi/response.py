@@ -2,7 +2,7 @@
 
 An adapter (WSGI, ASGI, Django) only translates. Before the app runs it hands
 the core an :class:`Incoming`, its view of the request, and gets back the plan
-to answer with, or a :class:`~secheaders_wsgi.request.reply.Reply` to send
+to answer with, or a :class:`~secheaders_wsgi.reply.Reply` to send
 instead of calling the app (the https redirect), or the report receiver
 (:meth:`Core.route`); the core also writes the scheme, host and prefix the app
 must see back through the view. Then :meth:`Core.begin` makes the request's
@@ -30,8 +30,8 @@ from .config.overrides import Change, csp_change, header_names
 from .errors import ConfigError, warn
 from .plan import Plan, Side, Wire
 from .policy.csp_edit import CspEdit
+from .reply import Reply
 from .reports import ReportReceiver
-from .request.reply import Reply
 from .request.scheme import Fix, secured
 from .site import Site
 from .wiring import REENTERED, STACKED
@@ -140,8 +140,16 @@ class Core:
         plan = self.top
         if site.paths is not None:
             plan = site.paths.longest(path) or plan
+        if plan.before_app:
+            return self._before_app(plan, request, path)
+        return plan
+
+    @staticmethod
+    def _before_app(plan: Plan, request: Incoming, path: str) -> Plan | Reply:
+        """``server_secured``, the redirect and the cross-origin check."""
         if plan.secured:
-            request.rewrite(secured(request.header("host"), request.server_port()))
+            fix = secured(request.header("host"), request.server_port())
+            request.rewrite(fix)
         redirect = plan.http.redirect
         if (
             redirect is not None
@@ -455,10 +463,11 @@ def use_override(carrier: Mapping[str, Any], name: str) -> None:
     # Merged now, not when the response starts: a contradiction between
     # stacked overrides fails here, and the app sees the new eval switch.
     plan = variants.plan(state.merged or state.plan, variants.check(name))
-    # A change made before may add a report directive this override's
-    # endpoint now refuses: the order of the calls must not matter.
-    for _, replace, change in state.edits:
-        _refuse_report_directives(_EDITS[replace], plan.config, change)
+    if state.edits and plan.config.report_endpoint:
+        # A change made before may add a report directive this override's
+        # endpoint refuses: the order of the calls must not matter.
+        for _, replace, change in state.edits:
+            _refuse_report_directives(_EDITS[replace], plan.config, change)
     state.merged = plan
     state.asked = state.changed = True
     try:
@@ -513,7 +522,9 @@ def _edit(
 ) -> None:
     state = _state(carrier, call)
     change = csp_change(call, directives, allow_none=replace)
-    _refuse_report_directives(call, (state.merged or state.plan).config, change)
+    config = (state.merged or state.plan).config
+    if config.report_endpoint:  # the config sets report-uri and report-to
+        _refuse_report_directives(call, config, change)
     state.edits += ((report_only, replace, change),)
     state.asked = state.changed = True
 
@@ -524,7 +535,7 @@ _EDITS = {False: "update_csp", True: "replace_csp"}
 
 def _refuse_report_directives(call: str, config: Config, change: Change) -> None:
     """The config's own refusal of a report directive where it sets the endpoint."""
-    clashes = report_endpoint_clashes(call, config, (name for name, _ in change))
+    clashes = report_endpoint_clashes(call, config, [name for name, _ in change])
     if clashes:
         raise ConfigError(clashes[0])
 
