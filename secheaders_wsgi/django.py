@@ -274,9 +274,9 @@ class _DjangoRequest(EnvironRequest):
     """The core's view of a Django request: ``META``, an environ.
 
     Headers, the path and the scheme come from the ASGI scope when there is
-    one: Django folds ``X_Forwarded_Proto`` into ``HTTP_X_FORWARDED_PROTO``
-    when it builds ``META`` from a scope, and the core must not take one for
-    the other.
+    one: Django before 5.2.13, 4.2.30 and 6.0.4 (CVE-2026-3902) folds
+    ``X_Forwarded_Proto`` into ``HTTP_X_FORWARDED_PROTO`` when it builds
+    ``META`` from a scope, and the core must not take one for the other.
     """
 
     __slots__ = ("scope",)

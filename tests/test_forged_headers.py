@@ -149,17 +149,34 @@ PADDING = ["", " ", "\t"]
 
 
 @st.composite
-def spelled(draw: st.DrawFn, name: str) -> str:
-    """``name`` as a forger may spell it: never the name itself, case aside."""
+def folded(draw: st.DrawFn, name: str) -> str:
+    """``name`` with some ``-`` as ``_``, in any ASCII case: what CGI's rule
+    (upper case, ``-`` as ``_``) files under the header's own key."""
+    dashes = [i for i, ch in enumerate(name) if ch == "-"]
+    underscores = draw(st.sets(st.sampled_from(dashes), min_size=1))
+    return "".join(
+        "_" if i in underscores else draw(st.sampled_from([ch, ch.upper()]))
+        for i, ch in enumerate(name)
+    )
+
+
+@st.composite
+def mangled(draw: st.DrawFn, name: str) -> str:
+    """``name`` with look-alikes, case and padding mixed in."""
     chars = [
         draw(st.sampled_from([ch, ch.upper(), *LOOK_ALIKES.get(ch, [])])) for ch in name
     ]
     text = draw(st.sampled_from(PADDING)) + "".join(chars)
-    text += draw(st.sampled_from(PADDING))
+    return text + draw(st.sampled_from(PADDING))
+
+
+def spelled(name: str) -> st.SearchStrategy[str]:
+    """``name`` as a forger may spell it: never the name itself, case aside."""
     # Only ASCII case is the same name (RFC 9110): "hoſt" is not "host".
-    if text.isascii() and text.lower() == name:
-        text += "_"
-    return text
+    not_the_name = mangled(name).filter(
+        lambda text: not (text.isascii() and text.lower() == name)
+    )
+    return st.one_of(folded(name), not_the_name) if "-" in name else not_the_name
 
 
 def raw_name(text: str) -> bytes:

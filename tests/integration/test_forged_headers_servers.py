@@ -31,18 +31,29 @@ from tests.support import HOST, free_port, http_scope, running
 
 # waitress removes X-Forwarded-Proto/-Host/-Port it was not told to trust
 # (clear_untrusted_proxy_headers): with trusted_proxies the middleware decides,
-# so it is told to pass them on (docs/deployment.md says so).
-SERVERS = {
-    "uvicorn": ["-m", "uvicorn", "--host", HOST, "--port", "{port}",
-                "--no-access-log", "tests.integration.seams_app:asgi"],
-    "hypercorn": ["-m", "hypercorn", "--bind", f"{HOST}:{{port}}",
-                  "tests.integration.seams_app:asgi"],
-    "gunicorn": ["-m", "gunicorn", "--bind", f"{HOST}:{{port}}", "--workers", "1",
-                 "tests.integration.seams_app:wsgi"],
-    "waitress": ["-m", "waitress", f"--listen={HOST}:{{port}}",
-                 "--no-clear-untrusted-proxy-headers",
-                 "tests.integration.seams_app:wsgi"],
+# so it is told to pass them on (docs/deployment.md says so). Django runs its
+# middleware (SecureHeadersMiddleware) under gunicorn and, through its ASGI
+# handler, under uvicorn.
+DJANGO = {"DJANGO_SETTINGS_MODULE": "tests.integration.seams_django"}
+SERVERS: dict[str, tuple[list[str], dict[str, str]]] = {
+    "uvicorn": (["-m", "uvicorn", "--host", HOST, "--port", "{port}",
+                 "--no-access-log", "tests.integration.seams_app:asgi"], {}),
+    "hypercorn": (["-m", "hypercorn", "--bind", f"{HOST}:{{port}}",
+                   "tests.integration.seams_app:asgi"], {}),
+    "gunicorn": (["-m", "gunicorn", "--bind", f"{HOST}:{{port}}", "--workers", "1",
+                  "tests.integration.seams_app:wsgi"], {}),
+    "waitress": (["-m", "waitress", f"--listen={HOST}:{{port}}",
+                  "--no-clear-untrusted-proxy-headers",
+                  "tests.integration.seams_app:wsgi"], {}),
+    "uvicorn-django": (["-m", "uvicorn", "--host", HOST, "--port", "{port}",
+                        "--no-access-log", "--factory",
+                        "tests.integration.seams_django:asgi"], DJANGO),
+    "gunicorn-django": (["-m", "gunicorn", "--bind", f"{HOST}:{{port}}",
+                         "--workers", "1", "tests.integration.seams_django:wsgi()"],
+                        DJANGO),
 }  # fmt: skip
+#: The servers that pass names spelt with "_" on: the middleware must ignore them.
+PASS_UNDERSCORES = ("uvicorn", "hypercorn", "uvicorn-django")
 
 
 class Server(NamedTuple):
@@ -53,8 +64,8 @@ class Server(NamedTuple):
 @pytest.fixture(scope="module", params=list(SERVERS))
 def server(request: pytest.FixtureRequest) -> Iterator[Server]:
     port = free_port()
-    command = [part.format(port=port) for part in SERVERS[request.param]]
-    with running(command, port):
+    command, env = SERVERS[request.param]
+    with running([part.format(port=port) for part in command], port, env=env):
         yield Server(request.param, port)
 
 
@@ -194,7 +205,7 @@ def test_a_forged_line_changes_nothing_or_the_server_refuses_it(
 ) -> None:
     request = BASES[base]
     answer = exchange(server.port, request.raw(line))
-    if server.name in ("uvicorn", "hypercorn") and "underscore" in kind:
+    if server.name in PASS_UNDERSCORES and "underscore" in kind:
         # They pass these names on: the middleware itself must ignore them.
         assert answer.through, answer
     if not answer.through:
