@@ -17,6 +17,8 @@ adapters uses ``served`` and ``SecureHeaders``.
 
 from __future__ import annotations
 
+import asyncio
+import os
 import re
 from collections.abc import Callable
 from typing import Any
@@ -98,8 +100,13 @@ def first_request_wsgi(app: Any) -> BaseException:
 
 
 def first_request_asgi(app: Any) -> BaseException:
+    body = [{"type": "http.request", "body": b"", "more_body": False}]
+
     async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": b"", "more_body": False}
+        if body:
+            return body.pop()
+        await asyncio.Event().wait()  # the client stays (Django listens)
+        raise AssertionError("unreachable")
 
     async def send(message: dict[str, Any]) -> None:
         pass
@@ -219,6 +226,28 @@ def test_an_asgi_middleware_that_hides_its_app_is_caught_on_the_first_request() 
         rf"SecureHeaders \(ASGI\) {HERE} {DEFAULTS} \(inner\)",
         rf"SecureHeaders \(ASGI\) {HERE} with a dict config \(outer\)",
     )
+
+
+def test_djangos_middleware_under_the_asgi_wrapper_is_caught_on_the_first_request() -> (
+    None
+):
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "examples.django_project.settings")
+    import django
+    from django.core.handlers.asgi import ASGIHandler
+    from django.test.utils import override_settings
+
+    django.setup()
+    with override_settings(
+        MIDDLEWARE=["secheaders_wsgi.django.SecureHeadersMiddleware"],
+        SECHEADERS={},
+        DEBUG_PROPAGATE_EXCEPTIONS=True,
+    ):
+        outer = AsgiSecureHeaders(ASGIHandler(), STRICT)
+        assert_names_both(
+            str(first_request_asgi(outer)),
+            r"SecureHeaders \(Django\) built at \S+ with a dict config \(inner\)",
+            rf"SecureHeaders \(ASGI\) {HERE} with a dict config \(outer\)",
+        )
 
 
 # Keep one: the fix the errors give works, on both adapters.
