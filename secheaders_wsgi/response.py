@@ -193,8 +193,9 @@ class Core:
         """The request's state, put in ``carrier`` (the environ or the scope).
 
         A state already there whose response has not started is another
-        SecureHeaders' around this one: refused, since the outer one's headers
-        would win without a word; or this one's own, when the app leads back
+        SecureHeaders' around this one: refused, since this one's headers
+        would win and the outer one's config do nothing without a word; or
+        this one's own, when the app leads back
         to the middleware. (One whose response has gone is a finished
         request's, in an environ used again.)
         """
