@@ -1,0 +1,391 @@
+"""``cross_origin`` seen by headless Chromium, on both adapters (issue 23).
+
+The site is one small app that records every request it answers, in both
+shapes: as a WSGI app under waitress through the WSGI ``SecureHeaders``, and
+as an ASGI app under uvicorn through the ASGI ``SecureHeaders``. Every test
+runs on both. The other site is a blank page on another port,
+reached as ``http://localhost:PORT`` while the site is ``http://127.0.0.1:PORT``:
+Chromium then sends ``Sec-Fetch-Site: cross-site``. (``127.0.0.1`` on another
+port is another origin but the same site, ``same-site``, which ``csrf`` mode
+refuses for a post and ``isolation`` mode lets through, as web.dev's policy
+does; another loopback address stalls on Chromium's local-network prompt.)
+
+The other site's requests are made by its own page, in the browser: a form it
+builds and submits, an ``<img>``, ``fetch()``, a link the user clicks. The
+browser sets the Fetch Metadata headers; the test never does.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs
+
+import pytest
+
+from secheaders_wsgi import SecureHeaders
+from secheaders_wsgi.asgi import SecureHeaders as AsgiSecureHeaders
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+    from playwright.sync_api import Page
+
+PIXEL = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQ"
+    "AAAABJRU5ErkJggg=="
+)
+FORM = b"""<!doctype html><title>order</title>
+<form method="post" action="/submit">
+  <input name="item" value="book"><button id="order">Order</button>
+</form>"""
+REFUSED = "Forbidden: cross-origin protection refused"
+# /public/ is a CORS API other sites call on purpose: exempt, in every mode.
+PUBLIC = {"prefix": "/public/", "cross_origin": False}
+CONFIGS: dict[str, dict[str, Any]] = {
+    "csrf": {"cross_origin": {"mode": "csrf"}, "paths": [PUBLIC]},
+    "isolation": {"cross_origin": {"mode": "isolation"}, "paths": [PUBLIC]},
+    "report-only": {"cross_origin": {"mode": "csrf", "report_only": True}},
+}
+
+
+Headers = list[tuple[str, str]]
+
+
+@dataclass
+class Site:
+    """The app: an order form, its target, a small API; records each call.
+
+    :meth:`answer` is the app; :meth:`wsgi` and :meth:`asgi` only carry it.
+    (Not asgiref's ``WsgiToAsgi``: under uvicorn in a thread its executor
+    breaks, django/asgiref#491.)
+    """
+
+    calls: list[tuple[str, str]] = field(default_factory=list)
+
+    def answer(self, method: str, path: str, body: bytes) -> tuple[int, Headers, bytes]:
+        self.calls.append((method, path))
+        # A CORS API any site may call, with JSON: its preflight says so.
+        cors = [("Access-Control-Allow-Origin", "*")]
+        if method == "OPTIONS":
+            return 204, [*cors, ("Access-Control-Allow-Methods", "POST"),
+                         ("Access-Control-Allow-Headers", "Content-Type")], b""  # fmt: skip
+        if path.endswith(".png"):
+            return 200, [("Content-Type", "image/png")], PIXEL
+        if path.startswith(("/api/", "/public/")):
+            sent = json.loads(body or b"{}")
+            echo = json.dumps({"path": path, "sent": sent}).encode()
+            return 200, [("Content-Type", "application/json"), *cors], echo
+        html = [("Content-Type", "text/html; charset=utf-8")]
+        if path == "/submit" and method == "POST":
+            item = parse_qs(body.decode())["item"][0]
+            return 200, html, f'<p id="done">ordered {item}</p>'.encode()
+        return 200, html, FORM if path == "/form" else b'<p id="landed">landed</p>'
+
+    def wsgi(
+        self, environ: WSGIEnvironment, start_response: StartResponse
+    ) -> list[bytes]:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length) if length else b""
+        status, headers, content = self.answer(
+            environ["REQUEST_METHOD"], environ["PATH_INFO"], body
+        )
+        start_response(f"{status} {HTTPStatus(status).phrase}", headers)
+        return [content]
+
+    async def asgi(self, scope: Any, receive: Any, send: Any) -> None:
+        body, more = b"", True
+        while more:
+            message = await receive()
+            body += message.get("body", b"")
+            more = message.get("more_body", False)
+        status, headers, content = self.answer(scope["method"], scope["path"], body)
+        raw = [(name.lower().encode(), value.encode()) for name, value in headers]
+        await send({"type": "http.response.start", "status": status, "headers": raw})
+        await send({"type": "http.response.body", "body": content})
+
+    def saw(self, method: str, path: str) -> bool:
+        return (method, path) in self.calls
+
+
+def blank(environ: WSGIEnvironment, start_response: StartResponse) -> list[bytes]:
+    """The other site's page; the tests make its requests from it."""
+    start_response("200 OK", [("Content-Type", "text/html; charset=utf-8")])
+    return [b"<!doctype html><title>other site</title><body></body>"]
+
+
+@contextmanager
+def uvicorn_server(app: Any) -> Iterator[str]:
+    """Serve the ASGI ``app`` with uvicorn, in a thread of this process (so the
+    app's calls and the log lines are seen here); yields its origin."""
+    import uvicorn
+
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_config=None,
+                            access_log=False, lifespan="off")  # fmt: skip
+    server = uvicorn.Server(config)
+    # Off the main thread uvicorn installs no signal handlers.
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        for _ in range(200):  # at most ~10 s
+            if server.started:
+                break
+            thread.join(0.05)
+        assert server.started, "uvicorn did not start"
+        port = server.servers[0].sockets[0].getsockname()[1]
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@dataclass
+class Served:
+    origin: str
+    site: Site
+
+
+@pytest.fixture(params=["wsgi", "asgi"])
+def serve_site(
+    request: pytest.FixtureRequest, serve: Callable[[WSGIApplication], str]
+) -> Iterator[Callable[[str], Served]]:
+    """Serve a fresh :class:`Site` under one of :data:`CONFIGS`, on the adapter
+    of the test's parameter: waitress (WSGI) or uvicorn (ASGI)."""
+    with ExitStack() as stack:
+
+        def start(name: str) -> Served:
+            site = Site()
+            if request.param == "wsgi":
+                return Served(serve(SecureHeaders(site.wsgi, CONFIGS[name])), site)
+            app = AsgiSecureHeaders(site.asgi, CONFIGS[name])
+            return Served(stack.enter_context(uvicorn_server(app)), site)
+
+        yield start
+
+
+@pytest.fixture
+def other(serve: Callable[[WSGIApplication], str]) -> str:
+    """The other site's origin: the same loopback, named ``localhost``."""
+    return serve(blank).replace("127.0.0.1", "localhost")
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Page]:
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_default_timeout(10000)
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+# -- what the other site's page does ---------------------------------------
+
+SUBMIT = """([action, item]) => {
+  const form = document.createElement("form");
+  form.method = "post";
+  form.action = action;
+  const input = document.createElement("input");
+  input.name = "item";
+  input.value = item;
+  form.append(input);
+  document.body.append(form);
+  form.submit();
+}"""
+IMAGE = """(src) => new Promise((done) => {
+  const img = new Image();
+  img.onload = () => done("loaded");
+  img.onerror = () => done("failed");
+  img.src = src;
+})"""
+FETCH = """async ([url, init]) => {
+  try {
+    const response = await fetch(url, init);
+    return response.status + " " + (await response.text());
+  } catch (error) {
+    return "failed";
+  }
+}"""
+LINK = """(href) => {
+  const link = document.createElement("a");
+  link.href = href;
+  link.id = "go";
+  link.textContent = "go";
+  document.body.append(link);
+}"""
+
+
+def post_form(page: Page, action: str, item: str) -> tuple[int, str]:
+    """Submit a form the current page builds; the status and text shown."""
+    with page.expect_navigation() as navigation:
+        page.evaluate(SUBMIT, [action, item])
+    response = navigation.value
+    assert response is not None
+    return response.status, page.inner_text("body")
+
+
+def refusals(caplog: pytest.LogCaptureFixture) -> list[dict[str, Any]]:
+    """The ``secheaders.cross_origin`` lines logged so far, as dicts.
+
+    The browser gives a page no status for a refused ``<img>`` or a failed
+    CORS request (nor Playwright a response): the log says what was refused.
+    """
+    return [
+        json.loads(record.getMessage())
+        for record in caplog.records
+        if record.name == "secheaders.cross_origin"
+    ]
+
+
+@pytest.fixture(autouse=True)
+def _logged(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.WARNING, logger="secheaders.cross_origin")
+
+
+# -- csrf mode: forms -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        pytest.param("localhost", id="cross-site"),
+        pytest.param("127.0.0.1", id="same-site"),
+    ],  # fmt: skip
+)
+def test_a_form_another_origin_posts_is_refused_before_the_app(
+    page: Page,
+    serve_site: Callable[[str], Served],
+    other: str,
+    spelling: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    served = serve_site("csrf")
+    page.goto(other.replace("localhost", spelling) + "/")
+    status, text = post_form(page, f"{served.origin}/submit", "stolen")
+    assert status == 403
+    assert text.startswith(REFUSED)
+    assert not served.site.saw("POST", "/submit")
+    [line] = refusals(caplog)
+    assert line["disposition"] == "enforce"
+    site = "cross-site" if spelling == "localhost" else "same-site"
+    assert (line["sec_fetch_site"], line["path"]) == (site, "/submit")
+
+
+def test_the_same_form_from_the_sites_own_page_works(
+    page: Page, serve_site: Callable[[str], Served]
+) -> None:
+    served = serve_site("csrf")
+    page.goto(f"{served.origin}/form")
+    with page.expect_navigation():
+        page.click("#order")
+    assert page.inner_text("#done") == "ordered book"
+    assert served.site.saw("POST", "/submit")
+
+
+def test_report_only_lets_the_post_through_and_logs_one_line(
+    page: Page,
+    serve_site: Callable[[str], Served],
+    other: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    served = serve_site("report-only")
+    page.goto(f"{other}/")
+    status, text = post_form(page, f"{served.origin}/submit", "logged")
+    assert (status, text) == (200, "ordered logged")
+    assert served.site.saw("POST", "/submit")
+    [line] = refusals(caplog)
+    assert line["disposition"] == "report"
+    assert line["reason"] == "sec-fetch-site"
+    assert (line["method"], line["path"]) == ("POST", "/submit")
+    assert (line["sec_fetch_site"], line["origin"]) == ("cross-site", other)
+
+
+# -- subresources: isolation refuses them, csrf lets them through ------------
+
+
+@pytest.mark.parametrize("mode", ["csrf", "isolation"])
+def test_another_sites_img_and_fetch_of_the_api(
+    page: Page,
+    serve_site: Callable[[str], Served],
+    other: str,
+    mode: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    served = serve_site(mode)
+    image, api = f"{served.origin}/api/pixel.png", f"{served.origin}/api/items"
+    page.goto(f"{other}/")
+    loaded = page.evaluate(IMAGE, image)
+    fetched = page.evaluate(FETCH, [api, {"mode": "cors"}])
+    if mode == "csrf":
+        assert loaded == "loaded"
+        assert fetched == '200 {"path": "/api/items", "sent": {}}'
+        assert served.site.saw("GET", "/api/pixel.png")
+        assert served.site.saw("GET", "/api/items")
+        assert refusals(caplog) == []
+    else:
+        assert (loaded, fetched) == ("failed", "failed")
+        assert served.site.calls == []
+        assert [
+            (r["path"], r["reason"], r["sec_fetch_dest"]) for r in refusals(caplog)
+        ] == [
+            ("/api/pixel.png", "cross-site-subresource", "image"),
+            ("/api/items", "cross-site-subresource", "empty"),
+        ]
+        # The site's own page still loads both: the refusal is the origin's.
+        page.goto(f"{served.origin}/form")
+        assert page.evaluate(IMAGE, "/api/pixel.png") == "loaded"
+        assert page.evaluate(FETCH, ["/api/items", {}]).startswith("200 ")
+
+
+@pytest.mark.parametrize("mode", ["csrf", "isolation"])
+def test_a_link_from_another_site_opens_the_page(
+    page: Page, serve_site: Callable[[str], Served], other: str, mode: str
+) -> None:
+    served = serve_site(mode)
+    page.goto(f"{other}/")
+    page.evaluate(LINK, f"{served.origin}/welcome")
+    with page.expect_navigation() as navigation:
+        page.click("#go")
+    response = navigation.value
+    assert response is not None and response.status == 200
+    assert page.inner_text("#landed") == "landed"
+    assert served.site.saw("GET", "/welcome")
+
+
+# -- an exempt path: a CORS API other sites call on purpose ------------------
+
+
+@pytest.mark.parametrize("mode", ["csrf", "isolation"])
+def test_a_cors_post_to_the_exempt_path_works_and_elsewhere_is_refused(
+    page: Page,
+    serve_site: Callable[[str], Served],
+    other: str,
+    mode: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    served = serve_site(mode)
+    page.goto(f"{other}/")
+    init = {"method": "POST", "mode": "cors", "body": '{"n": 1}',
+            "headers": {"Content-Type": "application/json"}}  # fmt: skip
+    exempt = page.evaluate(FETCH, [f"{served.origin}/public/echo", init])
+    assert exempt == '200 {"path": "/public/echo", "sent": {"n": 1}}'
+    assert served.site.saw("OPTIONS", "/public/echo")  # the preflight
+    assert served.site.saw("POST", "/public/echo")
+    assert refusals(caplog) == []
+    # The control: the same call to a path no rule exempts. csrf mode lets
+    # the preflight (OPTIONS, a safe method) through and refuses the POST;
+    # isolation mode refuses the preflight already.
+    assert page.evaluate(FETCH, [f"{served.origin}/api/echo", init]) == "failed"
+    assert not served.site.saw("POST", "/api/echo")
+    refused = "POST" if mode == "csrf" else "OPTIONS"
+    assert [(r["method"], r["path"]) for r in refusals(caplog)] == [
+        (refused, "/api/echo")
+    ]
+    assert served.site.saw("OPTIONS", "/api/echo") == (mode == "csrf")
