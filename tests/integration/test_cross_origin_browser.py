@@ -3,21 +3,19 @@
 The site is one small app that records every request it answers, in both
 shapes: as a WSGI app under waitress through the WSGI ``SecureHeaders``, and
 as an ASGI app under uvicorn through the ASGI ``SecureHeaders``. Every test
-runs on both. The other site is a blank page on another port,
-reached as ``http://localhost:PORT`` while the site is ``http://127.0.0.1:PORT``:
-Chromium then sends ``Sec-Fetch-Site: cross-site``. (``127.0.0.1`` on another
-port is another origin but the same site, ``same-site``, which ``csrf`` mode
-refuses for a post and ``isolation`` mode lets through, as web.dev's policy
-does; another loopback address stalls on Chromium's local-network prompt.)
+runs on both.
 
-The other site's requests are made by its own page, in the browser: a form it
+The other site (``cross_origin_support``) is ``http://localhost:PORT``, a
+cross-site origin; its page makes the requests in the browser: a form it
 builds and submits, an ``<img>``, ``fetch()``, a link the user clicks. The
-browser sets the Fetch Metadata headers; the test never does.
+same form from ``127.0.0.1`` on another port (``same-site``) is refused too:
+``csrf`` mode trusts no sibling. What was refused is read from the
+``secheaders.cross_origin`` log, since a page learns no status for a refused
+``<img>`` or a failed CORS request.
 """
 
 from __future__ import annotations
 
-import base64
 import json
 import logging
 import threading
@@ -32,20 +30,18 @@ import pytest
 
 from secheaders_wsgi import SecureHeaders
 from secheaders_wsgi.asgi import SecureHeaders as AsgiSecureHeaders
+from tests.integration import cross_origin_support, test_browser
+from tests.integration.cross_origin_support import REFUSED, post_form, refusals
+from tests.integration.rollout_capture import PNG
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
     from playwright.sync_api import Page
 
-PIXEL = base64.b64decode(
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQ"
-    "AAAABJRU5ErkJggg=="
-)
 FORM = b"""<!doctype html><title>order</title>
 <form method="post" action="/submit">
   <input name="item" value="book"><button id="order">Order</button>
 </form>"""
-REFUSED = "Forbidden: cross-origin protection refused"
 # /public/ is a CORS API other sites call on purpose: exempt, in every mode.
 PUBLIC = {"prefix": "/public/", "cross_origin": False}
 CONFIGS: dict[str, dict[str, Any]] = {
@@ -53,8 +49,6 @@ CONFIGS: dict[str, dict[str, Any]] = {
     "isolation": {"cross_origin": {"mode": "isolation"}, "paths": [PUBLIC]},
     "report-only": {"cross_origin": {"mode": "csrf", "report_only": True}},
 }
-
-
 Headers = list[tuple[str, str]]
 
 
@@ -77,7 +71,7 @@ class Site:
             return 204, [*cors, ("Access-Control-Allow-Methods", "POST"),
                          ("Access-Control-Allow-Headers", "Content-Type")], b""  # fmt: skip
         if path.endswith(".png"):
-            return 200, [("Content-Type", "image/png")], PIXEL
+            return 200, [("Content-Type", "image/png")], PNG
         if path.startswith(("/api/", "/public/")):
             sent = json.loads(body or b"{}")
             echo = json.dumps({"path": path, "sent": sent}).encode()
@@ -112,12 +106,6 @@ class Site:
 
     def saw(self, method: str, path: str) -> bool:
         return (method, path) in self.calls
-
-
-def blank(environ: WSGIEnvironment, start_response: StartResponse) -> list[bytes]:
-    """The other site's page; the tests make its requests from it."""
-    start_response("200 OK", [("Content-Type", "text/html; charset=utf-8")])
-    return [b"<!doctype html><title>other site</title><body></body>"]
 
 
 @contextmanager
@@ -169,36 +157,12 @@ def serve_site(
         yield start
 
 
-@pytest.fixture
-def other(serve: Callable[[WSGIApplication], str]) -> str:
-    """The other site's origin: the same loopback, named ``localhost``."""
-    return serve(blank).replace("127.0.0.1", "localhost")
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[Page]:
-    context = browser.new_context()
-    page = context.new_page()
-    page.set_default_timeout(10000)
-    try:
-        yield page
-    finally:
-        context.close()
-
+# The session's Chromium, a fresh page; the other site's origin.
+page = test_browser.page
+other = cross_origin_support.other
 
 # -- what the other site's page does ---------------------------------------
 
-SUBMIT = """([action, item]) => {
-  const form = document.createElement("form");
-  form.method = "post";
-  form.action = action;
-  const input = document.createElement("input");
-  input.name = "item";
-  input.value = item;
-  form.append(input);
-  document.body.append(form);
-  form.submit();
-}"""
 IMAGE = """(src) => new Promise((done) => {
   const img = new Image();
   img.onload = () => done("loaded");
@@ -222,30 +186,9 @@ LINK = """(href) => {
 }"""
 
 
-def post_form(page: Page, action: str, item: str) -> tuple[int, str]:
-    """Submit a form the current page builds; the status and text shown."""
-    with page.expect_navigation() as navigation:
-        page.evaluate(SUBMIT, [action, item])
-    response = navigation.value
-    assert response is not None
-    return response.status, page.inner_text("body")
-
-
-def refusals(caplog: pytest.LogCaptureFixture) -> list[dict[str, Any]]:
-    """The ``secheaders.cross_origin`` lines logged so far, as dicts.
-
-    The browser gives a page no status for a refused ``<img>`` or a failed
-    CORS request (nor Playwright a response): the log says what was refused.
-    """
-    return [
-        json.loads(record.getMessage())
-        for record in caplog.records
-        if record.name == "secheaders.cross_origin"
-    ]
-
-
 @pytest.fixture(autouse=True)
 def _logged(caplog: pytest.LogCaptureFixture) -> None:
+    # The server threads log here too (uvicorn runs in this process).
     caplog.set_level(logging.WARNING, logger="secheaders.cross_origin")
 
 
@@ -268,11 +211,11 @@ def test_a_form_another_origin_posts_is_refused_before_the_app(
 ) -> None:
     served = serve_site("csrf")
     page.goto(other.replace("localhost", spelling) + "/")
-    status, text = post_form(page, f"{served.origin}/submit", "stolen")
+    status, text = post_form(page, f"{served.origin}/submit", {"item": "stolen"})
     assert status == 403
     assert text.startswith(REFUSED)
     assert not served.site.saw("POST", "/submit")
-    [line] = refusals(caplog)
+    [line] = refusals(caplog.records)
     assert line["disposition"] == "enforce"
     site = "cross-site" if spelling == "localhost" else "same-site"
     assert (line["sec_fetch_site"], line["path"]) == (site, "/submit")
@@ -297,10 +240,10 @@ def test_report_only_lets_the_post_through_and_logs_one_line(
 ) -> None:
     served = serve_site("report-only")
     page.goto(f"{other}/")
-    status, text = post_form(page, f"{served.origin}/submit", "logged")
+    status, text = post_form(page, f"{served.origin}/submit", {"item": "logged"})
     assert (status, text) == (200, "ordered logged")
     assert served.site.saw("POST", "/submit")
-    [line] = refusals(caplog)
+    [line] = refusals(caplog.records)
     assert line["disposition"] == "report"
     assert line["reason"] == "sec-fetch-site"
     assert (line["method"], line["path"]) == ("POST", "/submit")
@@ -328,12 +271,13 @@ def test_another_sites_img_and_fetch_of_the_api(
         assert fetched == '200 {"path": "/api/items", "sent": {}}'
         assert served.site.saw("GET", "/api/pixel.png")
         assert served.site.saw("GET", "/api/items")
-        assert refusals(caplog) == []
+        assert refusals(caplog.records) == []
     else:
         assert (loaded, fetched) == ("failed", "failed")
         assert served.site.calls == []
         assert [
-            (r["path"], r["reason"], r["sec_fetch_dest"]) for r in refusals(caplog)
+            (r["path"], r["reason"], r["sec_fetch_dest"])
+            for r in refusals(caplog.records)
         ] == [
             ("/api/pixel.png", "cross-site-subresource", "image"),
             ("/api/items", "cross-site-subresource", "empty"),
@@ -378,14 +322,14 @@ def test_a_cors_post_to_the_exempt_path_works_and_elsewhere_is_refused(
     assert exempt == '200 {"path": "/public/echo", "sent": {"n": 1}}'
     assert served.site.saw("OPTIONS", "/public/echo")  # the preflight
     assert served.site.saw("POST", "/public/echo")
-    assert refusals(caplog) == []
+    assert refusals(caplog.records) == []
     # The control: the same call to a path no rule exempts. csrf mode lets
     # the preflight (OPTIONS, a safe method) through and refuses the POST;
     # isolation mode refuses the preflight already.
     assert page.evaluate(FETCH, [f"{served.origin}/api/echo", init]) == "failed"
     assert not served.site.saw("POST", "/api/echo")
     refused = "POST" if mode == "csrf" else "OPTIONS"
-    assert [(r["method"], r["path"]) for r in refusals(caplog)] == [
+    assert [(r["method"], r["path"]) for r in refusals(caplog.records)] == [
         (refused, "/api/echo")
     ]
     assert served.site.saw("OPTIONS", "/api/echo") == (mode == "csrf")
