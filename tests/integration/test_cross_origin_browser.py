@@ -333,3 +333,44 @@ def test_a_cors_post_to_the_exempt_path_works_and_elsewhere_is_refused(
         (refused, "/api/echo")
     ]
     assert served.site.saw("OPTIONS", "/api/echo") == (mode == "csrf")
+
+
+# -- WebSockets: not covered ------------------------------------------------
+
+SOCKET = """(url) => new Promise((done) => {
+  const socket = new WebSocket(url);
+  socket.onmessage = (event) => done("read " + event.data);
+  socket.onerror = () => done("failed");
+})"""
+
+
+def test_a_cross_site_websocket_is_not_covered(
+    page: Page, other: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """What docs/cross-origin.md says: the check does not cover WebSockets.
+
+    Chromium sends no ``Sec-Fetch-*`` header on a WebSocket handshake (over
+    ``wss:`` neither), only ``Origin``, and the ASGI adapter checks only http
+    scopes: another site's page opens the socket and reads it, even in
+    ``isolation`` mode. When the check covers them (by ``Origin``), this test
+    turns into the refusal's.
+    """
+    handshakes: list[dict[bytes, bytes]] = []
+
+    async def sockets(scope: Any, receive: Any, send: Any) -> None:
+        assert scope["type"] == "websocket"
+        handshakes.append(dict(scope["headers"]))
+        await receive()  # websocket.connect
+        await send({"type": "websocket.accept"})
+        await send({"type": "websocket.send", "text": "private"})
+        await send({"type": "websocket.close"})
+
+    app = AsgiSecureHeaders(sockets, CONFIGS["isolation"])
+    with uvicorn_server(app) as origin:
+        page.goto(f"{other}/")
+        read = page.evaluate(SOCKET, origin.replace("http:", "ws:") + "/socket")
+    assert read == "read private"
+    [handshake] = handshakes
+    assert handshake[b"origin"] == other.encode()
+    assert not [name for name in handshake if name.startswith(b"sec-fetch-")]
+    assert refusals(caplog.records) == []
