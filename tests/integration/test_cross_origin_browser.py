@@ -303,6 +303,36 @@ def test_a_link_from_another_site_opens_the_page(
     assert served.site.saw("GET", "/welcome")
 
 
+EMBED = """([origin, tag, attribute]) => {
+  const element = document.createElement(tag);
+  element[attribute] = origin + "/" + tag;
+  if (tag !== "iframe") element.type = "text/html";
+  document.body.append(element);
+}"""
+
+
+def test_isolation_lets_another_sites_iframe_load_the_page_and_not_object_or_embed(
+    page: Page,
+    serve_site: Callable[[str], Served],
+    other: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    served = serve_site("isolation")
+    page.goto(f"{other}/")
+    for tag, attribute in (("iframe", "src"), ("object", "data"), ("embed", "src")):
+        page.evaluate(EMBED, [served.origin, tag, attribute])
+    for _ in range(100):  # the three requests, at most ~5 s
+        if len(served.site.calls) + len(refusals(caplog.records)) >= 3:
+            break
+        page.wait_for_timeout(50)
+    # Each is a navigation (Sec-Fetch-Mode: navigate); web.dev's policy lets
+    # frames through and refuses <object> and <embed>, which load the page
+    # as a subresource.
+    assert served.site.calls == [("GET", "/iframe")]
+    refused = sorted((r["path"], r["sec_fetch_mode"]) for r in refusals(caplog.records))
+    assert refused == [("/embed", "navigate"), ("/object", "navigate")]
+
+
 # -- an exempt path: a CORS API other sites call on purpose ------------------
 
 
