@@ -30,8 +30,9 @@ before any cookie is looked at.
 methods: a ``cross-site`` request passes only as a top-level ``GET``
 navigation that is not from ``<object>`` or ``<embed>`` (or from a trusted
 origin). Same-site requests and requests without Fetch Metadata pass, as on
-web.dev. A cross-site ``<img>``, ``<script>``, ``fetch()`` or WebSocket of
-the site's pages is refused.
+web.dev. A cross-site ``<img>``, ``<script>`` or ``fetch()`` of the site's
+pages is refused. Not a WebSocket: Chromium sends no Fetch Metadata on its
+handshake, only ``Origin``.
 
 Only what a browser sets is read: ``Sec-Fetch-*`` and ``Origin``, never
 ``Referer`` or ``X-Requested-With``. A client that is not a browser (curl)
