@@ -3,7 +3,7 @@
 The site is one small app that records every request it answers, in both
 shapes: as a WSGI app under waitress through the WSGI ``SecureHeaders``, and
 as an ASGI app under uvicorn through the ASGI ``SecureHeaders``. Every test
-runs on both.
+runs on both, but the WebSocket one (WSGI has no WebSockets).
 
 The other site (``cross_origin_support``) is ``http://localhost:PORT``, a
 cross-site origin; its page makes the requests in the browser: a form it
@@ -200,7 +200,7 @@ def _logged(caplog: pytest.LogCaptureFixture) -> None:
     [
         pytest.param("localhost", id="cross-site"),
         pytest.param("127.0.0.1", id="same-site"),
-    ],  # fmt: skip
+    ],
 )
 def test_a_form_another_origin_posts_is_refused_before_the_app(
     page: Page,
