@@ -137,6 +137,8 @@ def uvicorn_server(app: Any) -> Iterator[str]:
 class Served:
     origin: str
     site: Site
+    #: The name of its config in :data:`CONFIGS`.
+    config: str
 
 
 @pytest.fixture(params=["wsgi", "asgi"])
@@ -150,11 +152,19 @@ def serve_site(
         def start(name: str) -> Served:
             site = Site()
             if request.param == "wsgi":
-                return Served(serve(SecureHeaders(site.wsgi, CONFIGS[name])), site)
-            app = AsgiSecureHeaders(site.asgi, CONFIGS[name])
-            return Served(stack.enter_context(uvicorn_server(app)), site)
+                origin = serve(SecureHeaders(site.wsgi, CONFIGS[name]))
+            else:
+                app = AsgiSecureHeaders(site.asgi, CONFIGS[name])
+                origin = stack.enter_context(uvicorn_server(app))
+            return Served(origin, site, name)
 
         yield start
+
+
+@pytest.fixture(params=["csrf", "isolation"])
+def either_mode(serve_site: Callable[[str], Served], request: Any) -> Served:
+    """The site in ``csrf`` mode, then in ``isolation`` mode."""
+    return serve_site(request.param)
 
 
 # The session's Chromium, a fresh page; the other site's origin.
@@ -253,20 +263,15 @@ def test_report_only_lets_the_post_through_and_logs_one_line(
 # -- subresources: isolation refuses them, csrf lets them through ------------
 
 
-@pytest.mark.parametrize("mode", ["csrf", "isolation"])
 def test_another_sites_img_and_fetch_of_the_api(
-    page: Page,
-    serve_site: Callable[[str], Served],
-    other: str,
-    mode: str,
-    caplog: pytest.LogCaptureFixture,
+    page: Page, either_mode: Served, other: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    served = serve_site(mode)
+    served = either_mode
     image, api = f"{served.origin}/api/pixel.png", f"{served.origin}/api/items"
     page.goto(f"{other}/")
     loaded = page.evaluate(IMAGE, image)
     fetched = page.evaluate(FETCH, [api, {"mode": "cors"}])
-    if mode == "csrf":
+    if served.config == "csrf":
         assert loaded == "loaded"
         assert fetched == '200 {"path": "/api/items", "sent": {}}'
         assert served.site.saw("GET", "/api/pixel.png")
@@ -288,11 +293,10 @@ def test_another_sites_img_and_fetch_of_the_api(
         assert page.evaluate(FETCH, ["/api/items", {}]).startswith("200 ")
 
 
-@pytest.mark.parametrize("mode", ["csrf", "isolation"])
 def test_a_link_from_another_site_opens_the_page(
-    page: Page, serve_site: Callable[[str], Served], other: str, mode: str
+    page: Page, either_mode: Served, other: str
 ) -> None:
-    served = serve_site(mode)
+    served = either_mode
     page.goto(f"{other}/")
     page.evaluate(LINK, f"{served.origin}/welcome")
     with page.expect_navigation() as navigation:
@@ -336,15 +340,10 @@ def test_isolation_lets_another_sites_iframe_load_the_page_and_not_object_or_emb
 # -- an exempt path: a CORS API other sites call on purpose ------------------
 
 
-@pytest.mark.parametrize("mode", ["csrf", "isolation"])
 def test_a_cors_post_to_the_exempt_path_works_and_elsewhere_is_refused(
-    page: Page,
-    serve_site: Callable[[str], Served],
-    other: str,
-    mode: str,
-    caplog: pytest.LogCaptureFixture,
+    page: Page, either_mode: Served, other: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    served = serve_site(mode)
+    served = either_mode
     page.goto(f"{other}/")
     init = {"method": "POST", "mode": "cors", "body": '{"n": 1}',
             "headers": {"Content-Type": "application/json"}}  # fmt: skip
@@ -358,11 +357,12 @@ def test_a_cors_post_to_the_exempt_path_works_and_elsewhere_is_refused(
     # isolation mode refuses the preflight already.
     assert page.evaluate(FETCH, [f"{served.origin}/api/echo", init]) == "failed"
     assert not served.site.saw("POST", "/api/echo")
-    refused = "POST" if mode == "csrf" else "OPTIONS"
+    csrf = served.config == "csrf"
+    refused = "POST" if csrf else "OPTIONS"
     assert [(r["method"], r["path"]) for r in refusals(caplog.records)] == [
         (refused, "/api/echo")
     ]
-    assert served.site.saw("OPTIONS", "/api/echo") == (mode == "csrf")
+    assert served.site.saw("OPTIONS", "/api/echo") == csrf
 
 
 # -- WebSockets: not covered ------------------------------------------------

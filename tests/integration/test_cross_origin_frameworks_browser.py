@@ -12,9 +12,6 @@ framework's own CSRF refusal: the check runs first.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -23,7 +20,7 @@ import pytest
 from secheaders_wsgi import SecureHeaders
 from tests.integration import cross_origin_support, test_browser
 from tests.integration.cross_origin_support import REFUSED, WATCH, post_form
-from tests.support import ROOT, free_port, running
+from tests.support import django_served
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -56,22 +53,17 @@ def _strict(response: Any) -> None:
 @pytest.fixture(scope="module")
 def django_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "DJANGO_SETTINGS_MODULE": "tests.integration.django_login.settings",
         "LOGIN_DATABASE": str(tmp_path_factory.mktemp("django") / "db.sqlite3"),
         "DJANGO_SUPERUSER_USERNAME": "alice",
         "DJANGO_SUPERUSER_EMAIL": "alice@example.com",
         "DJANGO_SUPERUSER_PASSWORD": PASSWORD,
     }
-    for command in (["migrate", "-v0"], ["createsuperuser", "--noinput"]):
-        subprocess.run([sys.executable, "-m", "django", *command], cwd=ROOT,
-                       env=env, check=True, capture_output=True, timeout=120)  # fmt: skip
-    port = free_port()
-    command = ["-m", "waitress", f"--listen=127.0.0.1:{port}",
-               "tests.integration.django_login.wsgi:application"]  # fmt: skip
-    with running(command, port, env=env):
-        yield f"http://127.0.0.1:{port}"
+    with django_served(
+        "tests.integration.django_login.settings",
+        "tests.integration.django_login.wsgi:application",
+        env,
+    ) as origin:
+        yield origin
 
 
 def test_the_django_sign_in_form_works_under_the_strict_preset(
