@@ -303,13 +303,13 @@ def _framework(
     bare, limit = f"{name} bare", f"{name} + limit"
     check_peer = _has(CSP if peer_note == "peer" else "X-Content-Type-Options")
     return [
-        Variant(bare, app, group=bare, copy_environ=True),
+        Variant(bare, app, group=bare, framework=True),
         Variant(
             limit,
             lambda: limit_for()(app()),
             group=bare,
             limit=limit,
-            copy_environ=True,
+            framework=True,
             check=_has(CSP),
             note="the limit, measured after the framework's work",
         ),
@@ -318,7 +318,7 @@ def _framework(
             lambda: SecureHeaders(app()),
             group=bare,
             limit=limit,
-            copy_environ=True,
+            framework=True,
             check=_has(CSP),
         ),
         Variant(
@@ -326,7 +326,7 @@ def _framework(
             peer,
             group=bare,
             limit=limit,
-            copy_environ=True,
+            framework=True,
             check=check_peer,
             note=peer_note,
         ),

@@ -4,7 +4,7 @@ Wrap any WSGI application (Flask, Django, Falcon, Bottle, Pyramid, ...) to send
 a strong set of security headers on every response. Every decision is the
 core's (:mod:`secheaders_wsgi.response`); this module only translates: the
 environ into the core's view of a request and back, a
-:class:`~secheaders_wsgi.request.reply.Reply` into a ``start_response`` call,
+:class:`~secheaders_wsgi.reply.Reply` into a ``start_response`` call,
 the report body out of ``wsgi.input``, and the app's ``start_response`` call
 into the merged header list.
 """
@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING
 from .config import ConfigSource, load_config
 from .plan import Plan
 from .policy import Header
+from .reply import Reply
 from .reports import ReportReceiver
-from .request.reply import Reply
 from .request.scheme import Fix
 from .response import Core
 from .wiring import built_here, refuse_misuse
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from _typeshed import OptExcInfo
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
-__all__ = ["SecureHeaders"]
+__all__ = ["EnvironRequest", "SecureHeaders"]
 
 
 class SecureHeaders:
@@ -79,7 +79,7 @@ class SecureHeaders:
         core = self._core
         plan = self._direct
         if plan is None:
-            routed = core.route(_Request(environ))
+            routed = core.route(EnvironRequest(environ))
             if not isinstance(routed, Plan):  # the app is not called
                 if isinstance(routed, ReportReceiver):
                     routed = _receive(routed, environ)
@@ -96,8 +96,11 @@ class SecureHeaders:
         return self.app(environ, _start_response)  # type: ignore[arg-type]
 
 
-class _Request:
-    """The core's view of a WSGI request: the environ, by PEP 3333's names."""
+class EnvironRequest:
+    """The core's view of a WSGI request: the environ, by PEP 3333's names.
+
+    Django's middleware reads ``request.META``, an environ too, through it.
+    """
 
     __slots__ = ("environ",)
 

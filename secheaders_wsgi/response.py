@@ -2,7 +2,7 @@
 
 An adapter (WSGI, ASGI, Django) only translates. Before the app runs it hands
 the core an :class:`Incoming`, its view of the request, and gets back the plan
-to answer with, or a :class:`~secheaders_wsgi.request.reply.Reply` to send
+to answer with, or a :class:`~secheaders_wsgi.reply.Reply` to send
 instead of calling the app (the https redirect), or the report receiver
 (:meth:`Core.route`); the core also writes the scheme, host and prefix the app
 must see back through the view. Then :meth:`Core.begin` makes the request's
@@ -30,8 +30,8 @@ from .config.overrides import csp_change, header_names
 from .errors import ConfigError, warn
 from .plan import Plan, Side, Wire
 from .policy.csp_edit import CspEdit
+from .reply import Reply
 from .reports import ReportReceiver
-from .request.reply import Reply
 from .request.scheme import Fix, secured
 from .site import Site
 from .wiring import REENTERED

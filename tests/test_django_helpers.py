@@ -200,6 +200,22 @@ def nonce_and_update(request: HttpRequest) -> HttpResponse:
     return _render(request, '<script nonce="{{ csp_nonce }}"></script>')
 
 
+def checks_only(request: HttpRequest) -> HttpResponse:
+    return _render(
+        request,
+        "{% if csp_nonce %}made{% else %}none{% endif %} "
+        "{% if request.csp_nonce %}made{% else %}none{% endif %}",
+    )
+
+
+def checks_after_use(request: HttpRequest) -> HttpResponse:
+    return _render(
+        request,
+        '<script nonce="{{ csp_nonce }}"></script>'
+        "{% if csp_nonce %}made{% endif %} {% if request.csp_nonce %}made{% endif %}",
+    )
+
+
 def plain(request: HttpRequest) -> HttpResponse:
     return _render(request, "<p>{{ request.path }}</p>")
 
@@ -219,20 +235,46 @@ urlpatterns = [
     path("both-nonces/", both_nonces),
     path("view-nonce/", view_nonce),
     path("nonce-and-update/", nonce_and_update),
+    path("checks-only/", checks_only),
+    path("checks-after-use/", checks_after_use),
     path("", plain),
 ]
 
 
-@pytest.fixture
-def client() -> Iterator[TestApp]:
+class _DjangoClient:
+    """Django's own test ``Client``, through SecureHeadersMiddleware: ``get``
+    gives a response with ``text`` and ``headers`` as WebTest's does."""
+
+    def get(self, path: str) -> Any:
+        from django.test import Client
+
+        # A thread of its own: the async views need one without a running loop.
+        with ThreadPoolExecutor(max_workers=1) as thread:
+            return thread.submit(Client().get, path).result()
+
+
+OURS = "secheaders_wsgi.django.SecureHeadersMiddleware"
+
+
+@pytest.fixture(params=["wsgi.py", "django-middleware", "django-test-client"])
+def client(request: pytest.FixtureRequest) -> Iterator[Any]:
+    """The helpers under each way of installing the headers: SecureHeaders in
+    wsgi.py, the Django middleware under a WSGI server, Django's test Client."""
+    wrapped = request.param == "wsgi.py"
     with override_settings(
         ROOT_URLCONF=__name__,
-        MIDDLEWARE=MIDDLEWARE,
+        MIDDLEWARE=MIDDLEWARE if wrapped else [OURS, *MIDDLEWARE],
+        SECHEADERS=CONFIG,
         TEMPLATES=TEMPLATES,
         DEBUG_PROPAGATE_EXCEPTIONS=True,  # a view's exception reaches the test
     ):
         # The handler reads MIDDLEWARE when it is built.
-        yield TestApp(in_a_server_thread(SecureHeaders(WSGIHandler(), CONFIG)))
+        if wrapped:
+            yield TestApp(in_a_server_thread(SecureHeaders(WSGIHandler(), CONFIG)))
+        elif request.param == "django-middleware":
+            yield TestApp(in_a_server_thread(WSGIHandler()))
+        else:
+            yield _DjangoClient()
 
 
 def _csp(response: Any) -> dict[str, list[str]]:
@@ -323,6 +365,37 @@ def test_request_csp_nonce_and_context_processor_agree(client: TestApp) -> None:
     assert f"'nonce-{processor}'" in _csp(response)["script-src"]
 
 
+def test_checking_whether_there_is_a_nonce_never_makes_one(client: Any) -> None:
+    # As in Django 6 and django-csp: {% if %} is false until the nonce is text.
+    response = client.get("/checks-only/")
+
+    assert response.text == "none none"
+    assert "nonce-" not in response.headers["Content-Security-Policy"]
+
+
+def test_a_nonce_turned_into_text_is_then_there(client: Any) -> None:
+    response = client.get("/checks-after-use/")
+
+    assert response.text.endswith("made made")
+    value = response.text.split('"')[1]
+    assert f"'nonce-{value}'" in _csp(response)["script-src"]
+
+
+def test_a_check_after_the_response_started_is_false_not_an_error() -> None:
+    from secheaders_wsgi import load_config
+    from secheaders_wsgi.django import LazyNonce
+    from secheaders_wsgi.response import Core
+
+    core = Core(load_config(CONFIG), "test")
+    environ: dict[str, Any] = {}
+    state = core.begin(environ, core.top, https=False)
+    lazy = LazyNonce(environ)
+    state.headers([])  # the response starts
+    assert not lazy
+    with pytest.raises(RuntimeError, match="asked for after start_response"):
+        str(lazy)
+
+
 def test_request_csp_nonce_in_an_async_view(client: TestApp) -> None:
     response = client.get("/view-nonce/")
 
@@ -406,7 +479,7 @@ def test_method_decorated_without_method_decorator_says_so(client: TestApp) -> N
 @pytest.mark.parametrize(
     "path", ["/update/sync-function/", "/update/async-class/", "/processor/"]
 )
-def test_without_secure_headers_the_error_names_wsgi_py_asgi_py_and_the_test_client(
+def test_without_secure_headers_the_error_names_the_middleware_and_the_wrappers(
     path: str,
 ) -> None:
     # Django's own test Client never runs wsgi.py: the commonest way to get here.
@@ -417,7 +490,11 @@ def test_without_secure_headers_the_error_names_wsgi_py_asgi_py_and_the_test_cli
     ):
         # A thread of its own: the async view needs one without a running loop.
         with ThreadPoolExecutor(max_workers=1) as thread:
-            with pytest.raises(RuntimeError, match="Django's test Client runs neither"):
+            with pytest.raises(
+                RuntimeError,
+                match=r"put 'secheaders_wsgi.django.SecureHeadersMiddleware' first "
+                r"in settings.MIDDLEWARE .* or wrap the application in wsgi.py",
+            ):
                 thread.submit(Client().get, path).result()
 
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from ..config import ConfigSource, load_config
 from ..plan import Plan
+from ..reply import Reply
 from ..reports import ReportReceiver
-from ..request.reply import Reply
 from ..response import Core
 from ..wiring import built_here, refuse_misuse
 from .scope import (
