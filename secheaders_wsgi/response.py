@@ -212,7 +212,7 @@ class Core:
                 state.sampled = sampled = random() < side.rate
                 if not sampled:
                     side = side.unsampled
-            state.wire = _wire(side, state.raw)
+            state.wire = side.raw if state.raw else side.text
         return state
 
     def _stacked(self, outer: object) -> Exception:
