@@ -12,7 +12,7 @@ into the merged header list.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from .config import ConfigSource, load_config
 from .plan import Plan
@@ -80,10 +80,10 @@ class SecureHeaders:
         plan = self._direct
         if plan is None:
             routed = core.route(EnvironRequest(environ))
-            if not isinstance(routed, Plan):  # the app is not called
+            if type(routed) is not Plan:  # the app is not called
                 if isinstance(routed, ReportReceiver):
                     routed = _receive(routed, environ)
-                return _reply(routed, start_response)
+                return _reply(cast(Reply, routed), start_response)
             plan = routed
         state = core.begin(environ, plan, environ.get("wsgi.url_scheme") == "https")
 
@@ -120,8 +120,7 @@ class EnvironRequest:
         # The server named the header: HTTP_ and the name upper-cased, "-" as
         # "_" (gunicorn, waitress and werkzeug drop names spelt with "_", so
         # X_Forwarded_Proto cannot pass for X-Forwarded-Proto).
-        key = _CGI.get(name) or "HTTP_" + name.upper().replace("-", "_")
-        value = self.environ.get(key)
+        value = self.environ.get(_KEYS.get(name) or _key(name))
         return None if value is None else str(value)
 
     def server_port(self) -> str | None:
@@ -135,7 +134,9 @@ class EnvironRequest:
     def rewrite(self, fix: Fix) -> None:
         environ = self.environ
         for name in fix.dropped:
-            environ.pop("HTTP_" + name.upper().replace("-", "_"), None)
+            environ.pop(
+                _KEYS.get(name) or "HTTP_" + name.upper().replace("-", "_"), None
+            )
         if fix.scheme is not None:
             environ["wsgi.url_scheme"] = fix.scheme
         if fix.host is not None:
@@ -148,8 +149,15 @@ class EnvironRequest:
             environ["SCRIPT_NAME"] = fix.prefix
 
 
-# The two headers CGI names without HTTP_ (PEP 3333).
-_CGI = {"content-type": "CONTENT_TYPE", "content-length": "CONTENT_LENGTH"}
+# The environ key of each header the core asks for; the two that CGI names
+# without HTTP_ (PEP 3333) to begin with.
+_KEYS = {"content-type": "CONTENT_TYPE", "content-length": "CONTENT_LENGTH"}
+
+
+def _key(name: str) -> str:
+    # The core asks for a handful of names: each is spelt once, then kept.
+    key = _KEYS[name] = "HTTP_" + name.upper().replace("-", "_")
+    return key
 
 
 def _receive(receiver: ReportReceiver, environ: WSGIEnvironment) -> Reply:

@@ -140,8 +140,16 @@ class Core:
         plan = self.top
         if site.paths is not None:
             plan = site.paths.longest(path) or plan
+        if plan.before_app:
+            return self._before_app(plan, request, path)
+        return plan
+
+    @staticmethod
+    def _before_app(plan: Plan, request: Incoming, path: str) -> Plan | Reply:
+        """``server_secured``, the redirect and the cross-origin check."""
         if plan.secured:
-            request.rewrite(secured(request.header("host"), request.server_port()))
+            fix = secured(request.header("host"), request.server_port())
+            request.rewrite(fix)
         redirect = plan.http.redirect
         if (
             redirect is not None
@@ -204,7 +212,7 @@ class Core:
                 state.sampled = sampled = random() < side.rate
                 if not sampled:
                     side = side.unsampled
-            state.wire = _wire(side, state.raw)
+            state.wire = side.raw if state.raw else side.text
         return state
 
     def _stacked(self, outer: object) -> Exception:
@@ -514,9 +522,10 @@ def _edit(
     state = _state(carrier, call)
     change = csp_change(call, directives, allow_none=replace)
     config = (state.merged or state.plan).config
-    clashes = report_endpoint_clashes(call, config, (name for name, _ in change))
-    if clashes:
-        raise ConfigError(clashes[0])
+    if config.report_endpoint:  # the config sets report-uri and report-to
+        clashes = report_endpoint_clashes(call, config, [name for name, _ in change])
+        if clashes:
+            raise ConfigError(clashes[0])
     state.edits += ((report_only, replace, change),)
     state.asked = state.changed = True
 
