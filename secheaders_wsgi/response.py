@@ -97,6 +97,10 @@ class Core:
         self.site = site
         self.top = site.top
         self.direct = site.direct
+        #: Methods whose requests need nothing decided before the app (the
+        #: top plan's, no header read) where the top level's cross-origin
+        #: check is all there is to decide: a GET under csrf mode.
+        self.direct_methods = site.direct_methods
         #: Whether a request's scheme, host or prefix may change at all.
         self.fixes_scheme = site.proxies is not None or config.server_secured
         # Two classes of states, whose defaults are the top plan's http and
@@ -161,10 +165,10 @@ class Core:
                 request.method(), request.header("host"), script_name, path, query
             )
         guard = plan.guard
-        if guard is not None:
+        if guard is not None and (method := request.method()) not in guard.passes:
             scheme = request.scheme()
             refusal = guard.answer(
-                request.method(),
+                method,
                 request.header("sec-fetch-site"),
                 request.header("sec-fetch-mode"),
                 request.header("sec-fetch-dest"),

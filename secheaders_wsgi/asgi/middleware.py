@@ -74,7 +74,7 @@ class SecureHeaders:
         core = self._core
         # ASGI: copy the scope before changing it, or the change leaks upstream.
         scope = dict(scope)
-        if core.direct:
+        if core.direct or scope.get("method") in core.direct_methods:
             plan = core.top
         else:
             routed = core.route(ScopeRequest(scope))

@@ -191,6 +191,14 @@ class CrossOriginGuard:
     same_site_trusted: bool = False
     log: RefusalLog = field(default=LOG, compare=False, repr=False)
 
+    @property
+    def passes(self) -> frozenset[str]:
+        """The methods :meth:`check` lets through whatever the headers say.
+
+        In ``csrf`` mode the safe ones: a GET needs no header read at all.
+        """
+        return SAFE_METHODS if self.mode == "csrf" else frozenset()
+
     @classmethod
     def for_config(cls, config: Config) -> CrossOriginGuard | None:
         """The guard ``config.cross_origin`` asks for; ``None`` when it is off."""
