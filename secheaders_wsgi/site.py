@@ -37,6 +37,8 @@ class Site:
     #: redirect, cross-origin check or server_secured): most sites, one test
     #: per request.
     direct: bool
+    #: Whether any plan (the top level, a rule) has a cross-origin check.
+    guarded: bool
     #: Methods for which nothing is decided before the app either, when the
     #: top level's cross-origin check is all there is (its safe methods).
     direct_methods: frozenset[str]
@@ -44,14 +46,11 @@ class Site:
     @classmethod
     def build(cls, config: Config) -> Site:
         top = Plan.build(config)
-        paths = (
-            PrefixTable(
-                (prefix, Plan.build(rule, f"paths rule {prefix!r}"))
-                for prefix, rule in config.paths
-            )
-            if config.paths
-            else None
-        )
+        rules = [
+            (prefix, Plan.build(rule, f"paths rule {prefix!r}"))
+            for prefix, rule in config.paths
+        ]
+        paths = PrefixTable(rules) if rules else None
         proxies = (
             TrustedProxies(config.trusted_proxies) if config.trusted_proxies else None
         )
@@ -78,6 +77,7 @@ class Site:
                 and top.guard is None
                 and not top.secured
             ),
+            guarded=any(plan.guard is not None for _, plan in [("", top), *rules]),
             direct_methods=top.guard.passes
             if only_guard and top.guard is not None
             else frozenset(),

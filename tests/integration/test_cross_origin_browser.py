@@ -365,7 +365,7 @@ def test_a_cors_post_to_the_exempt_path_works_and_elsewhere_is_refused(
     assert served.site.saw("OPTIONS", "/api/echo") == csrf
 
 
-# -- WebSockets: not covered ------------------------------------------------
+# -- WebSockets: checked by Origin --------------------------------------------
 
 SOCKET = """(url) => new Promise((done) => {
   const socket = new WebSocket(url);
@@ -374,20 +374,13 @@ SOCKET = """(url) => new Promise((done) => {
 })"""
 
 
-def test_a_cross_site_websocket_is_not_covered(
-    page: Page, other: str, caplog: pytest.LogCaptureFixture
-) -> None:
-    """What docs/cross-origin.md says: the check does not cover WebSockets.
-
-    Chromium sends no ``Sec-Fetch-*`` header on a WebSocket handshake (over
-    ``wss:`` neither), only ``Origin``, and the ASGI adapter checks only http
-    scopes: another site's page opens the socket and reads it, even in
-    ``isolation`` mode. When the check covers them (by ``Origin``), this test
-    turns into the refusal's.
-    """
-    handshakes: list[dict[bytes, bytes]] = []
-
+def _socket_app(handshakes: list[dict[bytes, bytes]]) -> Any:
     async def sockets(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":  # the site's own page, to open it from
+            await send({"type": "http.response.start", "status": 200,
+                        "headers": [(b"content-type", b"text/html")]})  # fmt: skip
+            await send({"type": "http.response.body", "body": b"<p>home</p>"})
+            return
         assert scope["type"] == "websocket"
         handshakes.append(dict(scope["headers"]))
         await receive()  # websocket.connect
@@ -395,12 +388,27 @@ def test_a_cross_site_websocket_is_not_covered(
         await send({"type": "websocket.send", "text": "private"})
         await send({"type": "websocket.close"})
 
-    app = AsgiSecureHeaders(sockets, CONFIGS["isolation"])
+    return sockets
+
+
+@pytest.mark.parametrize("mode", ["csrf", "isolation"])
+def test_a_cross_site_websocket_is_refused_and_the_sites_own_opens(
+    page: Page, other: str, caplog: pytest.LogCaptureFixture, mode: str
+) -> None:
+    """Chromium sends no ``Sec-Fetch-*`` on a WebSocket handshake, only
+    ``Origin``: another site's page is refused by it (cross-site WebSocket
+    hijacking), in both modes, before the app accepts the socket."""
+    handshakes: list[dict[bytes, bytes]] = []
+    app = AsgiSecureHeaders(_socket_app(handshakes), CONFIGS[mode])
     with uvicorn_server(app) as origin:
+        socket = origin.replace("http:", "ws:") + "/socket"
         page.goto(f"{other}/")
-        read = page.evaluate(SOCKET, origin.replace("http:", "ws:") + "/socket")
-    assert read == "read private"
+        assert page.evaluate(SOCKET, socket) == "failed"
+        assert handshakes == []
+        page.goto(f"{origin}/")
+        assert page.evaluate(SOCKET, socket) == "read private"
     [handshake] = handshakes
-    assert handshake[b"origin"] == other.encode()
-    assert not [name for name in handshake if name.startswith(b"sec-fetch-")]
-    assert refusals(caplog.records) == []
+    assert handshake[b"origin"] == origin.encode()
+    assert [(r["method"], r["path"]) for r in refusals(caplog.records)] == [
+        ("GET", "/socket")
+    ]
