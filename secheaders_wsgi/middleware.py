@@ -12,7 +12,7 @@ into the merged header list.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from .config import ConfigSource, load_config
 from .plan import Plan
@@ -78,12 +78,14 @@ class SecureHeaders:
     ) -> Iterable[bytes]:
         core = self._core
         plan = self._direct
+        if plan is None and environ.get("REQUEST_METHOD") in core.direct_methods:
+            plan = core.top
         if plan is None:
             routed = core.route(EnvironRequest(environ))
-            if not isinstance(routed, Plan):  # the app is not called
+            if type(routed) is not Plan:  # the app is not called
                 if isinstance(routed, ReportReceiver):
                     routed = _receive(routed, environ)
-                return _reply(routed, start_response)
+                return _reply(cast(Reply, routed), start_response)
             plan = routed
         state = core.begin(environ, plan, environ.get("wsgi.url_scheme") == "https")
 
