@@ -228,26 +228,40 @@ def test_an_asgi_middleware_that_hides_its_app_is_caught_on_the_first_request() 
     )
 
 
-def test_djangos_middleware_under_the_asgi_wrapper_is_caught_on_the_first_request() -> (
-    None
-):
+def test_djangos_middleware_under_the_asgi_wrapper_is_caught_on_the_first_request(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "examples.django_project.settings")
     import django
     from django.core.handlers.asgi import ASGIHandler
     from django.test.utils import override_settings
 
     django.setup()
-    with override_settings(
-        MIDDLEWARE=["secheaders_wsgi.django.SecureHeadersMiddleware"],
-        SECHEADERS={},
-        DEBUG_PROPAGATE_EXCEPTIONS=True,
-    ):
+    sent: list[dict[str, Any]] = []
+    body = [{"type": "http.request", "body": b"", "more_body": False}]
+
+    async def receive() -> dict[str, Any]:
+        if body:
+            return body.pop()
+        await asyncio.Event().wait()  # the client stays (Django listens)
+        raise AssertionError("unreachable")
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    middleware = ["secheaders_wsgi.django.SecureHeadersMiddleware"]
+    with override_settings(MIDDLEWARE=middleware, SECHEADERS={}):
         outer = AsgiSecureHeaders(ASGIHandler(), STRICT)
-        assert_names_both(
-            str(first_request_asgi(outer)),
-            r"SecureHeaders \(Django\) built at \S+ with a dict config \(inner\)",
-            rf"SecureHeaders \(ASGI\) {HERE} with a dict config \(outer\)",
-        )
+        # Django turns the error into its 500 and logs it with the traceback.
+        run_async(outer(http_scope(), receive, send))
+    assert sent[0]["status"] == 500
+    (error,) = [r.exc_info[1] for r in caplog.records if r.exc_info]
+    assert isinstance(error, RuntimeError)
+    assert_names_both(
+        str(error),
+        r"SecureHeaders \(Django\) built at \S+ with a dict config \(inner\)",
+        rf"SecureHeaders \(ASGI\) {HERE} with a dict config \(outer\)",
+    )
 
 
 # Keep one: the fix the errors give works, on both adapters.
