@@ -3,6 +3,7 @@ the CSP parser, the default policy, a WSGI environ, and real servers on loopback
 
 from __future__ import annotations
 
+import asyncio
 import http.client
 import io
 import os
@@ -393,6 +394,33 @@ def asgi_exchange(
         return sent
     coroutine.close()
     raise AssertionError(f"{app!r} waited on something other than receive/send")
+
+
+def asgi_served(
+    app: Callable[..., Any], scope: dict[str, Any], body: bytes = b""
+) -> list[Message]:
+    """The messages ``app`` sends for ``scope``, on an event loop of its own.
+
+    For apps that wait on more than ``receive`` and ``send`` (Starlette's
+    middleware, Django's handler): the client sends ``body`` and stays, as
+    Django's handler expects while it listens for a disconnect.
+    """
+    from tests.asgi_bridge import run_async
+
+    sent: list[Message] = []
+    incoming = [{"type": "http.request", "body": body, "more_body": False}]
+
+    async def receive() -> Message:
+        if incoming:
+            return incoming.pop()
+        await asyncio.Event().wait()  # never set: the client stays
+        raise AssertionError("unreachable")
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    run_async(app(scope, receive, send))
+    return sent
 
 
 def http_scope(

@@ -20,6 +20,7 @@ tests/integration/test_forged_headers_servers.py.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -202,6 +203,18 @@ def with_forged(headers: Raw, forged: list[tuple[bytes, bytes]], data: Any) -> R
     return tuple(mixed)
 
 
+def assert_unchanged(
+    answer: Callable[..., object],
+    request: Request,
+    forged: list[tuple[bytes, bytes]],
+    data: Any,
+) -> None:
+    """``answer`` gives ``request`` the same with the forged headers as without."""
+    assert answer(request, with_forged(request.headers, forged, data)) == answer(
+        request
+    )
+
+
 # ASGI: the adapter driven with the scope's raw headers.
 
 
@@ -251,9 +264,7 @@ def asgi_answer(request: Request, headers: Raw | None = None) -> tuple[Any, ...]
 def test_asgi_no_forged_spelling_changes_the_answer_or_what_the_app_sees(
     name: str, forged: list[tuple[bytes, bytes]], data: Any
 ) -> None:
-    request = REQUESTS[name]
-    headers = with_forged(request.headers, forged, data)
-    assert asgi_answer(request, headers) == asgi_answer(request)
+    assert_unchanged(asgi_answer, REQUESTS[name], forged, data)
 
 
 # The table: each name in the spellings of the class, one at a time, last.

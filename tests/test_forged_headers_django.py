@@ -12,7 +12,6 @@ gunicorn and uvicorn, tests/integration/test_forged_headers_servers.py.
 
 from __future__ import annotations
 
-import asyncio
 import os
 from collections.abc import Iterator
 from functools import cache
@@ -29,9 +28,8 @@ django.setup()
 from django.core.handlers.asgi import ASGIHandler, ASGIRequest  # noqa: E402
 from django.test.utils import override_settings  # noqa: E402
 
-from tests.asgi_bridge import run_async  # noqa: E402
 from tests.integration import seams_django  # noqa: E402
-from tests.support import http_scope  # noqa: E402
+from tests.support import asgi_served, http_scope  # noqa: E402
 from tests.test_forged_headers import (  # noqa: E402
     CONTROLS,
     HOST,
@@ -39,8 +37,8 @@ from tests.test_forged_headers import (  # noqa: E402
     REQUESTS,
     Raw,
     Request,
+    assert_unchanged,
     forged_header,
-    with_forged,
 )
 
 
@@ -82,25 +80,13 @@ def handler() -> FoldingHandler:
 
 def answer(request: Request, headers: Raw | None = None) -> tuple[Any, ...]:
     """Status, headers and body Django sent for ``request``."""
-    sent: list[dict[str, Any]] = []
-    body = [{"type": "http.request", "body": request.body, "more_body": False}]
-
-    async def receive() -> dict[str, Any]:
-        if body:
-            return body.pop(0)
-        await asyncio.Event().wait()  # the client stays: Django listens for it
-        raise AssertionError("unreachable")
-
-    async def send(message: dict[str, Any]) -> None:
-        sent.append(message)
-
     scope = http_scope(
         request.path,
         request.headers if headers is None else headers,
         method=request.method,
         server=("backend", 8000),
     )
-    run_async(handler()(scope, receive, send))
+    sent = asgi_served(handler(), scope, request.body)
     start = sent[0]
     content = b"".join(m.get("body", b"") for m in sent[1:])
     return start["status"], sorted(start["headers"]), content
@@ -115,9 +101,7 @@ def answer(request: Request, headers: Raw | None = None) -> tuple[Any, ...]:
 def test_no_forged_spelling_changes_what_djangos_middleware_decides(
     name: str, forged: list[tuple[bytes, bytes]], data: Any
 ) -> None:
-    request = REQUESTS[name]
-    headers = with_forged(request.headers, forged, data)
-    assert answer(request, headers) == answer(request)
+    assert_unchanged(answer, REQUESTS[name], forged, data)
 
 
 def test_the_issues_forged_scheme_is_redirected_though_meta_says_https() -> None:

@@ -17,7 +17,6 @@ adapters uses ``served`` and ``SecureHeaders``.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import re
 from collections.abc import Callable
@@ -36,10 +35,10 @@ from secheaders_wsgi import SecureHeaders
 from secheaders_wsgi import SecureHeaders as WsgiSecureHeaders
 from secheaders_wsgi.asgi import SecureHeaders as AsgiSecureHeaders
 from secheaders_wsgi.flask import init_app
-from tests.asgi_bridge import run_async
 from tests.support import (
     RecordingApp,
     RecordingStartResponse,
+    asgi_served,
     csp_of,
     environ_for,
     http_scope,
@@ -86,13 +85,6 @@ class Passing:
         await self.app(scope, receive, send)
 
 
-def refusal(build: Callable[[], object]) -> str:
-    """The TypeError ``build()`` raises: the stack is seen as it is built."""
-    with pytest.raises(TypeError) as raised:
-        build()
-    return str(raised.value)
-
-
 def first_request_wsgi(app: Any) -> BaseException:
     with pytest.raises(RuntimeError) as raised:
         b"".join(app(environ_for("/"), RecordingStartResponse()))
@@ -100,62 +92,65 @@ def first_request_wsgi(app: Any) -> BaseException:
 
 
 def first_request_asgi(app: Any) -> BaseException:
-    body = [{"type": "http.request", "body": b"", "more_body": False}]
-
-    async def receive() -> dict[str, Any]:
-        if body:
-            return body.pop()
-        await asyncio.Event().wait()  # the client stays (Django listens)
-        raise AssertionError("unreachable")
-
-    async def send(message: dict[str, Any]) -> None:
-        pass
-
     with pytest.raises(RuntimeError) as raised:
-        run_async(app(http_scope(), receive, send))
+        asgi_served(app, http_scope())
     return raised.value
 
 
 # Visible when the outer one is built.
 
 
-def test_proxyfix_between_two_is_refused_when_the_outer_is_built() -> None:
-    inner = WsgiSecureHeaders(RecordingApp())
-    assert_names_both(
-        refusal(lambda: WsgiSecureHeaders(ProxyFix(inner), STRICT)),
-        rf"\(SecureHeaders \(WSGI\) {HERE} {DEFAULTS}\)",
-        rf"SecureHeaders \(WSGI\) {HERE} with a dict config would wrap it again",
-    )
-
-
-def test_init_app_then_an_outer_wrap_is_refused_when_the_outer_is_built() -> None:
+def flask_with_init_app() -> Any:
     app = flask_app()
     init_app(app)
-    assert_names_both(
-        refusal(lambda: WsgiSecureHeaders(app, STRICT)),
-        rf"SecureHeaders \(WSGI\) {HERE} {DEFAULTS}",
-        rf"SecureHeaders \(WSGI\) {HERE} with a dict config",
-    )
+    return app
 
 
-def test_an_asgi_middleware_between_two_is_refused_when_the_outer_is_built() -> None:
-    inner = AsgiSecureHeaders(hiding_asgi(lambda *a: None))
-    assert_names_both(
-        refusal(lambda: AsgiSecureHeaders(Passing(inner), STRICT)),
-        rf"SecureHeaders \(ASGI\) {HERE} {DEFAULTS}",
-        rf"SecureHeaders \(ASGI\) {HERE} with a dict config",
-    )
+async def never_called(scope: Any, receive: Any, send: Any) -> None:
+    raise AssertionError("refused before any request")
 
 
-def test_a_wsgi_app_with_init_app_under_wsgi_to_asgi_is_refused() -> None:
+# (what builds the stack, the inner one's adapter, the outer one's)
+VISIBLE = [
+    pytest.param(
+        lambda: WsgiSecureHeaders(ProxyFix(WsgiSecureHeaders(RecordingApp())), STRICT),
+        "WSGI",
+        "WSGI",
+        id="ProxyFix-between",
+    ),
+    pytest.param(
+        lambda: WsgiSecureHeaders(flask_with_init_app(), STRICT),
+        "WSGI",
+        "WSGI",
+        id="init_app-then-an-outer-wrap",
+    ),
+    pytest.param(
+        lambda: AsgiSecureHeaders(Passing(AsgiSecureHeaders(never_called)), STRICT),
+        "ASGI",
+        "ASGI",
+        id="ASGI-middleware-between",
+    ),
     # WsgiToAsgi builds a new environ from the scope: no state crosses it, so
-    # only the construction-time look finds the inner one.
-    app = flask_app()
-    init_app(app)
+    # only this look, when the outer one is built, finds the inner one.
+    pytest.param(
+        lambda: AsgiSecureHeaders(WsgiToAsgi(flask_with_init_app()), STRICT),
+        "WSGI",
+        "ASGI",
+        id="init_app-under-WsgiToAsgi",
+    ),
+]
+
+
+@pytest.mark.parametrize(("build", "inner", "outer"), VISIBLE)
+def test_a_stack_in_view_is_refused_when_the_outer_one_is_built(
+    build: Callable[[], object], inner: str, outer: str
+) -> None:
+    with pytest.raises(TypeError) as raised:
+        build()
     assert_names_both(
-        refusal(lambda: AsgiSecureHeaders(WsgiToAsgi(app), STRICT)),
-        rf"SecureHeaders \(WSGI\) {HERE} {DEFAULTS}",
-        rf"SecureHeaders \(ASGI\) {HERE} with a dict config",
+        str(raised.value),
+        rf"\(SecureHeaders \({inner}\) {HERE} {DEFAULTS}\): wrap it once",
+        rf"SecureHeaders \({outer}\) {HERE} with a dict config would wrap it again",
     )
 
 
@@ -237,23 +232,11 @@ def test_djangos_middleware_under_the_asgi_wrapper_is_caught_on_the_first_reques
     from django.test.utils import override_settings
 
     django.setup()
-    sent: list[dict[str, Any]] = []
-    body = [{"type": "http.request", "body": b"", "more_body": False}]
-
-    async def receive() -> dict[str, Any]:
-        if body:
-            return body.pop()
-        await asyncio.Event().wait()  # the client stays (Django listens)
-        raise AssertionError("unreachable")
-
-    async def send(message: dict[str, Any]) -> None:
-        sent.append(message)
-
     middleware = ["secheaders_wsgi.django.SecureHeadersMiddleware"]
     with override_settings(MIDDLEWARE=middleware, SECHEADERS={}):
         outer = AsgiSecureHeaders(ASGIHandler(), STRICT)
         # Django turns the error into its 500 and logs it with the traceback.
-        run_async(outer(http_scope(), receive, send))
+        sent = asgi_served(outer, http_scope())
     assert sent[0]["status"] == 500
     (error,) = [r.exc_info[1] for r in caplog.records if r.exc_info]
     assert isinstance(error, RuntimeError)
