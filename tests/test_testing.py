@@ -11,11 +11,9 @@ each: that logic reads only the headers, the body, the path and the scheme.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import warnings
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import django
@@ -36,6 +34,7 @@ from secheaders_wsgi import SecureHeaders, csp_nonce, drop_headers
 from secheaders_wsgi.asgi import SecureHeaders as AsgiSecureHeaders
 from secheaders_wsgi.flask import init_app
 from secheaders_wsgi.testing import assert_secure_headers, header_problems
+from tests.asgi_bridge import run_async
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "examples.django_project.settings")
 django.setup()
@@ -132,12 +131,6 @@ async def _starlette_page(request: Request) -> HTMLResponse:
 STARLETTE = Starlette(routes=[Route("/{name}", _starlette_page)])
 
 
-def _in_a_thread(work: Any) -> Any:
-    # asyncio.run in its own thread: no event loop may run where it starts one.
-    with ThreadPoolExecutor(max_workers=1) as thread:
-        return thread.submit(asyncio.run, work).result()
-
-
 def _httpx(app: Any, target: str, **options: Any) -> httpx.Response:
     async def get() -> httpx.Response:
         transport = httpx.ASGITransport(app=app)
@@ -146,7 +139,7 @@ def _httpx(app: Any, target: str, **options: Any) -> httpx.Response:
         ) as client:
             return await client.get(target, **options)
 
-    return _in_a_thread(get())  # type: ignore[no-any-return]
+    return run_async(get())
 
 
 def _starlette(name: str) -> Any:
@@ -193,7 +186,7 @@ def _django(name: str) -> Any:
 
 def _django_async(name: str) -> Any:
     with override_settings(**DJANGO):
-        return _in_a_thread(AsyncClient().get(f"/{name}"))
+        return run_async(AsyncClient().get(f"/{name}"))
 
 
 CLIENTS = [
