@@ -414,3 +414,18 @@ def test_a_response_that_does_not_tell_its_request_needs_the_path() -> None:
         assert_secure_headers(response, CONFIG)
     with pytest.raises(AssertionError, match="none of the headers"):
         assert_secure_headers(response, CONFIG, path="/", https=True)
+
+
+def test_the_django_fragment_of_the_docs_is_the_examples_tests() -> None:
+    from tests import doc_snippets
+    from tests.support import ROOT
+
+    page = (ROOT / "docs" / "testing.md").read_text(encoding="utf-8")
+    (fragment,) = [
+        block
+        for block in doc_snippets.blocks(page)
+        if "examples/django_production/tests.py" in block.first_line
+    ]
+    tests = ROOT / "examples" / "django_production" / "tests.py"
+
+    assert fragment.code.split("\n", 1)[1] in tests.read_text(encoding="utf-8")

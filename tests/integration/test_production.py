@@ -324,13 +324,13 @@ def test_django_projects_own_tests_pass(django_site: Path) -> None:
     assert re.search(r"^OK$", printed, re.MULTILINE), printed
 
 
-def test_the_pages_django_fragment_is_the_example_settings() -> None:
-    (fragment,) = [
-        block
-        for block in _section(DJANGO)
-        if block.lang == "python" and "tested copy" in block.first_line
-    ]
-    settings = (ROOT / "examples" / "django_production" / "settings.py").read_text()
+def test_the_pages_django_files_are_the_examples() -> None:
+    # The page shows the project's files: they must not drift apart.
+    project = ROOT / "examples" / "django_production"
+    blocks = _section(DJANGO)
+    (fragment,) = [b for b in blocks if "tested copy" in b.first_line]
+    (config,) = [b for b in blocks if b.file_name == "security.yaml"]
 
-    body = fragment.code.split("\n", 1)[1]
-    assert body in settings
+    settings = (project / "settings.py").read_text(encoding="utf-8")
+    assert fragment.code.split("\n", 1)[1] in settings
+    assert config.code.split("\n", 1)[1] == (project / "security.yaml").read_text()
