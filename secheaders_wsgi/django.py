@@ -49,9 +49,10 @@ from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 
 from .asgi.scope import ScopeRequest
 from .config import load_config
+from .middleware import EnvironRequest
 from .plan import Plan
+from .reply import Reply
 from .reports import ReportReceiver
-from .request.reply import Reply
 from .request.scheme import Fix
 from .response import STATE_KEY, Core, ResponseState, csp_nonce
 from .views import decorators
@@ -269,68 +270,37 @@ class SecureHeadersMiddleware:
         return response
 
 
-class _DjangoRequest:
-    """The core's view of a Django request.
+class _DjangoRequest(EnvironRequest):
+    """The core's view of a Django request: ``META``, an environ.
 
-    Headers come from the ASGI scope when there is one: Django folds
-    ``X_Forwarded_Proto`` into ``HTTP_X_FORWARDED_PROTO`` when it builds
-    ``META`` from a scope, and the core must not take one for the other.
+    Headers, the path and the scheme come from the ASGI scope when there is
+    one: Django folds ``X_Forwarded_Proto`` into ``HTTP_X_FORWARDED_PROTO``
+    when it builds ``META`` from a scope, and the core must not take one for
+    the other.
     """
 
-    __slots__ = ("meta", "request", "scope")
+    __slots__ = ("scope",)
 
     def __init__(self, request: Any) -> None:
-        self.request = request
-        self.meta: dict[str, Any] = request.META
+        super().__init__(request.META)
         scope = getattr(request, "scope", None)
         self.scope = ScopeRequest(scope) if isinstance(scope, dict) else None
 
     def path(self) -> str:
-        if self.scope is not None:
-            return self.scope.path()  # PEP 3333's spelling, as under WSGI
-        return str(self.meta.get("PATH_INFO", ""))
-
-    def method(self) -> str:
-        return str(self.request.method or "GET")
+        return super().path() if self.scope is None else self.scope.path()
 
     def scheme(self) -> str:
-        if self.scope is not None:
-            return self.scope.scheme()
-        return str(self.meta.get("wsgi.url_scheme", "http"))
+        return super().scheme() if self.scope is None else self.scope.scheme()
 
     def header(self, name: str) -> str | None:
-        if self.scope is not None:
-            return self.scope.header(name)
-        key = _CGI.get(name) or "HTTP_" + name.upper().replace("-", "_")
-        value = self.meta.get(key)
-        return None if value is None else str(value)
-
-    def server_port(self) -> str | None:
-        port = self.meta.get("SERVER_PORT")
-        return None if port is None else str(port)
-
-    def target(self) -> tuple[str, str]:
-        return str(self.meta.get("SCRIPT_NAME", "")), str(
-            self.meta.get("QUERY_STRING", "")
-        )
+        if self.scope is None:
+            return super().header(name)
+        return self.scope.header(name)
 
     def rewrite(self, fix: Fix) -> None:
-        meta = self.meta
-        for name in fix.dropped:
-            meta.pop("HTTP_" + name.upper().replace("-", "_"), None)
-        if fix.scheme is not None:
-            meta["wsgi.url_scheme"] = fix.scheme
-        if fix.host is not None:
-            meta["HTTP_HOST"] = fix.host
-        if fix.server_name is not None:
-            meta["SERVER_NAME"] = fix.server_name
-        if fix.server_port is not None:
-            meta["SERVER_PORT"] = fix.server_port
+        super().rewrite(fix)
         if self.scope is not None:
             self.scope.rewrite(fix)  # ASGIRequest reads its scheme from there
-
-
-_CGI = {"content-type": "CONTENT_TYPE", "content-length": "CONTENT_LENGTH"}
 
 
 def _receive(receiver: ReportReceiver, request: Any, view: _DjangoRequest) -> Reply:

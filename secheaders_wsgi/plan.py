@@ -129,7 +129,7 @@ def _spelt(cookies: CookieRewrite, spell: Callable[[str], S]) -> Callable[[S], S
     return rewrite
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Side:
     """What one config means for an http or an https response."""
 
@@ -279,6 +279,9 @@ class Plan:
     unsafe_eval: bool
     #: ``cross_origin``: the check before the app runs; ``None``: none.
     guard: CrossOriginGuard | None
+    #: Anything to decide before the app runs: the https scheme, the
+    #: redirect or the cross-origin check.
+    before_app: bool
     #: Where it comes from, for messages: "the top level", "paths rule '/x/'".
     where: str
     #: What it was built from: an override is merged onto it on first use.
@@ -286,12 +289,17 @@ class Plan:
 
     @classmethod
     def build(cls, config: Config, where: str = "the top level") -> Plan:
+        http = Side.build(config, https=False)
+        guard = CrossOriginGuard.for_config(config)
         return cls(
-            http=Side.build(config, https=False),
+            http=http,
             https=Side.build(config, https=True),
             secured=config.server_secured,
             unsafe_eval=config.csp_unsafe_eval,
-            guard=CrossOriginGuard.for_config(config),
+            guard=guard,
+            before_app=(
+                config.server_secured or http.redirect is not None or guard is not None
+            ),
             where=where,
             config=config,
         )

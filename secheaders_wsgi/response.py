@@ -2,7 +2,7 @@
 
 An adapter (WSGI, ASGI, Django) only translates. Before the app runs it hands
 the core an :class:`Incoming`, its view of the request, and gets back the plan
-to answer with, or a :class:`~secheaders_wsgi.request.reply.Reply` to send
+to answer with, or a :class:`~secheaders_wsgi.reply.Reply` to send
 instead of calling the app (the https redirect), or the report receiver
 (:meth:`Core.route`); the core also writes the scheme, host and prefix the app
 must see back through the view. Then :meth:`Core.begin` makes the request's
@@ -30,8 +30,8 @@ from .config.overrides import csp_change, header_names
 from .errors import ConfigError, warn
 from .plan import Plan, Side, Wire
 from .policy.csp_edit import CspEdit
+from .reply import Reply
 from .reports import ReportReceiver
-from .request.reply import Reply
 from .request.scheme import Fix, secured
 from .site import Site
 from .wiring import REENTERED
@@ -140,8 +140,16 @@ class Core:
         plan = self.top
         if site.paths is not None:
             plan = site.paths.longest(path) or plan
+        if plan.before_app:
+            return self._before_app(plan, request, path)
+        return plan
+
+    @staticmethod
+    def _before_app(plan: Plan, request: Incoming, path: str) -> Plan | Reply:
+        """``server_secured``, the redirect and the cross-origin check."""
         if plan.secured:
-            request.rewrite(secured(request.header("host"), request.server_port()))
+            fix = secured(request.header("host"), request.server_port())
+            request.rewrite(fix)
         redirect = plan.http.redirect
         if (
             redirect is not None
@@ -204,7 +212,7 @@ class Core:
                 state.sampled = sampled = random() < side.rate
                 if not sampled:
                     side = side.unsampled
-            state.wire = _wire(side, state.raw)
+            state.wire = side.raw if state.raw else side.text
         return state
 
     def _stacked(self, outer: object) -> Exception:
@@ -514,9 +522,10 @@ def _edit(
     state = _state(carrier, call)
     change = csp_change(call, directives, allow_none=replace)
     config = (state.merged or state.plan).config
-    clashes = report_endpoint_clashes(call, config, (name for name, _ in change))
-    if clashes:
-        raise ConfigError(clashes[0])
+    if config.report_endpoint:  # the config sets report-uri and report-to
+        clashes = report_endpoint_clashes(call, config, [name for name, _ in change])
+        if clashes:
+            raise ConfigError(clashes[0])
     state.edits += ((report_only, replace, change),)
     state.asked = state.changed = True
 

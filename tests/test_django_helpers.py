@@ -200,6 +200,22 @@ def nonce_and_update(request: HttpRequest) -> HttpResponse:
     return _render(request, '<script nonce="{{ csp_nonce }}"></script>')
 
 
+def checks_only(request: HttpRequest) -> HttpResponse:
+    return _render(
+        request,
+        "{% if csp_nonce %}made{% else %}none{% endif %} "
+        "{% if request.csp_nonce %}made{% else %}none{% endif %}",
+    )
+
+
+def checks_after_use(request: HttpRequest) -> HttpResponse:
+    return _render(
+        request,
+        '<script nonce="{{ csp_nonce }}"></script>'
+        "{% if csp_nonce %}made{% endif %} {% if request.csp_nonce %}made{% endif %}",
+    )
+
+
 def plain(request: HttpRequest) -> HttpResponse:
     return _render(request, "<p>{{ request.path }}</p>")
 
@@ -219,6 +235,8 @@ urlpatterns = [
     path("both-nonces/", both_nonces),
     path("view-nonce/", view_nonce),
     path("nonce-and-update/", nonce_and_update),
+    path("checks-only/", checks_only),
+    path("checks-after-use/", checks_after_use),
     path("", plain),
 ]
 
@@ -345,6 +363,37 @@ def test_request_csp_nonce_and_context_processor_agree(client: TestApp) -> None:
     processor, attribute = response.text.split()
     assert processor == attribute
     assert f"'nonce-{processor}'" in _csp(response)["script-src"]
+
+
+def test_checking_whether_there_is_a_nonce_never_makes_one(client: Any) -> None:
+    # As in Django 6 and django-csp: {% if %} is false until the nonce is text.
+    response = client.get("/checks-only/")
+
+    assert response.text == "none none"
+    assert "nonce-" not in response.headers["Content-Security-Policy"]
+
+
+def test_a_nonce_turned_into_text_is_then_there(client: Any) -> None:
+    response = client.get("/checks-after-use/")
+
+    assert response.text.endswith("made made")
+    value = response.text.split('"')[1]
+    assert f"'nonce-{value}'" in _csp(response)["script-src"]
+
+
+def test_a_check_after_the_response_started_is_false_not_an_error() -> None:
+    from secheaders_wsgi import load_config
+    from secheaders_wsgi.django import LazyNonce
+    from secheaders_wsgi.response import Core
+
+    core = Core(load_config(CONFIG), "test")
+    environ: dict[str, Any] = {}
+    state = core.begin(environ, core.top, https=False)
+    lazy = LazyNonce(environ)
+    state.headers([])  # the response starts
+    assert not lazy
+    with pytest.raises(RuntimeError, match="asked for after start_response"):
+        str(lazy)
 
 
 def test_request_csp_nonce_in_an_async_view(client: TestApp) -> None:

@@ -10,10 +10,12 @@ the merged headers (lower-case bytes, as ASGI asks).
 
 from __future__ import annotations
 
+from typing import cast
+
 from ..config import ConfigSource, load_config
 from ..plan import Plan
+from ..reply import Reply
 from ..reports import ReportReceiver
-from ..request.reply import Reply
 from ..response import Core
 from ..wiring import built_here, refuse_misuse
 from .scope import (
@@ -76,10 +78,10 @@ class SecureHeaders:
             plan = core.top
         else:
             routed = core.route(ScopeRequest(scope))
-            if not isinstance(routed, Plan):  # the app is not called
+            if type(routed) is not Plan:  # the app is not called
                 if isinstance(routed, ReportReceiver):
                     routed = await _receive(routed, scope, receive)
-                await send_reply(routed, send)
+                await send_reply(cast(Reply, routed), send)
                 return
             plan = routed
         state = core.begin(scope, plan, scope.get("scheme") == "https")

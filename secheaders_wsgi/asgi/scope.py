@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from ..request.reply import Reply
+from ..reply import Reply
 from ..request.scheme import Fix
 
 __all__ = [

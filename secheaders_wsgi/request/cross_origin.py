@@ -53,7 +53,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..config.cross_origin_keys import CrossOrigin
-from .reply import Reply, text_reply
+from ..reply import Reply, text_reply
 
 if TYPE_CHECKING:
     from ..config import Config
