@@ -41,10 +41,10 @@ from urllib.parse import unquote, urlsplit
 
 from .config import Config, ConfigSource, load_config
 from .config.csp_grammar import effective
+from .inline.markup import scan
 from .plan import MARK, Plan, Side
 from .request.paths import PrefixTable
 from .rollout.advice import policy_directives
-from .rollout.markup import scan
 from .variants import Variants
 
 __all__ = ["assert_secure_headers", "header_problems"]
