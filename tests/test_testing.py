@@ -249,6 +249,30 @@ def test_every_problem_is_listed_at_once() -> None:
     ]
 
 
+def test_a_request_factory_request_handed_to_the_middleware() -> None:
+    # docs/testing.md: the response keeps no request, so the path is given.
+    from django.test import RequestFactory
+
+    from secheaders_wsgi.django import SecureHeadersMiddleware
+
+    with override_settings(**DJANGO):
+        middleware = SecureHeadersMiddleware(
+            lambda request: _django_view(request, request.path.strip("/"))
+        )
+        response = middleware(RequestFactory().get("/stale"))
+
+        with pytest.raises(TypeError, match="pass path="):
+            assert_secure_headers(response, CONFIG)
+        with pytest.raises(AssertionError, match='<script nonce="old">'):
+            assert_secure_headers(response, CONFIG, path="/stale")
+        assert (
+            header_problems(
+                middleware(RequestFactory().get("/good")), CONFIG, path="/good"
+            )
+            == []
+        )
+
+
 def test_an_app_that_is_not_wrapped_gets_one_message_saying_so() -> None:
     response = TestApp(_wsgi_page).get("/plain")
 
