@@ -217,12 +217,18 @@ def _headers_and_body(response: Any) -> tuple[list[tuple[str, str]], str | None]
     elif hasattr(response, "get_data"):  # Werkzeug, Flask
         headers = response.headers.to_wsgi_list()
         raw = response.get_data()
-    elif hasattr(response.headers, "multi_items"):  # httpx, Starlette
+    elif hasattr(getattr(response, "headers", None), "multi_items"):  # httpx
         headers = response.headers.multi_items()
         raw = response.content
-    else:  # Django: one value per name, cookies aside (none of ours)
-        headers = list(response.items())
+    elif hasattr(response, "items") and hasattr(response, "cookies"):  # Django
+        headers = list(response.items())  # one value a name; cookies aside
         raw = None if getattr(response, "streaming", False) else response.content
+    else:
+        raise TypeError(
+            f"cannot read the headers of a {type(response).__name__}: pass the "
+            "response of WebTest, Werkzeug's or Flask's test client, httpx or "
+            "Starlette's TestClient, or Django's test Client"
+        )
     kind = next((v for n, v in headers if n.lower() == "content-type"), "")
     if raw is None or "html" not in kind.lower():
         return headers, None

@@ -453,3 +453,8 @@ def test_the_django_fragment_of_the_docs_is_the_examples_tests() -> None:
     tests = ROOT / "examples" / "django_production" / "tests.py"
 
     assert fragment.code.split("\n", 1)[1] in tests.read_text(encoding="utf-8")
+
+
+def test_a_response_it_cannot_read_is_a_type_error() -> None:
+    with pytest.raises(TypeError, match="cannot read the headers of a dict"):
+        assert_secure_headers({"Content-Security-Policy": "x"}, CONFIG)
