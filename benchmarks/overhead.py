@@ -61,6 +61,14 @@ CDN = "https://cdn.example.com"
 PARTNER = "https://partner.example.com"
 OVERRIDES = {"overrides": {"embed": {"csp_frame_ancestors": ["'self'", PARTNER]}}}
 PLAIN_OVERRIDES = "SecureHeaders plain response, overrides configured"
+# cross_origin: a request that passes the check, as a browser sends it.
+CROSS_ORIGIN = {"cross_origin": {"mode": "csrf"}}
+CROSS_ORIGIN_PASSES = "SecureHeaders cross_origin, a same-origin page passes"
+SAME_ORIGIN_PAGE = {
+    "HTTP_SEC_FETCH_SITE": "same-origin",
+    "HTTP_SEC_FETCH_MODE": "navigate",
+    "HTTP_SEC_FETCH_DEST": "document",
+}
 
 
 @functools.cache
@@ -208,6 +216,14 @@ def variants() -> list[Variant]:
             lambda: SecureHeaders(override_app, OVERRIDES),
             limit=LIMIT,
             check=_check_override,
+        ),
+        Variant(
+            CROSS_ORIGIN_PASSES,
+            lambda: SecureHeaders(trivial_app, CROSS_ORIGIN),
+            limit=LIMIT,
+            environ=SAME_ORIGIN_PAGE,
+            check=_has(CSP),
+            note="the target divides by 'defaults'",
         ),
         Variant(
             "SecureHeaders 1 per-path rule",
@@ -366,6 +382,14 @@ def targets(rows: dict[str, Row]) -> list[dict[str, Any]]:
             "SecureHeaders 1 per-path rule",
             "SecureHeaders defaults",
             1.2,
+        ),
+        (
+            # The check is a few string comparisons: a request it lets
+            # through costs about what it cost without the key.
+            "cross_origin, a request that passes / defaults",
+            CROSS_ORIGIN_PASSES,
+            "SecureHeaders defaults",
+            1.15,
         ),
         (
             # Both pick a plan built before the request: an override costs

@@ -231,7 +231,7 @@ class SecureHeadersMiddleware:
         core = self._core
         plan = core.top
         view = _DjangoRequest(request)
-        if not core.direct:
+        if not (core.direct or request.method in core.direct_methods):
             routed = core.route(view)
             if not isinstance(routed, Plan):
                 if isinstance(routed, ReportReceiver):

@@ -78,6 +78,8 @@ class SecureHeaders:
     ) -> Iterable[bytes]:
         core = self._core
         plan = self._direct
+        if plan is None and environ.get("REQUEST_METHOD") in core.direct_methods:
+            plan = core.top
         if plan is None:
             routed = core.route(EnvironRequest(environ))
             if type(routed) is not Plan:  # the app is not called

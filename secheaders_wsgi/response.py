@@ -97,8 +97,15 @@ class Core:
         self.site = site
         self.top = site.top
         self.direct = site.direct
-        #: Whether a request's scheme, host or prefix may change at all.
-        self.fixes_scheme = site.proxies is not None or config.server_secured
+        #: Methods whose requests need nothing decided before the app (the
+        #: top plan's, no header read) where the top level's cross-origin
+        #: check is all there is to decide: a GET under csrf mode.
+        self.direct_methods = site.direct_methods
+        #: Whether a WebSocket handshake has anything to be decided: its
+        #: scheme, host or prefix, or a cross-origin check.
+        self.checks_websockets = (
+            site.proxies is not None or config.server_secured or site.guarded
+        )
         # Two classes of states, whose defaults are the top plan's http and
         # https wires: the usual request then sets nothing on its state.
         top = site.top
@@ -161,10 +168,10 @@ class Core:
                 request.method(), request.header("host"), script_name, path, query
             )
         guard = plan.guard
-        if guard is not None:
+        if guard is not None and (method := request.method()) not in guard.passes:
             scheme = request.scheme()
             refusal = guard.answer(
-                request.method(),
+                method,
                 request.header("sec-fetch-site"),
                 request.header("sec-fetch-mode"),
                 request.header("sec-fetch-dest"),
@@ -179,13 +186,26 @@ class Core:
                 return refusal.with_ours(side.headers)
         return plan
 
-    def fix_scheme(self, request: Incoming) -> None:
-        """Only the scheme, host and prefix (an ASGI websocket has no response)."""
+    def websocket(self, request: Incoming) -> bool:
+        """A WebSocket handshake: the scheme, host and prefix, and the
+        cross-origin check of its path's plan. ``False``: refuse it."""
         site = self.site
         if site.proxies is not None:
             request.rewrite(site.proxies.fix(request.header, request.header("host")))
         if self.config.server_secured:
             request.rewrite(secured(request.header("host"), request.server_port()))
+        path = request.path()
+        plan = self.top
+        if site.paths is not None:
+            plan = site.paths.longest(path) or plan
+        guard = plan.guard
+        return guard is None or guard.admits_websocket(
+            request.header("sec-fetch-site"),
+            request.header("origin"),
+            request.scheme(),
+            request.header("host"),
+            path,
+        )
 
     def begin(
         self, carrier: MutableMapping[str, Any], plan: Plan, https: bool

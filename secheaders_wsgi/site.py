@@ -37,24 +37,33 @@ class Site:
     #: redirect, cross-origin check or server_secured): most sites, one test
     #: per request.
     direct: bool
+    #: Whether any plan (the top level, a rule) has a cross-origin check.
+    guarded: bool
+    #: Methods for which nothing is decided before the app either, when the
+    #: top level's cross-origin check is all there is (its safe methods).
+    direct_methods: frozenset[str]
 
     @classmethod
     def build(cls, config: Config) -> Site:
         top = Plan.build(config)
-        paths = (
-            PrefixTable(
-                (prefix, Plan.build(rule, f"paths rule {prefix!r}"))
-                for prefix, rule in config.paths
-            )
-            if config.paths
-            else None
-        )
+        rules = [
+            (prefix, Plan.build(rule, f"paths rule {prefix!r}"))
+            for prefix, rule in config.paths
+        ]
+        paths = PrefixTable(rules) if rules else None
         proxies = (
             TrustedProxies(config.trusted_proxies) if config.trusted_proxies else None
         )
         # Site-wide: a rule may not set csp_report_path, so one receiver serves all.
         path = config.csp_report_path
         receiver = ReportReceiver.for_config(config) if path else None
+        routed = paths is not None or proxies is not None or receiver is not None
+        only_guard = (
+            not routed
+            and top.http.redirect is None
+            and not top.secured
+            and top.guard is not None
+        )
         return cls(
             top=top,
             paths=paths,
@@ -63,11 +72,13 @@ class Site:
             receiver=receiver,
             variants=Variants(config, top),
             direct=(
-                paths is None
-                and proxies is None
-                and receiver is None
+                not routed
                 and top.http.redirect is None
                 and top.guard is None
                 and not top.secured
             ),
+            guarded=any(plan.guard is not None for _, plan in [("", top), *rules]),
+            direct_methods=top.guard.passes
+            if only_guard and top.guard is not None
+            else frozenset(),
         )

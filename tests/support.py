@@ -282,6 +282,27 @@ def running(
                 process.wait()
 
 
+@contextmanager
+def django_served(
+    settings: str, application: str, env: Mapping[str, str]
+) -> Iterator[str]:
+    """A Django project, migrated and with a superuser (``DJANGO_SUPERUSER_*``
+    in ``env``), served by waitress in a process of its own; yields its origin.
+
+    ``settings`` is the settings module, ``application`` the waitress target
+    (``package.wsgi:application``); ``env`` is added to this process's.
+    """
+    env = {**os.environ, **env, "PYTHONPATH": str(ROOT),
+           "DJANGO_SETTINGS_MODULE": settings}  # fmt: skip
+    for command in (["migrate", "-v0"], ["createsuperuser", "--noinput"]):
+        subprocess.run([sys.executable, "-m", "django", *command], cwd=ROOT,
+                       env=env, check=True, capture_output=True, timeout=120)  # fmt: skip
+    port = free_port()
+    command = ["-m", "waitress", f"--listen={HOST}:{port}", application]
+    with running(command, port, env=env):
+        yield f"http://{HOST}:{port}"
+
+
 def _wait_until_listening(
     process: subprocess.Popen[bytes], port: int, timeout: float, log: IO[bytes]
 ) -> None:

@@ -9,7 +9,6 @@ in Django's cookie jar, and refusing to run under the wrapper too.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import re
 from collections.abc import Iterator
@@ -28,6 +27,7 @@ from webtest import TestApp
 
 from secheaders_wsgi import SecureHeaders, load_config, use_override
 from secheaders_wsgi.django import SecureHeadersMiddleware, csp_update
+from tests.asgi_bridge import run_async
 from tests.support import csp_of, in_a_server_thread
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "examples.django_project.settings")
@@ -222,7 +222,8 @@ def test_a_nonce_in_the_page_is_the_one_in_the_header() -> None:
 def test_the_async_client_goes_through_it_too() -> None:
     strict = {"preset": "strict", "force_https": True}
     with override_settings(MIDDLEWARE=[OURS], SECHEADERS=strict):
-        response = asyncio.run(AsyncClient().get("/gallery/", secure=True))
+        # Not asyncio.run: a browser test's Playwright loop may run here.
+        response = run_async(AsyncClient().get("/gallery/", secure=True))
     csp = csp_of(response.headers["Content-Security-Policy"])
     assert csp["img-src"][-1] == "https://cdn.example"
     assert "Strict-Transport-Security" in response.headers

@@ -47,8 +47,10 @@ class SecureHeaders:
     starts. A view changes its own response with ``use_override``,
     ``update_csp``, ``replace_csp`` and ``drop_headers``, given the scope.
 
-    ``websocket`` scopes only get the scheme (``server_secured``,
-    ``trusted_proxies``); ``lifespan`` and other scopes pass straight through,
+    ``websocket`` scopes get the scheme (``server_secured``,
+    ``trusted_proxies``) and the ``cross_origin`` check (another origin's page
+    may not open one: closed before it is accepted, which servers answer
+    with 403); ``lifespan`` and other scopes pass straight through,
     and every message after ``http.response.start`` is forwarded untouched.
     """
 
@@ -66,15 +68,19 @@ class SecureHeaders:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
         if kind != "http":
-            if kind == "websocket" and self._core.fixes_scheme:
+            if kind == "websocket" and self._core.checks_websockets:
                 scope = dict(scope)
-                self._core.fix_scheme(ScopeRequest(scope))
+                if not self._core.websocket(ScopeRequest(scope)):
+                    # Closed before it is accepted: the server answers 403.
+                    await receive()  # websocket.connect
+                    await send({"type": "websocket.close", "code": 1008})
+                    return
             await self.app(scope, receive, send)
             return
         core = self._core
         # ASGI: copy the scope before changing it, or the change leaks upstream.
         scope = dict(scope)
-        if core.direct:
+        if core.direct or scope.get("method") in core.direct_methods:
             plan = core.top
         else:
             routed = core.route(ScopeRequest(scope))
