@@ -21,8 +21,10 @@ the path of a YAML file)::
     class Gallery(View): ...
 
 It sends exactly the headers :class:`secheaders_wsgi.SecureHeaders` around
-``get_wsgi_application()`` sends for the same config and request, and Django's
-test ``Client`` and ``RequestFactory``-built requests go through it. Wrapping
+``get_wsgi_application()`` sends for the same config and request. Django's
+test ``Client`` goes through it, and a ``RequestFactory``-built request does
+when the test calls ``SecureHeadersMiddleware(view)(request)``; check the
+responses with :func:`secheaders_wsgi.testing.assert_secure_headers`. Wrapping
 ``wsgi.py`` (or ``asgi.py``) instead also covers what Django does not serve
 itself: static files served by WhiteNoise or another WSGI layer outside
 Django, or several apps in one process.

@@ -252,8 +252,11 @@ def running(
     *,
     env: Mapping[str, str] | None = None,
     timeout: float = 20.0,
+    cwd: Path = ROOT,
+    python: bool = True,
 ) -> Iterator[subprocess.Popen[bytes]]:
-    """Run ``python args...`` from the repository root until the block ends.
+    """Run ``python args...`` (``python=False``: ``args`` as the whole command)
+    from ``cwd``, the repository root by default, until the block ends.
 
     ``examples`` and ``tests`` are importable in the process. Waits until
     ``port`` accepts connections (at most ``timeout`` seconds) and always stops
@@ -265,10 +268,9 @@ def running(
         "PYTHONPATH": str(ROOT),
         "PYTHONUNBUFFERED": "1",
     }
+    command = [sys.executable, *args] if python else list(args)
     with tempfile.TemporaryFile() as log:
-        process = subprocess.Popen(
-            [sys.executable, *args], cwd=ROOT, env=env, stdout=log, stderr=log
-        )
+        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=log, stderr=log)
         try:
             _wait_until_listening(process, port, timeout, log)
             yield process
