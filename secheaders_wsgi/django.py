@@ -229,9 +229,9 @@ class SecureHeadersMiddleware:
     def _begin(self, request: Any) -> Any:
         """Route the request; the response that answers it instead, or None."""
         core = self._core
-        plan = core.top
         view = _DjangoRequest(request)
-        if not (core.direct or request.method in core.direct_methods):
+        plan = core.top if core.direct else core.quick(view.method(), view.path())
+        if plan is None:
             routed = core.route(view)
             if not isinstance(routed, Plan):
                 if isinstance(routed, ReportReceiver):

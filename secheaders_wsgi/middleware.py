@@ -78,8 +78,10 @@ class SecureHeaders:
     ) -> Iterable[bytes]:
         core = self._core
         plan = self._direct
-        if plan is None and environ.get("REQUEST_METHOD") in core.direct_methods:
-            plan = core.top
+        if plan is None:
+            plan = core.quick(
+                environ.get("REQUEST_METHOD", ""), environ.get("PATH_INFO", "")
+            )
         if plan is None:
             routed = core.route(EnvironRequest(environ))
             if type(routed) is not Plan:  # the app is not called

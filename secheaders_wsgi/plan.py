@@ -52,6 +52,9 @@ class Wire(Generic[S]):
     carriers: frozenset[S]
     #: Added beside a nonced header of ours (``csp_nonce_cache_control``).
     cache: tuple[tuple[S, S], ...]
+    #: The lower-case names of ``headers`` and of ``cache``, in their order.
+    lows: tuple[S, ...]
+    cache_lows: tuple[S, ...]
     #: ``set-cookie`` in this spelling, and the rewrite of one value.
     cookie: S
     rewrite: Callable[[S], S] | None
@@ -102,6 +105,8 @@ class Wire(Generic[S]):
             or None,
             carriers=carriers,
             cache=tuple((name(n), spell(v)) for n, v in cache),
+            lows=tuple(low(n) for n, _ in ours),
+            cache_lows=tuple(low(n) for n, _ in cache),
             cookie=low("set-cookie"),
             rewrite=rewrite,
             raw=spell is _latin,

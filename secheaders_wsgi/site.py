@@ -33,15 +33,12 @@ class Site:
     report_path: str | None
     receiver: ReportReceiver | None
     variants: Variants
-    #: Nothing to decide before the app runs (no proxy, receiver, rule,
-    #: redirect, cross-origin check or server_secured): most sites, one test
-    #: per request.
-    direct: bool
+    #: No proxy or receiver, and no plan decides anything before the app
+    #: (https scheme, redirect, cross-origin check): a request's plan is its
+    #: path's alone.
+    by_path: bool
     #: Whether any plan (the top level, a rule) has a cross-origin check.
     guarded: bool
-    #: Methods for which nothing is decided before the app either, when the
-    #: top level's cross-origin check is all there is (its safe methods).
-    direct_methods: frozenset[str]
 
     @classmethod
     def build(cls, config: Config) -> Site:
@@ -57,13 +54,7 @@ class Site:
         # Site-wide: a rule may not set csp_report_path, so one receiver serves all.
         path = config.csp_report_path
         receiver = ReportReceiver.for_config(config) if path else None
-        routed = paths is not None or proxies is not None or receiver is not None
-        only_guard = (
-            not routed
-            and top.http.redirect is None
-            and not top.secured
-            and top.guard is not None
-        )
+        plans = [top, *(plan for _, plan in rules)]
         return cls(
             top=top,
             paths=paths,
@@ -71,14 +62,8 @@ class Site:
             report_path=path,
             receiver=receiver,
             variants=Variants(config, top),
-            direct=(
-                not routed
-                and top.http.redirect is None
-                and top.guard is None
-                and not top.secured
-            ),
-            guarded=any(plan.guard is not None for _, plan in [("", top), *rules]),
-            direct_methods=top.guard.passes
-            if only_guard and top.guard is not None
-            else frozenset(),
+            by_path=proxies is None
+            and receiver is None
+            and not any(plan.before_app for plan in plans),
+            guarded=any(plan.guard is not None for plan in plans),
         )

@@ -25,6 +25,7 @@ from .scope import (
     Scope,
     ScopeRequest,
     Send,
+    pep3333_path,
     read_body,
     send_reply,
 )
@@ -80,9 +81,12 @@ class SecureHeaders:
         core = self._core
         # ASGI: copy the scope before changing it, or the change leaks upstream.
         scope = dict(scope)
-        if core.direct or scope.get("method") in core.direct_methods:
-            plan = core.top
-        else:
+        plan = (
+            core.top
+            if core.direct
+            else core.quick(scope.get("method", ""), pep3333_path(scope))
+        )
+        if plan is None:
             routed = core.route(ScopeRequest(scope))
             if type(routed) is not Plan:  # the app is not called
                 if isinstance(routed, ReportReceiver):

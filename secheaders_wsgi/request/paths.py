@@ -63,16 +63,17 @@ class PrefixTable(Generic[T]):
         One step per segment of ``path``, however big the table; a plain
         loop, as it runs on every request of a site with rules.
         """
-        node = self._root
-        found = node.value
+        root = self._root
+        found = root.value
+        children = root.children
         for segment in path.split("/"):
-            if not segment:
-                continue  # "//a", "/a//b", "/a/": empty segments are not routed
-            node = node.children.get(segment)  # type: ignore[assignment]
-            if node is None:
-                return found
-            if node.value is not None:
-                found = node.value
+            if segment:  # "//a", "/a//b", "/a/": empty segments are not routed
+                node = children.get(segment)
+                if node is None:
+                    return found
+                if node.value is not None:
+                    found = node.value
+                children = node.children
         return found
 
 
