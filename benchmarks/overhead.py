@@ -115,7 +115,7 @@ def _build_forty() -> WSGIApp:
         )
 
 
-def _paths_config(rules: int) -> dict[str, Any]:
+def paths_config(rules: int) -> dict[str, Any]:
     return {
         "paths": [
             {"prefix": f"/p{i:04d}/", "referrer_policy": "no-referrer"}
@@ -227,14 +227,14 @@ def variants() -> list[Variant]:
         ),
         Variant(
             "SecureHeaders 1 per-path rule",
-            lambda: SecureHeaders(trivial_app, _paths_config(1)),
+            lambda: SecureHeaders(trivial_app, paths_config(1)),
             limit=LIMIT,
             environ=path,
             check=_check_paths,
         ),
         Variant(
             f"SecureHeaders {RULES:,} per-path rules",
-            lambda: SecureHeaders(trivial_app, _paths_config(RULES)),
+            lambda: SecureHeaders(trivial_app, paths_config(RULES)),
             limit=LIMIT,
             environ=path,
             check=_check_paths,

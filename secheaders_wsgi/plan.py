@@ -52,9 +52,11 @@ class Wire(Generic[S]):
     carriers: frozenset[S]
     #: Added beside a nonced header of ours (``csp_nonce_cache_control``).
     cache: tuple[tuple[S, S], ...]
-    #: The lower-case names of ``headers`` and of ``cache``, in their order.
+    #: The lower-case names of ``headers`` and of ``cache``, in their order,
+    #: and all of them as a set.
     lows: tuple[S, ...]
     cache_lows: tuple[S, ...]
+    own: frozenset[S]
     #: ``set-cookie`` in this spelling, and the rewrite of one value.
     cookie: S
     rewrite: Callable[[S], S] | None
@@ -107,6 +109,7 @@ class Wire(Generic[S]):
             cache=tuple((name(n), spell(v)) for n, v in cache),
             lows=tuple(low(n) for n, _ in ours),
             cache_lows=tuple(low(n) for n, _ in cache),
+            own=frozenset(low(n) for n, _ in (*ours, *cache)),
             cookie=low("set-cookie"),
             rewrite=rewrite,
             raw=spell is _latin,

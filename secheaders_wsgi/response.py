@@ -100,6 +100,16 @@ class Core:
         #: the top level's (most sites; the adapter then asks nothing).
         self.direct = site.by_path and site.paths is None
         self._quick = self._choose_quick()
+        # Nothing but the https scheme to decide, for every request.
+        top = site.top
+        self._secured_only = (
+            top.secured
+            and site.paths is None
+            and site.proxies is None
+            and site.receiver is None
+            and top.http.redirect is None
+            and top.guard is None
+        )
         #: Whether a WebSocket handshake has anything to be decided: its
         #: scheme, host or prefix, or a cross-origin check.
         self.checks_websockets = (
@@ -164,6 +174,9 @@ class Core:
         https scheme of ``server_secured``, the https redirect and the
         cross-origin check (``cross_origin``): all before the app runs.
         """
+        if self._secured_only:  # the usual production site: one fix
+            request.rewrite(secured(request.header("host"), request.server_port()))
+            return self.top
         site = self.site
         if site.proxies is not None:
             request.rewrite(site.proxies.fix(request.header, request.header("host")))
@@ -370,7 +383,8 @@ class ResponseState:
     def _changed(self, app_headers: Sequence[tuple[S, S]]) -> list[tuple[S, S]]:
         wire: Wire[S] = self.wire
         if self.asked:
-            wire = _wire(self.side(), self.raw)
+            side = self.side()
+            wire = side.raw if self.raw else side.text
         made = self.made
         if made is not None and wire.pieces is None:
             self.core.nonce_unused(self.merged or self.plan, wire)
@@ -444,34 +458,38 @@ def _merged_slowly(
     cache: tuple[tuple[S, S], ...],
 ) -> list[tuple[S, S]]:
     """:func:`merged` where an app header needs more than appending ours."""
-    lowered = [name.lower() for name, _ in app_headers]
-    present = set(lowered)
+    present = {name.lower() for name, _ in app_headers}
     remove = wire.remove
     rewrite = wire.rewrite
-    cookie = wire.cookie
-    rewriting = rewrite is not None and cookie in present
-    if rewriting or not present.isdisjoint(remove):
-        kept: list[tuple[S, S]] = []
-        for low, header in zip(lowered, app_headers, strict=True):
+    kept: Sequence[tuple[S, S]] = app_headers
+    # Rebuild the app's list only when there is something to change in it.
+    if rewrite is not None and wire.cookie in present:
+        cookie = wire.cookie
+        rebuilt: list[tuple[S, S]] = []
+        for name, value in app_headers:
+            low = name.lower()
             if low in remove:
                 continue
-            if rewriting and low == cookie:
-                header = (header[0], rewrite(header[1]))  # type: ignore[misc]
-            kept.append(header)
+            rebuilt.append((name, rewrite(value)) if low == cookie else (name, value))
+        kept = rebuilt
         present -= remove
-    else:
-        kept = list(app_headers)
+    elif not present.isdisjoint(remove):
+        kept = [h for h in app_headers if h[0].lower() not in remove]
+        present -= remove
     if cache and wire.carriers <= present:
         cache = ()  # the app's own policies carry no nonce: no Cache-Control
+    if present.isdisjoint(wire.own):  # a cookie to rewrite, none of ours set
+        return cast("list[tuple[S, S]]", [*kept, *ours, *cache])
     # Ours the app did not set; their lower-case names were kept at start-up.
+    result = list(kept)
     for low, header in zip(wire.lows, ours, strict=True):
         if low not in present:
-            kept.append(header)
+            result.append(header)
     if cache:
         for low, header in zip(wire.cache_lows, cache, strict=True):
             if low not in present:
-                kept.append(header)
-    return kept
+                result.append(header)
+    return result
 
 
 def _state(carrier: Mapping[str, Any], call: str) -> ResponseState:
