@@ -384,7 +384,7 @@ class ResponseState:
         wire: Wire[S] = self.wire
         if self.asked:
             side = self.side()
-            wire = side.raw if self.raw else side.text
+            wire = side.raw if self.raw else side.text  # type: ignore[assignment]
         made = self.made
         if made is not None and wire.pieces is None:
             self.core.nonce_unused(self.merged or self.plan, wire)
