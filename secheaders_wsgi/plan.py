@@ -130,11 +130,11 @@ def _spelt(cookies: CookieRewrite, spell: Callable[[str], S]) -> Callable[[S], S
     if spell is _text:
         return cookies  # type: ignore[return-value]
 
-    def rewrite(value: S) -> S:
-        text = value if isinstance(value, str) else value.decode("latin-1")
-        return spell(cookies(text))
+    def rewrite(value: bytes) -> bytes:
+        # latin-1 maps every byte to one character and back: nothing is lost.
+        return cookies(value.decode("latin-1")).encode("latin-1")
 
-    return rewrite
+    return rewrite  # type: ignore[return-value]
 
 
 @dataclass(frozen=True, slots=True, eq=False)
