@@ -149,6 +149,8 @@ class KeepsPromises:
                 made = secrets.token_urlsafe(18)
             return made
 
+        if NONCE_KEY in scope:  # a second middleware on this request
+            raise RuntimeError("two middlewares handle this request: keep one")
         scope[NONCE_KEY] = make
         remove = self.remove
 

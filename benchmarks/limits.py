@@ -228,6 +228,8 @@ class KeepsPromises:
                 made = secrets.token_urlsafe(18)
             return made
 
+        if NONCE_KEY in environ:  # a second middleware on this request
+            raise RuntimeError("two middlewares handle this request: keep one")
         environ[NONCE_KEY] = nonce
 
         def _start_response(

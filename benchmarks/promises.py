@@ -69,11 +69,20 @@ def _app(
     return app
 
 
+def _between(app: WSGIApp) -> WSGIApp:
+    """Another middleware's layer: hides ``app`` from a check at construction."""
+
+    def layer(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        return app(environ, start_response)
+
+    return layer
+
+
 def _call(middleware: WSGIApp, **environ: Any) -> list[Header]:
     return one_response(middleware, base_environ(**environ))[1]
 
 
-def broken_promises(make: Maker) -> list[str]:
+def broken_promises(make: Maker, *, stacked: bool = True) -> list[str]:
     """Every promise ``make`` breaks, as ``"<config>: <promise>"``; [] if none."""
     broken: list[str] = []
     with warnings.catch_warnings():
@@ -83,7 +92,23 @@ def broken_promises(make: Maker) -> list[str]:
         for config in CONFIGS:
             for promise in _check(make, config):
                 broken.append(f"{config}: {promise}")
+    if stacked:
+        broken += stacking_refused(make)
     return broken
+
+
+def stacking_refused(make: Maker) -> list[str]:
+    """A second middleware on one request (another layer between) is refused:
+    the inner one's config would otherwise be lost without a word.
+
+    ``stacked=False`` above: a maker that crosses the tests' ASGI bridge, which
+    builds a new scope per layer; tests/test_stacking.py stacks ASGI itself.
+    """
+    try:
+        _call(make(_between(make(trivial_app, None)), None))
+    except (RuntimeError, TypeError):
+        return []
+    return ["a second middleware on one request is refused"]
 
 
 def _check(make: Maker, config: Any) -> list[str]:

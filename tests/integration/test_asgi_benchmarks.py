@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.asgi_bridge import AsgiAsWsgi, WsgiInAsgi, behind_asgi
+from tests.asgi_bridge import AsgiAsWsgi, WsgiInAsgi, behind_asgi, run_async
 from tests.integration.bench_support import benchmark_modules, row, run_benchmark
 
 
@@ -27,7 +27,7 @@ def bench() -> Iterator[dict[str, ModuleType]]:
 def test_the_asgi_secureheaders_keeps_every_promise(
     bench: dict[str, ModuleType],
 ) -> None:
-    assert bench["promises"].broken_promises(behind_asgi) == []
+    assert bench["promises"].broken_promises(behind_asgi, stacked=False) == []
 
 
 def test_the_hand_written_asgi_limit_keeps_them(bench: dict[str, ModuleType]) -> None:
@@ -37,7 +37,29 @@ def test_the_hand_written_asgi_limit_keeps_them(bench: dict[str, ModuleType]) ->
         limit = asgi_limits.keeps_promises(WsgiInAsgi(app), limits.record(config))
         return AsgiAsWsgi(limit)
 
-    assert bench["promises"].broken_promises(make) == []
+    assert bench["promises"].broken_promises(make, stacked=False) == []
+
+
+def test_the_hand_written_asgi_limit_refuses_a_second_one_on_a_request(
+    bench: dict[str, ModuleType],
+) -> None:
+    limits, asgi_limits = bench["limits"], bench["asgi_limits"]
+    inner = asgi_limits.keeps_promises(asgi_limits.bare, limits.record())
+
+    async def layer(scope: Any, receive: Any, send: Any) -> None:
+        await inner(scope, receive, send)
+
+    outer = asgi_limits.keeps_promises(layer, limits.record())
+    scope = {"type": "http", "method": "GET", "path": "/", "headers": []}
+
+    async def receive() -> Any:
+        return {"type": "http.request", "body": b""}
+
+    async def send(message: Any) -> None:
+        pass
+
+    with pytest.raises(RuntimeError, match="two middlewares handle this request"):
+        run_async(outer(scope, receive, send))
 
 
 def test_a_limit_that_skips_the_cookies_is_caught(bench: dict[str, ModuleType]) -> None:
