@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import itertools
 import sys
 import warnings
 from collections.abc import Callable
@@ -122,6 +123,24 @@ def paths_config(rules: int) -> dict[str, Any]:
             for i in range(RULES - rules, RULES)
         ]
     }
+
+
+NEW_PATHS_BARE = "bare, a new path each request"
+NEW_PATHS = "SecureHeaders 1 per-path rule, a new path each request"
+
+
+def new_paths(app: WSGIApp) -> WSGIApp:
+    """``app``, each call under another path (of 10,000, one in ten a rule's)."""
+    paths = itertools.cycle(
+        f"/p{RULES - 1:04d}/{i}" if i % 10 == 0 else f"/other/{i}"
+        for i in range(10_000)
+    )
+
+    def call(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        environ["PATH_INFO"] = next(paths)
+        return app(environ, start_response)
+
+    return call
 
 
 def _has(*names: str) -> Callable[[list[Header]], None]:
@@ -238,6 +257,17 @@ def variants() -> list[Variant]:
             limit=LIMIT,
             environ=path,
             check=_check_paths,
+        ),
+        # The plan of a path seen lately is kept: the rows above ask for one
+        # path again and again, as pages are. These ask for a new one each
+        # time (more paths than are kept), the lookup walked every time.
+        Variant(NEW_PATHS_BARE, lambda: new_paths(trivial_app), group=NEW_PATHS_BARE),
+        Variant(
+            NEW_PATHS,
+            lambda: new_paths(SecureHeaders(trivial_app, paths_config(1))),
+            group=NEW_PATHS_BARE,
+            limit=LIMIT,
+            note="no target: shows what a path not seen lately costs",
         ),
         Variant(
             NONCE_LIMIT,

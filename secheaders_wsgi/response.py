@@ -165,7 +165,20 @@ class Core:
         site, top = self.site, self.top
         if site.by_path and site.paths is not None:
             longest = site.paths.longest
-            return lambda method, path: longest(path) or top
+            # The plan of each path seen lately: pages are asked for again
+            # and again. Bounded whatever the paths, emptied when full (one
+            # atomic step, safe under threads); a new path walks the table.
+            seen: dict[str, Plan] = {}
+
+            def by_path(method: str, path: str) -> Plan:
+                plan = seen.get(path)
+                if plan is None:
+                    if len(seen) >= _PATHS_SEEN:
+                        seen.clear()
+                    plan = seen[path] = longest(path) or top
+                return plan
+
+            return by_path
         guard = top.guard
         if (
             guard is not None
@@ -426,6 +439,9 @@ class ResponseState:
             side = self.core.site.variants.side(side, self.edits, self.omit)
         return side
 
+
+#: How many request paths' plans a site with ``paths`` rules keeps.
+_PATHS_SEEN = 4096
 
 # 18 random bytes: 144 bits (CSP3 asks for at least 128), and a multiple of
 # three, so the base64url text has no '=' padding to get wrong in templates.

@@ -46,8 +46,10 @@ class _Bounded(Generic[K, V]):
     def put(self, key: K, value: V) -> None:
         items = self._items
         if len(items) >= CACHE_LIMIT:
-            # Another thread may have dropped it first: pop with a default.
-            items.pop(next(iter(items), key), None)
+            try:
+                items.pop(next(iter(items)), None)
+            except (RuntimeError, StopIteration):
+                pass  # another thread changed it between the two steps
         items[key] = value
 
     def __len__(self) -> int:
