@@ -22,7 +22,7 @@ from secheaders_wsgi.config.presets import STRICT_HSTS
 from secheaders_wsgi.config.values import normalize_prefix as normalize
 from secheaders_wsgi.policy import headers
 from secheaders_wsgi.request.paths import PrefixTable
-from tests.support import DEFAULT_CSP, HTTPS, RecordingApp, served, values
+from tests.support import DEFAULT_CSP, HTTPS, RecordingApp, csp_of, served, values
 
 PARTNER = "https://partner.example"
 
@@ -668,3 +668,30 @@ def test_a_non_ascii_prefix_matches_pep_3333_path_info(prefix: str) -> None:
 def test_a_percent_escaped_prefix_is_refused_with_the_character_to_write() -> None:
     with pytest.raises(ConfigError, match="has the escape '%C3'.*'/café/'"):
         load_config({"paths": [{"prefix": "/caf%C3%A9/"}]})
+
+
+def test_the_plan_of_a_path_seen_lately_is_kept_and_the_memory_is_bounded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from secheaders_wsgi import response
+
+    monkeypatch.setattr(response, "_PATHS_SEEN", 3)
+    walks: list[str] = []
+    original = PrefixTable.longest
+
+    def counting(self: PrefixTable[Any], path: str) -> Any:
+        walks.append(path)
+        return original(self, path)
+
+    monkeypatch.setattr(PrefixTable, "longest", counting)
+    config = {
+        "csp_frame_ancestors": False,
+        "paths": [{"prefix": "/embed/", "csp_frame_ancestors": ["'self'"]}],
+    }
+    app = served(config)
+    framed = {"/embed/a": ["'self'"], "/b": ["'none'"]}
+    for path in ["/embed/a", "/embed/a", "/b", "/c", "/d", "/embed/a", "/b"]:
+        policy = csp_of(app.get(path).headers["Content-Security-Policy"])
+        assert policy["frame-ancestors"] == framed.get(path, ["'none'"])
+    # Seen again: no walk; past three paths, all forgotten at once, walked again.
+    assert walks == ["/embed/a", "/b", "/c", "/d", "/embed/a", "/b"]
