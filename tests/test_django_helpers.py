@@ -4,7 +4,9 @@ NonceMiddleware, on a real Django WSGI handler wrapped in SecureHeaders."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
+import warnings
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -12,6 +14,7 @@ from typing import Any
 import django
 import pytest
 from asgiref.sync import iscoroutinefunction
+from django.core.handlers.asgi import ASGIHandler
 from django.core.handlers.wsgi import WSGIHandler
 from django.http import HttpRequest, HttpResponse
 from django.template import engines
@@ -31,6 +34,7 @@ from secheaders_wsgi.django import (
     override,
 )
 from secheaders_wsgi.response import STATE_KEY, ResponseState
+from tests.asgi_bridge import around_asgi
 from tests.support import csp_of, in_a_server_thread
 
 # The example project's settings (as tests/integration/test_examples.py uses);
@@ -224,7 +228,7 @@ urlpatterns = [
 
 
 @pytest.fixture
-def client() -> Iterator[TestApp]:
+def client(contract_adapter: str) -> Iterator[TestApp]:
     with override_settings(
         ROOT_URLCONF=__name__,
         MIDDLEWARE=MIDDLEWARE,
@@ -232,7 +236,20 @@ def client() -> Iterator[TestApp]:
         DEBUG_PROPAGATE_EXCEPTIONS=True,  # a view's exception reaches the test
     ):
         # The handler reads MIDDLEWARE when it is built.
-        yield TestApp(in_a_server_thread(SecureHeaders(WSGIHandler(), CONFIG)))
+        if contract_adapter == "asgi":
+            # Django's own ASGI handler: the helpers find the state in
+            # request.scope, as under asgi.py.
+            yield TestApp(around_asgi(ASGIHandler(), CONFIG))
+            # A view's exception that propagates leaves the handler's request
+            # body file open (Django 5.2 closes it only on the way out of a
+            # response): collected here, not in whichever test runs next.
+            with warnings.catch_warnings():
+                warnings.filterwarnings(
+                    "ignore", "Unclosed file <tempfile.SpooledTemporaryFile"
+                )
+                gc.collect()
+        else:
+            yield TestApp(in_a_server_thread(SecureHeaders(WSGIHandler(), CONFIG)))
 
 
 def _csp(response: Any) -> dict[str, list[str]]:
