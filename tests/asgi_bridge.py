@@ -128,6 +128,11 @@ class _Loop:
 _LOOP = _Loop()
 
 
+def on_loop(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run ``coroutine`` on the bridge's event loop and wait for its result."""
+    return _LOOP.run(coroutine)
+
+
 def behind_asgi(app: Any, config: Any = None) -> AsgiAsWsgi:
     """``SecureHeaders(app, config)``, but the ASGI adapter does the work.
 

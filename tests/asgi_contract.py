@@ -111,6 +111,14 @@ WSGI_ONLY: dict[str, str] = {
     ),
 }
 
+#: Modules that drive both adapters themselves, each natively: not doubled.
+BOTH_ALREADY: dict[str, str] = {
+    "test_adapter_parity": (
+        "the differential test: every example goes through the WSGI adapter "
+        "as a WSGI server calls it and the ASGI one as an ASGI server does"
+    ),
+}
+
 _BUILDERS = frozenset({"SecureHeaders", "served"})
 # What a helper may be: a function, or a pytest fixture (its own type).
 _HELPERS = (types.FunctionType, type(pytest.fixture(lambda: None)))
@@ -130,7 +138,11 @@ def wsgi_only(module: str, function: str) -> str | None:
 
 
 def in_contract(module: types.ModuleType) -> bool:
-    return module.__name__.rpartition(".")[0] in PACKAGES
+    name = module.__name__
+    return (
+        name.rpartition(".")[0] in PACKAGES
+        and name.removeprefix("tests.") not in BOTH_ALREADY
+    )
 
 
 def _names(code: types.CodeType) -> Iterator[str]:
