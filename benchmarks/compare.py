@@ -21,9 +21,9 @@ from typing import Any
 
 import harness
 import overhead
-from harness import Variant, nonce_app, trivial_app
+from harness import Variant, cookie_app, nonce_app, trivial_app
 
-from secheaders_wsgi import SecureHeaders
+from secheaders_wsgi import SecureHeaders, update_csp, use_override
 
 BEFORE = "secheaders_wsgi_before"
 
@@ -42,31 +42,105 @@ def load_other(checkout: Path) -> ModuleType:
     return module
 
 
-def variants(before: Any) -> list[Variant]:
-    limit, nonce_limit = overhead.LIMIT, overhead.NONCE_LIMIT
+def _calling(call: Any, app: Any) -> Any:
+    """``app``, making one per-response ``call`` on the environ before it runs."""
+
+    def calling(environ: dict[str, Any], start_response: Any) -> Any:
+        call(environ)
+        return app(environ, start_response)
+
+    return calling
+
+
+def pairs(before: Any) -> list[tuple[str, Any, str, dict[str, Any], Any, Any]]:
+    """(what, config, limit, environ, before's app, after's app) of each row."""
+    cdn = {"img-src": [overhead.CDN]}
+    # The per-response calls were renamed (csp_update -> update_csp).
+    before_update = getattr(before, "update_csp", None) or before.csp_update
+    rule = {"PATH_INFO": f"/p{overhead.RULES - 1:04d}/page"}
     return [
-        Variant("bare", lambda: trivial_app),
-        Variant(limit, lambda: overhead.limit_for()(trivial_app), limit=limit),
-        Variant(
-            "before: defaults", lambda: before.SecureHeaders(trivial_app), limit=limit
+        ("defaults", None, overhead.LIMIT, {}, trivial_app, trivial_app),
+        ("nonce used", overhead.NONCE, overhead.NONCE_LIMIT, {}, nonce_app, nonce_app),
+        (
+            "secured + 2 cookies",
+            overhead.SECURED,
+            overhead.SECURED_LIMIT,
+            {},
+            cookie_app,
+            cookie_app,
         ),
-        Variant("after: defaults", lambda: SecureHeaders(trivial_app), limit=limit),
-        Variant(
-            nonce_limit,
-            lambda: overhead.limit_for(overhead.NONCE)(nonce_app),
-            limit=nonce_limit,
+        (
+            "1 per-path rule",
+            overhead.paths_config(1),
+            overhead.LIMIT,
+            rule,
+            trivial_app,
+            trivial_app,
         ),
-        Variant(
-            "before: nonce used",
-            lambda: before.SecureHeaders(nonce_app, overhead.NONCE),
-            limit=nonce_limit,
+        (
+            "named override used",
+            overhead.OVERRIDES,
+            overhead.LIMIT,
+            {},
+            _calling(lambda e: before.use_override(e, "embed"), trivial_app),
+            _calling(lambda e: use_override(e, "embed"), trivial_app),
         ),
-        Variant(
-            "after: nonce used",
-            lambda: SecureHeaders(nonce_app, overhead.NONCE),
-            limit=nonce_limit,
+        (
+            "one update_csp",
+            None,
+            overhead.LIMIT,
+            {},
+            _calling(lambda e: before_update(e, cdn), trivial_app),
+            _calling(lambda e: update_csp(e, cdn), trivial_app),
         ),
     ]
+
+
+def variants(before: Any) -> list[Variant]:
+    found = [
+        Variant("bare", lambda: trivial_app),
+        Variant("bare + 2 cookies", lambda: cookie_app, group="bare + 2 cookies"),
+    ]
+    limits: set[str] = set()
+    for what, config, limit, environ, old_app, new_app in pairs(before):
+        group = "bare + 2 cookies" if old_app is cookie_app else "bare"
+        if limit not in limits:
+            limits.add(limit)
+            limit_config = {
+                overhead.LIMIT: None,
+                overhead.NONCE_LIMIT: overhead.NONCE,
+                overhead.SECURED_LIMIT: overhead.SECURED,
+            }[limit]
+            limit_app = (
+                old_app
+                if limit == overhead.SECURED_LIMIT
+                else (nonce_app if limit == overhead.NONCE_LIMIT else trivial_app)
+            )
+            found.append(
+                Variant(
+                    limit,
+                    lambda c=limit_config, a=limit_app: overhead.limit_for(c)(a),
+                    group=group,
+                    limit=limit,
+                )
+            )
+        found += [
+            Variant(
+                f"before: {what}",
+                lambda c=config, a=old_app: before.SecureHeaders(a, c),
+                group=group,
+                limit=limit,
+                environ=environ,
+            ),
+            Variant(
+                f"after: {what}",
+                lambda c=config, a=new_app: SecureHeaders(a, c),
+                group=group,
+                limit=limit,
+                environ=environ,
+            ),
+        ]
+    return found
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -82,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(harness.table(result))
     print()
-    for what in ("defaults", "nonce used"):
+    for what, *_ in pairs(before):
         after, was = rows[f"after: {what}"], rows[f"before: {what}"]
         if after.overhead_ns is not None and was.overhead_ns:
             print(f"{what}: after / before {after.overhead_ns / was.overhead_ns:.2f}")

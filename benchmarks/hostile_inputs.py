@@ -25,7 +25,7 @@ from pathlib import Path
 CHILD = """
 import sys, time
 from secheaders_wsgi import ConfigError, load_config
-from secheaders_wsgi.rollout.hashes import find_blocks
+from secheaders_wsgi.inline.hashes import find_blocks
 kind, path = sys.argv[1:]
 start = time.perf_counter()
 try:

@@ -1,11 +1,12 @@
-"""Django helpers: per-view decorators, the nonce for templates and for
-``request.csp_nonce``. Needs Django installed; the site runs under WSGI with
-its application wrapped in :class:`~secheaders_wsgi.SecureHeaders` (``wsgi.py``).
+"""Django: a Django middleware on the same core, view decorators, the nonce.
 
-::
+Needs Django installed. Put :class:`SecureHeadersMiddleware` first in
+``MIDDLEWARE`` and the config in the ``SECHEADERS`` setting (a mapping, or
+the path of a YAML file)::
 
     # settings.py
-    MIDDLEWARE = ["secheaders_wsgi.django.NonceMiddleware", ...]
+    MIDDLEWARE = ["secheaders_wsgi.django.SecureHeadersMiddleware", ...]
+    SECHEADERS = BASE_DIR / "security.yaml"
     TEMPLATES = [{..., "OPTIONS": {"context_processors": [
         "secheaders_wsgi.django.nonce", ...]}}]
 
@@ -19,6 +20,15 @@ its application wrapped in :class:`~secheaders_wsgi.SecureHeaders` (``wsgi.py``)
                       name="dispatch")
     class Gallery(View): ...
 
+It sends exactly the headers :class:`secheaders_wsgi.SecureHeaders` around
+``get_wsgi_application()`` sends for the same config and request. Django's
+test ``Client`` goes through it, and a ``RequestFactory``-built request does
+when the test calls ``SecureHeadersMiddleware(view)(request)``; check the
+responses with :func:`secheaders_wsgi.testing.assert_secure_headers`. Wrapping
+``wsgi.py`` (or ``asgi.py``) instead also covers what Django does not serve
+itself: static files served by WhiteNoise or another WSGI layer outside
+Django, or several apps in one process.
+
 The decorators work on sync and async function views and, through
 ``method_decorator``, on class-based views; an async view stays async. They
 make their change when the view is called, in the order they are written. A
@@ -26,25 +36,34 @@ bad directive or source is a :class:`~secheaders_wsgi.ConfigError` when the
 decorator is built, at import, with the config's message; an unknown override
 name, which only the running config knows, when the view first runs.
 
-Under WSGI ``request.META`` is the environ the middleware saw; under ASGI
-(``asgi.py`` wrapped in :class:`secheaders_wsgi.asgi.SecureHeaders`) the
-state is in ``request.scope``, and the helpers read it there. A request that
-went through neither (Django's test ``Client``) has none, so a decorated view
-or a used nonce raises :class:`RuntimeError` saying so.
+The state of a request is in ``request.META`` (the middleware's, or the WSGI
+environ ``wsgi.py``'s wrapper saw), or in ``request.scope`` under the ASGI
+wrapper; the helpers read it where it is.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from http.cookies import SimpleCookie
 from typing import Any
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 
-from .response import STATE_KEY, csp_nonce
+from .asgi.scope import ScopeRequest
+from .config import load_config
+from .middleware import EnvironRequest
+from .plan import Plan
+from .reply import Reply
+from .reports import ReportReceiver
+from .request.scheme import Fix
+from .response import STATE_KEY, Core, ResponseState, csp_nonce
 from .views import decorators
+from .wiring import built_here
 
 __all__ = [
+    "LazyNonce",
     "NonceMiddleware",
+    "SecureHeadersMiddleware",
     "csp_replace",
     "csp_update",
     "nonce",
@@ -80,12 +99,11 @@ def _require_middleware(meta: Any) -> None:
     # cause is a request that never went through wsgi.py, so name those.
     if STATE_KEY not in meta:
         raise RuntimeError(
-            "this request did not go through secheaders_wsgi.SecureHeaders: "
-            "wrap the application in wsgi.py (application = SecureHeaders("
-            "get_wsgi_application(), ...)) or, under ASGI, in asgi.py "
-            "(secheaders_wsgi.asgi.SecureHeaders(get_asgi_application(), ...)). "
-            "Django's test Client runs neither; test through the wrapped "
-            "application instead (e.g. webtest.TestApp(application))"
+            "this request did not go through secheaders_wsgi: put "
+            "'secheaders_wsgi.django.SecureHeadersMiddleware' first in "
+            "settings.MIDDLEWARE (Django's test Client then goes through it "
+            "too), or wrap the application in wsgi.py (application = "
+            "SecureHeaders(get_wsgi_application(), ...)) or asgi.py"
         )
 
 
@@ -162,3 +180,152 @@ class NonceMiddleware:
     def __call__(self, request: Any) -> Any:
         request.csp_nonce = _lazy_nonce(request)
         return self.get_response(request)
+
+
+class SecureHeadersMiddleware:
+    """The security headers as a Django middleware: first in ``MIDDLEWARE``.
+
+    The config is the ``SECHEADERS`` setting (a mapping or a YAML path; unset:
+    the defaults), checked when Django loads the middleware. Every decision is
+    the core's, as under the WSGI and ASGI wrappers: this class translates a
+    request into the core's view and the merged headers back into the
+    response. It also sets ``request.csp_nonce`` (so ``NonceMiddleware`` is
+    not needed beside it). Sync and async.
+
+    Django builds ``request.path`` before any middleware runs, so a trusted
+    proxy's ``X-Forwarded-Prefix`` cannot move it: set ``FORCE_SCRIPT_NAME``,
+    or wrap ``wsgi.py`` instead. Scheme, host and port are applied.
+    """
+
+    secheaders_adapter = "django"
+    sync_capable = True
+    async_capable = True
+
+    def __init__(self, get_response: Callable[[Any], Any]) -> None:
+        from django.conf import settings  # type: ignore[import-untyped]
+
+        source = getattr(settings, "SECHEADERS", None)
+        self.get_response = get_response
+        self.config = load_config(source)
+        self.label = built_here("Django", source)
+        self._core = Core(self.config, self.label)
+        if iscoroutinefunction(get_response):
+            markcoroutinefunction(self)
+
+    def __call__(self, request: Any) -> Any:
+        if iscoroutinefunction(self):
+            return self._async_call(request)
+        answer = self._begin(request)
+        if answer is not None:
+            return answer
+        return self._finish(request, self.get_response(request))
+
+    async def _async_call(self, request: Any) -> Any:
+        answer = self._begin(request)
+        if answer is not None:
+            return answer
+        return self._finish(request, await self.get_response(request))
+
+    def _begin(self, request: Any) -> Any:
+        """Route the request; the response that answers it instead, or None."""
+        core = self._core
+        view = _DjangoRequest(request)
+        plan = core.top if core.direct else core.quick(view.method(), view.path())
+        if plan is None:
+            routed = core.route(view)
+            if not isinstance(routed, Plan):
+                if isinstance(routed, ReportReceiver):
+                    routed = _receive(routed, request, view)
+                return _response(routed)
+            plan = routed
+        scope = getattr(request, "scope", None)
+        if isinstance(scope, dict) and STATE_KEY in scope:
+            # The ASGI wrapper's state, around this middleware: refused there.
+            core.begin(scope, plan, False)
+        core.begin(request.META, plan, view.scheme() == "https")
+        request.csp_nonce = LazyNonce(request.META)
+        return None
+
+    def _finish(self, request: Any, response: Any) -> Any:
+        state: ResponseState = request.META[STATE_KEY]
+        cookies = [morsel.OutputString() for morsel in response.cookies.values()]
+        app_headers = [
+            *response.items(),
+            *(("Set-Cookie", cookie) for cookie in cookies),
+        ]
+        merged = state.headers(app_headers)
+        # The merged list is the app's headers (some dropped, cookies
+        # hardened) and ours: write it back into Django's two stores.
+        for name in list(response.headers):
+            del response.headers[name]
+        sent = []
+        for name, value in merged:
+            if name.lower() == "set-cookie":
+                sent.append(value)
+            else:
+                response.headers[name] = value
+        if sent != cookies:
+            jar: SimpleCookie = SimpleCookie()
+            for value in sent:
+                jar.load(value)
+            response.cookies = jar
+        return response
+
+
+class _DjangoRequest(EnvironRequest):
+    """The core's view of a Django request: ``META``, an environ.
+
+    Headers, the path and the scheme come from the ASGI scope when there is
+    one: Django before 5.2.13, 4.2.30 and 6.0.4 (CVE-2026-3902) folds
+    ``X_Forwarded_Proto`` into ``HTTP_X_FORWARDED_PROTO`` when it builds
+    ``META`` from a scope, and the core must not take one for the other.
+    """
+
+    __slots__ = ("scope",)
+
+    def __init__(self, request: Any) -> None:
+        super().__init__(request.META)
+        scope = getattr(request, "scope", None)
+        self.scope = ScopeRequest(scope) if isinstance(scope, dict) else None
+
+    def path(self) -> str:
+        return super().path() if self.scope is None else self.scope.path()
+
+    def scheme(self) -> str:
+        return super().scheme() if self.scope is None else self.scope.scheme()
+
+    def header(self, name: str) -> str | None:
+        if self.scope is None:
+            return super().header(name)
+        return self.scope.header(name)
+
+    def rewrite(self, fix: Fix) -> None:
+        super().rewrite(fix)
+        if self.scope is not None:
+            self.scope.rewrite(fix)  # ASGIRequest reads its scheme from there
+
+
+def _receive(receiver: ReportReceiver, request: Any, view: _DjangoRequest) -> Reply:
+    wanted = receiver.wanted(
+        view.method(),
+        view.header("content-type"),
+        view.header("content-length"),
+        True,  # Django's stream stops at Content-Length, or is empty without
+    )
+    if isinstance(wanted, Reply):
+        return wanted
+    try:
+        body: bytes | None = request.read(wanted)
+    except Exception:  # the client left, or Django refused the upload size
+        body = None
+    return receiver.accept(body, user_agent=view.header("user-agent"))
+
+
+def _response(reply: Reply) -> Any:
+    from django.http import HttpResponse  # type: ignore[import-untyped]
+
+    response = HttpResponse(reply.body, status=reply.code)
+    del response.headers["Content-Type"]
+    for name, value in reply.headers:
+        response.headers[name] = value
+    return response

@@ -4,7 +4,7 @@ Wrap any WSGI application (Flask, Django, Falcon, Bottle, Pyramid, ...) to send
 a strong set of security headers on every response. Every decision is the
 core's (:mod:`secheaders_wsgi.response`); this module only translates: the
 environ into the core's view of a request and back, a
-:class:`~secheaders_wsgi.request.reply.Reply` into a ``start_response`` call,
+:class:`~secheaders_wsgi.reply.Reply` into a ``start_response`` call,
 the report body out of ``wsgi.input``, and the app's ``start_response`` call
 into the merged header list.
 """
@@ -12,13 +12,13 @@ into the merged header list.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from .config import ConfigSource, load_config
 from .plan import Plan
 from .policy import Header
+from .reply import Reply
 from .reports import ReportReceiver
-from .request.reply import Reply
 from .request.scheme import Fix
 from .response import Core
 from .wiring import built_here, refuse_misuse
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from _typeshed import OptExcInfo
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
-__all__ = ["SecureHeaders"]
+__all__ = ["EnvironRequest", "SecureHeaders"]
 
 
 class SecureHeaders:
@@ -65,10 +65,10 @@ class SecureHeaders:
     def __init__(self, app: WSGIApplication, config: ConfigSource = None) -> None:
         if not callable(app):
             raise TypeError(f"app must be a WSGI callable, not {type(app).__name__}")
-        refuse_misuse(app, "wsgi")
+        self.label = built_here("WSGI", config)
+        refuse_misuse(app, "wsgi", self.label)
         self.app = app
         self.config = load_config(config, app=app)
-        self.label = built_here("WSGI", config)
         self._core = Core(self.config, self.label)
         # The plan of every request when there is nothing to route; else None.
         self._direct = self._core.top if self._core.direct else None
@@ -79,11 +79,15 @@ class SecureHeaders:
         core = self._core
         plan = self._direct
         if plan is None:
-            routed = core.route(_Request(environ))
-            if not isinstance(routed, Plan):  # the app is not called
+            plan = core.quick(
+                environ.get("REQUEST_METHOD", ""), environ.get("PATH_INFO", "")
+            )
+        if plan is None:
+            routed = core.route(EnvironRequest(environ))
+            if type(routed) is not Plan:  # the app is not called
                 if isinstance(routed, ReportReceiver):
                     routed = _receive(routed, environ)
-                return _reply(routed, start_response)
+                return _reply(cast(Reply, routed), start_response)
             plan = routed
         state = core.begin(environ, plan, environ.get("wsgi.url_scheme") == "https")
 
@@ -96,8 +100,11 @@ class SecureHeaders:
         return self.app(environ, _start_response)  # type: ignore[arg-type]
 
 
-class _Request:
-    """The core's view of a WSGI request: the environ, by PEP 3333's names."""
+class EnvironRequest:
+    """The core's view of a WSGI request: the environ, by PEP 3333's names.
+
+    Django's middleware reads ``request.META``, an environ too, through it.
+    """
 
     __slots__ = ("environ",)
 
@@ -117,8 +124,7 @@ class _Request:
         # The server named the header: HTTP_ and the name upper-cased, "-" as
         # "_" (gunicorn, waitress and werkzeug drop names spelt with "_", so
         # X_Forwarded_Proto cannot pass for X-Forwarded-Proto).
-        key = _CGI.get(name) or "HTTP_" + name.upper().replace("-", "_")
-        value = self.environ.get(key)
+        value = self.environ.get(_KEYS.get(name) or _key(name))
         return None if value is None else str(value)
 
     def server_port(self) -> str | None:
@@ -132,7 +138,9 @@ class _Request:
     def rewrite(self, fix: Fix) -> None:
         environ = self.environ
         for name in fix.dropped:
-            environ.pop("HTTP_" + name.upper().replace("-", "_"), None)
+            environ.pop(
+                _KEYS.get(name) or "HTTP_" + name.upper().replace("-", "_"), None
+            )
         if fix.scheme is not None:
             environ["wsgi.url_scheme"] = fix.scheme
         if fix.host is not None:
@@ -145,8 +153,15 @@ class _Request:
             environ["SCRIPT_NAME"] = fix.prefix
 
 
-# The two headers CGI names without HTTP_ (PEP 3333).
-_CGI = {"content-type": "CONTENT_TYPE", "content-length": "CONTENT_LENGTH"}
+# The environ key of each header the core asks for; the two that CGI names
+# without HTTP_ (PEP 3333) to begin with.
+_KEYS = {"content-type": "CONTENT_TYPE", "content-length": "CONTENT_LENGTH"}
+
+
+def _key(name: str) -> str:
+    # The core asks for a handful of names: each is spelt once, then kept.
+    key = _KEYS[name] = "HTTP_" + name.upper().replace("-", "_")
+    return key
 
 
 def _receive(receiver: ReportReceiver, environ: WSGIEnvironment) -> Reply:

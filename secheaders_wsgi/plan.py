@@ -52,6 +52,11 @@ class Wire(Generic[S]):
     carriers: frozenset[S]
     #: Added beside a nonced header of ours (``csp_nonce_cache_control``).
     cache: tuple[tuple[S, S], ...]
+    #: The lower-case names of ``headers`` and of ``cache``, in their order,
+    #: and all of them as a set.
+    lows: tuple[S, ...]
+    cache_lows: tuple[S, ...]
+    own: frozenset[S]
     #: ``set-cookie`` in this spelling, and the rewrite of one value.
     cookie: S
     rewrite: Callable[[S], S] | None
@@ -102,6 +107,9 @@ class Wire(Generic[S]):
             or None,
             carriers=carriers,
             cache=tuple((name(n), spell(v)) for n, v in cache),
+            lows=tuple(low(n) for n, _ in ours),
+            cache_lows=tuple(low(n) for n, _ in cache),
+            own=frozenset(low(n) for n, _ in (*ours, *cache)),
             cookie=low("set-cookie"),
             rewrite=rewrite,
             raw=spell is _latin,
@@ -122,14 +130,14 @@ def _spelt(cookies: CookieRewrite, spell: Callable[[str], S]) -> Callable[[S], S
     if spell is _text:
         return cookies  # type: ignore[return-value]
 
-    def rewrite(value: S) -> S:
-        text = value if isinstance(value, str) else value.decode("latin-1")
-        return spell(cookies(text))
+    def rewrite(value: bytes) -> bytes:
+        # latin-1 maps every byte to one character and back: nothing is lost.
+        return cookies(value.decode("latin-1")).encode("latin-1")
 
-    return rewrite
+    return rewrite  # type: ignore[return-value]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Side:
     """What one config means for an http or an https response."""
 
@@ -279,6 +287,9 @@ class Plan:
     unsafe_eval: bool
     #: ``cross_origin``: the check before the app runs; ``None``: none.
     guard: CrossOriginGuard | None
+    #: Anything to decide before the app runs: the https scheme, the
+    #: redirect or the cross-origin check.
+    before_app: bool
     #: Where it comes from, for messages: "the top level", "paths rule '/x/'".
     where: str
     #: What it was built from: an override is merged onto it on first use.
@@ -286,12 +297,17 @@ class Plan:
 
     @classmethod
     def build(cls, config: Config, where: str = "the top level") -> Plan:
+        http = Side.build(config, https=False)
+        guard = CrossOriginGuard.for_config(config)
         return cls(
-            http=Side.build(config, https=False),
+            http=http,
             https=Side.build(config, https=True),
             secured=config.server_secured,
             unsafe_eval=config.csp_unsafe_eval,
-            guard=CrossOriginGuard.for_config(config),
+            guard=guard,
+            before_app=(
+                config.server_secured or http.redirect is not None or guard is not None
+            ),
             where=where,
             config=config,
         )

@@ -33,28 +33,28 @@ class Site:
     report_path: str | None
     receiver: ReportReceiver | None
     variants: Variants
-    #: Nothing to decide before the app runs (no proxy, receiver, rule,
-    #: redirect, cross-origin check or server_secured): most sites, one test
-    #: per request.
-    direct: bool
+    #: No proxy or receiver, and no plan decides anything before the app
+    #: (https scheme, redirect, cross-origin check): a request's plan is its
+    #: path's alone.
+    by_path: bool
+    #: Whether any plan (the top level, a rule) has a cross-origin check.
+    guarded: bool
 
     @classmethod
     def build(cls, config: Config) -> Site:
         top = Plan.build(config)
-        paths = (
-            PrefixTable(
-                (prefix, Plan.build(rule, f"paths rule {prefix!r}"))
-                for prefix, rule in config.paths
-            )
-            if config.paths
-            else None
-        )
+        rules = [
+            (prefix, Plan.build(rule, f"paths rule {prefix!r}"))
+            for prefix, rule in config.paths
+        ]
+        paths = PrefixTable(rules) if rules else None
         proxies = (
             TrustedProxies(config.trusted_proxies) if config.trusted_proxies else None
         )
         # Site-wide: a rule may not set csp_report_path, so one receiver serves all.
         path = config.csp_report_path
         receiver = ReportReceiver.for_config(config) if path else None
+        plans = [top, *(plan for _, plan in rules)]
         return cls(
             top=top,
             paths=paths,
@@ -62,12 +62,8 @@ class Site:
             report_path=path,
             receiver=receiver,
             variants=Variants(config, top),
-            direct=(
-                paths is None
-                and proxies is None
-                and receiver is None
-                and top.http.redirect is None
-                and top.guard is None
-                and not top.secured
-            ),
+            by_path=proxies is None
+            and receiver is None
+            and not any(plan.before_app for plan in plans),
+            guarded=any(plan.guard is not None for plan in plans),
         )

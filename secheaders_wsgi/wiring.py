@@ -18,7 +18,7 @@ import os
 import sys
 from typing import Any
 
-__all__ = ["MARK", "REENTERED", "built_here", "refuse_misuse"]
+__all__ = ["MARK", "REENTERED", "STACKED", "built_here", "refuse_misuse"]
 
 #: The class attribute every middleware of ours has: ``"wsgi"``, ``"asgi"``...
 MARK = "secheaders_adapter"
@@ -30,27 +30,36 @@ REENTERED = (
     "config)`, or wrap the whole app once: `app = SecureHeaders(flask_app, config)`"
 )
 
+#: What two SecureHeaders on one request would do, and the fix.
+STACKED = (
+    "the inner one's headers would win (the outer one takes them for the app's "
+    "own), so the outer one's config would do nothing without a word: keep one "
+    "SecureHeaders around the whole app, with paths: rules for what differs per "
+    "path"
+)
+
 # The get_response Django hands to each entry of MIDDLEWARE (Django 3.1+).
 _DJANGO_GET_RESPONSE = "convert_exception_to_response.<locals>.inner"
-# Where middleware keeps the app it wraps (werkzeug, Starlette, Flask, Quart).
-_INNER = ("app", "wsgi_app", "asgi_app")
+# Where middleware keeps the app it wraps (werkzeug, Starlette, Flask, Quart,
+# a2wsgi; asgiref's WsgiToAsgi). An adapter that builds a new environ from the
+# scope, as WsgiToAsgi does, carries no state across: only this look finds it.
+_INNER = ("app", "wsgi_app", "asgi_app", "wsgi_application")
 # How far down a stack of middleware to look before the first request.
 _DEPTH = 12
 
 
-def refuse_misuse(app: Any, adapter: str) -> None:
+def refuse_misuse(app: Any, adapter: str, label: str) -> None:
     """Raise ``TypeError`` for an ``app`` that shows a wiring mistake.
 
     ``adapter``: the kind of the middleware being built (``"wsgi"``,
-    ``"asgi"``): the Django advice names its file.
+    ``"asgi"``): the Django advice names its file; ``label``: its
+    :func:`built_here`, so that a message names both of two stacked ones.
     """
     inner = _ours_below(app)
     if inner is not None:
         raise TypeError(
-            f"the app is wrapped in SecureHeaders already ({inner}): wrap it once "
-            "(the outer one's headers would win and the inner one's config "
-            "would do nothing); keep one SecureHeaders with one config, with "
-            "paths: rules for what differs per path"
+            f"the app is wrapped in SecureHeaders already ({inner}): wrap it once. "
+            f"{label} would wrap it again, and {STACKED}"
         )
     code = getattr(app, "__code__", None)
     if getattr(code, "co_qualname", None) == _DJANGO_GET_RESPONSE:

@@ -105,17 +105,56 @@ WSGI_ONLY: dict[str, str] = {
         "is 411 under WSGI only; under ASGI the body ends, and is read within "
         "the bound (tests/asgi/test_adapter.py)"
     ),
+    "test_forged_headers::test_wsgi_no_other_environ_key_changes_the_answer_or_what_the_app_sees": (
+        "forges environ keys, which only a WSGI server makes; the bridge would "
+        "turn them into header names by PEP 3333's rule, so HTTP_x_forwarded_proto "
+        "would arrive as the exact x-forwarded-proto. The ASGI adapter gets "
+        "its forged raw names in the same module (test_asgi_*)"
+    ),
+    "test_stacking::test_a_middleware_that_hides_its_app_is_caught_on_the_first_request": (
+        "a WSGI stack, built with the WSGI adapter by name (the bridge rebuilds "
+        "the environ between layers); its ASGI twin is test_an_asgi_middleware_"
+        "that_hides_its_app_is_caught_on_the_first_request"
+    ),
+    "test_stacking::test_an_outer_wrap_then_init_app_is_caught_on_the_first_request": (
+        "Flask's init_app is WSGI by nature; test_fastapi_add_middleware_plus_an_"
+        "outer_wrap_is_caught_on_the_first_request is the ASGI stack found late"
+    ),
+    "test_view_report_directives::test_the_flask_decorators_are_refused_alike": (
+        "Flask's decorators under init_app: WSGI by nature (the Django ones run "
+        "on both)"
+    ),
+    "test_django_middleware::test_under_the_wsgi_wrapper_too_it_refuses_naming_both": (
+        "the WSGI wrapper, by name; tests/test_stacking.py::test_djangos_"
+        "middleware_under_the_asgi_wrapper_is_caught_on_the_first_request is "
+        "the ASGI one"
+    ),
     "test_proxies::test_one_proxy_takes_scheme_host_port_and_prefix": (
         "asserts werkzeug's environ keys; tests/asgi/test_adapter.py checks "
         "the scope's scheme, server, Host and root_path"
     ),
 }
 
-#: Modules that drive both adapters themselves, each natively: not doubled.
+#: Tests that drive both adapters themselves, each natively: not doubled
+#: (keys as in WSGI_ONLY).
 BOTH_ALREADY: dict[str, str] = {
     "test_adapter_parity": (
         "the differential test: every example goes through the WSGI adapter "
         "as a WSGI server calls it and the ASGI one as an ASGI server does"
+    ),
+    **dict.fromkeys(
+        (
+            "test_testing::test_a_good_page_passes",
+            "test_testing::test_a_broken_page_fails_naming_the_problem",
+            "test_testing::test_a_header_the_view_leaves_out_on_purpose_can_be_named",
+        ),
+        "parametrized by the client a user tests with: WebTest and Flask's "
+        "test client on the WSGI adapter, httpx and Starlette's TestClient on "
+        "the ASGI one, Django's Client and AsyncClient",
+    ),
+    "test_stacking::test_a_stack_in_view_is_refused_when_the_outer_one_is_built": (
+        "its table builds each stack with the adapters it names, WSGI and ASGI "
+        "(the bridge rebuilds the environ between layers, which no stack shows)"
     ),
 }
 
@@ -130,19 +169,19 @@ def key_of(module: str, function: str) -> str:
     return f"{module.removeprefix('tests.')}::{function}"
 
 
-def wsgi_only(module: str, function: str) -> str | None:
-    """Why this test runs on WSGI only, or ``None``."""
-    return WSGI_ONLY.get(key_of(module, function)) or WSGI_ONLY.get(
-        module.removeprefix("tests.")
-    )
+def not_doubled(module: str, function: str) -> str | None:
+    """Why this test is not run twice (WSGI_ONLY, BOTH_ALREADY), or ``None``."""
+    for listed in (WSGI_ONLY, BOTH_ALREADY):
+        why = listed.get(key_of(module, function)) or listed.get(
+            module.removeprefix("tests.")
+        )
+        if why:
+            return why
+    return None
 
 
 def in_contract(module: types.ModuleType) -> bool:
-    name = module.__name__
-    return (
-        name.rpartition(".")[0] in PACKAGES
-        and name.removeprefix("tests.") not in BOTH_ALREADY
-    )
+    return module.__name__.rpartition(".")[0] in PACKAGES
 
 
 def _names(code: types.CodeType) -> Iterator[str]:
@@ -189,7 +228,7 @@ def builds_middleware(
 
 def generate(metafunc: pytest.Metafunc) -> None:
     module = metafunc.module
-    if not in_contract(module) or wsgi_only(
+    if not in_contract(module) or not_doubled(
         module.__name__, metafunc.function.__name__
     ):
         return
@@ -224,13 +263,19 @@ def contract_adapter(
         adapter == "wsgi"
         or module is None
         or not in_contract(module)
-        or wsgi_only(module.__name__, function)
+        or not_doubled(module.__name__, function)
     ):
         yield adapter or "wsgi"
         return
     reached = [0]
-    for method in ("__init__", "__call__"):
-        monkeypatch.setattr(_WSGI, method, _counted(getattr(_WSGI, method), reached))
+    # Built: every WSGI SecureHeaders checks its app with refuse_misuse first.
+    # (Not a wrapper of __init__: a frame of ours there would be the line its
+    # label and its warnings name, the first frame outside the package.)
+    wsgi_module = secheaders_wsgi.middleware
+    monkeypatch.setattr(
+        wsgi_module, "refuse_misuse", _counted(wsgi_module.refuse_misuse, reached)
+    )
+    monkeypatch.setattr(_WSGI, "__call__", _counted(_WSGI.__call__, reached))
     yield adapter or "wsgi"
     if not reached[0]:
         return
@@ -270,9 +315,9 @@ def _case(item: pytest.Item) -> str | None:
     return f"{key_of(name, function)}[{'-'.join(parts)}]"
 
 
-def _counted(method: Callable[..., Any], reached: list[int]) -> Callable[..., Any]:
-    def counted(self: Any, *args: Any, **kwargs: Any) -> Any:
+def _counted(function: Callable[..., Any], reached: list[int]) -> Callable[..., Any]:
+    def counted(*args: Any, **kwargs: Any) -> Any:
         reached[0] += 1
-        return method(self, *args, **kwargs)
+        return function(*args, **kwargs)
 
     return counted

@@ -204,14 +204,23 @@ def _command(line: str) -> str | None:
 
 def _sessions(code: str) -> Iterator[tuple[str, list[str]]]:
     """Each of our commands with the output lines the doc shows for it."""
-    command: str | None = None
-    output: list[str] = []
+    for line, output in shell_sessions(code):
+        command = _command(f"$ {line}")
+        if command is not None:
+            yield command, output
+
+
+def shell_sessions(code: str) -> list[tuple[str, list[str]]]:
+    """Every ``$`` command of a console block (without the ``$ ``), each with
+    the output lines the doc shows below it.
+
+    >>> shell_sessions("$ echo hi\\nhi\\n$ true\\n")
+    [('echo hi', ['hi']), ('true', [])]
+    """
+    found: list[tuple[str, list[str]]] = []
     for line in code.splitlines():
         if line.startswith("$"):
-            if command is not None:
-                yield command, output
-            command, output = _command(line), []
-        elif command is not None:
-            output.append(line)
-    if command is not None:
-        yield command, output
+            found.append((line[1:].strip(), []))
+        elif found:
+            found[-1][1].append(line)
+    return found

@@ -3,6 +3,7 @@ the CSP parser, the default policy, a WSGI environ, and real servers on loopback
 
 from __future__ import annotations
 
+import asyncio
 import http.client
 import io
 import os
@@ -251,8 +252,11 @@ def running(
     *,
     env: Mapping[str, str] | None = None,
     timeout: float = 20.0,
+    cwd: Path = ROOT,
+    python: bool = True,
 ) -> Iterator[subprocess.Popen[bytes]]:
-    """Run ``python args...`` from the repository root until the block ends.
+    """Run ``python args...`` (``python=False``: ``args`` as the whole command)
+    from ``cwd``, the repository root by default, until the block ends.
 
     ``examples`` and ``tests`` are importable in the process. Waits until
     ``port`` accepts connections (at most ``timeout`` seconds) and always stops
@@ -264,10 +268,9 @@ def running(
         "PYTHONPATH": str(ROOT),
         "PYTHONUNBUFFERED": "1",
     }
+    command = [sys.executable, *args] if python else list(args)
     with tempfile.TemporaryFile() as log:
-        process = subprocess.Popen(
-            [sys.executable, *args], cwd=ROOT, env=env, stdout=log, stderr=log
-        )
+        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=log, stderr=log)
         try:
             _wait_until_listening(process, port, timeout, log)
             yield process
@@ -278,6 +281,27 @@ def running(
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+@contextmanager
+def django_served(
+    settings: str, application: str, env: Mapping[str, str]
+) -> Iterator[str]:
+    """A Django project, migrated and with a superuser (``DJANGO_SUPERUSER_*``
+    in ``env``), served by waitress in a process of its own; yields its origin.
+
+    ``settings`` is the settings module, ``application`` the waitress target
+    (``package.wsgi:application``); ``env`` is added to this process's.
+    """
+    env = {**os.environ, **env, "PYTHONPATH": str(ROOT),
+           "DJANGO_SETTINGS_MODULE": settings}  # fmt: skip
+    for command in (["migrate", "-v0"], ["createsuperuser", "--noinput"]):
+        subprocess.run([sys.executable, "-m", "django", *command], cwd=ROOT,
+                       env=env, check=True, capture_output=True, timeout=120)  # fmt: skip
+    port = free_port()
+    command = ["-m", "waitress", f"--listen={HOST}:{port}", application]
+    with running(command, port, env=env):
+        yield f"http://{HOST}:{port}"
 
 
 def _wait_until_listening(
@@ -301,12 +325,15 @@ def _wait_until_listening(
 
 
 def request(
-    port: int, path: str = "/", method: str = "GET"
+    port: int,
+    path: str = "/",
+    method: str = "GET",
+    headers: Mapping[str, str] | None = None,
 ) -> tuple[int, http.client.HTTPMessage, bytes]:
     """One HTTP/1.1 request: the status, the headers as sent, the whole body."""
     connection = http.client.HTTPConnection(HOST, port, timeout=10)
     try:
-        connection.request(method, path)
+        connection.request(method, path, headers=dict(headers or {}))
         response = connection.getresponse()
         return response.status, response.headers, response.read()
     finally:
@@ -336,3 +363,87 @@ def in_a_server_thread(app: Callable[..., Any]) -> Callable[..., Any]:
             return [thread.submit(read, environ, start_response).result()]
 
     return call
+
+
+# ASGI in process, without an event loop: an app whose every await is answered
+# at once (in-memory receive and send) runs to its end on the first step.
+
+Message = dict[str, Any]
+
+
+def asgi_exchange(
+    app: Callable[..., Any], scope: dict[str, Any], body: bytes = b""
+) -> list[Message]:
+    """The messages ``app`` sends for ``scope``, its request body ``body``.
+
+    Runs the coroutine by hand, so it works in any thread, loop or not; an app
+    that waits on anything but ``receive`` and ``send`` (a thread pool, a
+    timer) fails loudly: use :func:`tests.asgi_bridge.run_async` for those.
+    """
+    sent: list[Message] = []
+    incoming = [{"type": "http.request", "body": body, "more_body": False}]
+
+    async def receive() -> Message:
+        return incoming.pop(0) if incoming else {"type": "http.disconnect"}
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    coroutine = app(scope, receive, send)
+    try:
+        coroutine.send(None)
+    except StopIteration:
+        return sent
+    coroutine.close()
+    raise AssertionError(f"{app!r} waited on something other than receive/send")
+
+
+def asgi_served(
+    app: Callable[..., Any], scope: dict[str, Any], body: bytes = b""
+) -> list[Message]:
+    """The messages ``app`` sends for ``scope``, on an event loop of its own.
+
+    For apps that wait on more than ``receive`` and ``send`` (Starlette's
+    middleware, Django's handler): the client sends ``body`` and stays, as
+    Django's handler expects while it listens for a disconnect.
+    """
+    from tests.asgi_bridge import run_async
+
+    sent: list[Message] = []
+    incoming = [{"type": "http.request", "body": body, "more_body": False}]
+
+    async def receive() -> Message:
+        if incoming:
+            return incoming.pop()
+        await asyncio.Event().wait()  # never set: the client stays
+        raise AssertionError("unreachable")
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    run_async(app(scope, receive, send))
+    return sent
+
+
+def http_scope(
+    path: str = "/",
+    headers: Sequence[tuple[bytes, bytes]] = ((b"host", b"example.com"),),
+    **extra: Any,
+) -> dict[str, Any]:
+    """An ASGI http scope as uvicorn makes it, for ``path`` with raw ``headers``."""
+    scope: dict[str, Any] = {
+        "type": "http",
+        "asgi": {"version": "3.0", "spec_version": "2.3"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode("utf-8"),
+        "root_path": "",
+        "query_string": b"",
+        "headers": list(headers),
+        "server": ("127.0.0.1", 8000),
+        "client": ("203.0.113.1", 50000),
+    }
+    scope.update(extra)
+    return scope

@@ -52,18 +52,24 @@ from secheaders_wsgi import (
     use_override,
 )
 from secheaders_wsgi.asgi import SecureHeaders as AsgiSecureHeaders
+from secheaders_wsgi.request import cross_origin
 from tests.asgi_bridge import on_loop
 
 
 @pytest.fixture(autouse=True)
-def quiet() -> Iterator[None]:
-    """The receiver's and the cross-origin check's log lines go nowhere: a
-    failing example would print thousands of them."""
+def isolated() -> Iterator[None]:
+    """The receiver's and the cross-origin check's log lines go nowhere (a
+    failing example would print thousands); the process's bounded refusal
+    log and the random module are left as they were found, for the tests
+    that follow."""
     logger = logging.getLogger("secheaders")
     saved = logger.handlers, logger.propagate
+    budget, state = dict(vars(cross_origin.LOG)), random.getstate()
     logger.handlers, logger.propagate = [logging.NullHandler()], False
     yield
     logger.handlers, logger.propagate = saved
+    vars(cross_origin.LOG).update(budget)
+    random.setstate(state)
 
 
 REPORT_PATH = "/_/csp"

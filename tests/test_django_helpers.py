@@ -34,7 +34,7 @@ from secheaders_wsgi.django import (
     override,
 )
 from secheaders_wsgi.response import STATE_KEY, ResponseState
-from tests.asgi_bridge import around_asgi
+from tests.asgi_bridge import AsgiAsWsgi, around_asgi, run_async
 from tests.support import csp_of, in_a_server_thread
 
 # The example project's settings (as tests/integration/test_examples.py uses);
@@ -204,6 +204,22 @@ def nonce_and_update(request: HttpRequest) -> HttpResponse:
     return _render(request, '<script nonce="{{ csp_nonce }}"></script>')
 
 
+def checks_only(request: HttpRequest) -> HttpResponse:
+    return _render(
+        request,
+        "{% if csp_nonce %}made{% else %}none{% endif %} "
+        "{% if request.csp_nonce %}made{% else %}none{% endif %}",
+    )
+
+
+def checks_after_use(request: HttpRequest) -> HttpResponse:
+    return _render(
+        request,
+        '<script nonce="{{ csp_nonce }}"></script>'
+        "{% if csp_nonce %}made{% endif %} {% if request.csp_nonce %}made{% endif %}",
+    )
+
+
 def plain(request: HttpRequest) -> HttpResponse:
     return _render(request, "<p>{{ request.path }}</p>")
 
@@ -223,23 +239,60 @@ urlpatterns = [
     path("both-nonces/", both_nonces),
     path("view-nonce/", view_nonce),
     path("nonce-and-update/", nonce_and_update),
+    path("checks-only/", checks_only),
+    path("checks-after-use/", checks_after_use),
     path("", plain),
 ]
 
 
-@pytest.fixture
-def client(contract_adapter: str) -> Iterator[TestApp]:
+class _DjangoClient:
+    """Django's own test ``Client`` (``AsyncClient`` under ASGI), through
+    SecureHeadersMiddleware: ``get`` gives a response with ``text`` and
+    ``headers`` as WebTest's does."""
+
+    def __init__(self, asgi: bool) -> None:
+        self.asgi = asgi
+
+    def get(self, path: str) -> Any:
+        from django.test import AsyncClient, Client
+
+        if self.asgi:
+            return run_async(AsyncClient().get(path))
+        # A thread of its own: the async views need one without a running loop.
+        with ThreadPoolExecutor(max_workers=1) as thread:
+            return thread.submit(Client().get, path).result()
+
+
+OURS = "secheaders_wsgi.django.SecureHeadersMiddleware"
+
+
+@pytest.fixture(params=["wsgi.py", "django-middleware", "django-test-client"])
+def client(request: pytest.FixtureRequest, contract_adapter: str) -> Iterator[Any]:
+    """The helpers under each way of installing the headers: SecureHeaders in
+    wsgi.py, the Django middleware under a WSGI server, Django's test Client.
+    Under ``[asgi]``, Django's own ASGI handler: SecureHeaders in asgi.py, the
+    Django middleware under an ASGI server, Django's AsyncClient."""
+    wrapped = request.param == "wsgi.py"
+    asgi = contract_adapter == "asgi"
     with override_settings(
         ROOT_URLCONF=__name__,
-        MIDDLEWARE=MIDDLEWARE,
+        MIDDLEWARE=MIDDLEWARE if wrapped else [OURS, *MIDDLEWARE],
+        SECHEADERS=CONFIG,
         TEMPLATES=TEMPLATES,
         DEBUG_PROPAGATE_EXCEPTIONS=True,  # a view's exception reaches the test
     ):
         # The handler reads MIDDLEWARE when it is built.
-        if contract_adapter == "asgi":
-            # Django's own ASGI handler: the helpers find the state in
-            # request.scope, as under asgi.py.
-            yield TestApp(around_asgi(ASGIHandler(), CONFIG))
+        if request.param == "django-test-client":
+            yield _DjangoClient(asgi)
+        elif not asgi:
+            app = SecureHeaders(WSGIHandler(), CONFIG) if wrapped else WSGIHandler()
+            yield TestApp(in_a_server_thread(app))
+        else:
+            # The helpers find the state in request.scope.
+            handler = ASGIHandler()
+            yield TestApp(
+                around_asgi(handler, CONFIG) if wrapped else AsgiAsWsgi(handler)
+            )
             # A view's exception that propagates leaves the handler's request
             # body file open (Django 5.2 closes it only on the way out of a
             # response): collected here, not in whichever test runs next.
@@ -248,8 +301,6 @@ def client(contract_adapter: str) -> Iterator[TestApp]:
                     "ignore", "Unclosed file <tempfile.SpooledTemporaryFile"
                 )
                 gc.collect()
-        else:
-            yield TestApp(in_a_server_thread(SecureHeaders(WSGIHandler(), CONFIG)))
 
 
 def _csp(response: Any) -> dict[str, list[str]]:
@@ -340,6 +391,37 @@ def test_request_csp_nonce_and_context_processor_agree(client: TestApp) -> None:
     assert f"'nonce-{processor}'" in _csp(response)["script-src"]
 
 
+def test_checking_whether_there_is_a_nonce_never_makes_one(client: Any) -> None:
+    # As in Django 6 and django-csp: {% if %} is false until the nonce is text.
+    response = client.get("/checks-only/")
+
+    assert response.text == "none none"
+    assert "nonce-" not in response.headers["Content-Security-Policy"]
+
+
+def test_a_nonce_turned_into_text_is_then_there(client: Any) -> None:
+    response = client.get("/checks-after-use/")
+
+    assert response.text.endswith("made made")
+    value = response.text.split('"')[1]
+    assert f"'nonce-{value}'" in _csp(response)["script-src"]
+
+
+def test_a_check_after_the_response_started_is_false_not_an_error() -> None:
+    from secheaders_wsgi import load_config
+    from secheaders_wsgi.django import LazyNonce
+    from secheaders_wsgi.response import Core
+
+    core = Core(load_config(CONFIG), "test")
+    environ: dict[str, Any] = {}
+    state = core.begin(environ, core.top, https=False)
+    lazy = LazyNonce(environ)
+    state.headers([])  # the response starts
+    assert not lazy
+    with pytest.raises(RuntimeError, match="asked for after start_response"):
+        str(lazy)
+
+
 def test_request_csp_nonce_in_an_async_view(client: TestApp) -> None:
     response = client.get("/view-nonce/")
 
@@ -423,7 +505,7 @@ def test_method_decorated_without_method_decorator_says_so(client: TestApp) -> N
 @pytest.mark.parametrize(
     "path", ["/update/sync-function/", "/update/async-class/", "/processor/"]
 )
-def test_without_secure_headers_the_error_names_wsgi_py_asgi_py_and_the_test_client(
+def test_without_secure_headers_the_error_names_the_middleware_and_the_wrappers(
     path: str,
 ) -> None:
     # Django's own test Client never runs wsgi.py: the commonest way to get here.
@@ -434,7 +516,11 @@ def test_without_secure_headers_the_error_names_wsgi_py_asgi_py_and_the_test_cli
     ):
         # A thread of its own: the async view needs one without a running loop.
         with ThreadPoolExecutor(max_workers=1) as thread:
-            with pytest.raises(RuntimeError, match="Django's test Client runs neither"):
+            with pytest.raises(
+                RuntimeError,
+                match=r"put 'secheaders_wsgi.django.SecureHeadersMiddleware' first "
+                r"in settings.MIDDLEWARE .* or wrap the application in wsgi.py",
+            ):
                 thread.submit(Client().get, path).result()
 
 

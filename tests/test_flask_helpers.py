@@ -430,3 +430,14 @@ def test_decorator_without_its_arguments_is_refused_at_import(
 
     with pytest.raises(TypeError, match=message):
         decorator(view)
+
+
+@pytest.mark.parametrize("decorator", [csp_update, csp_replace])
+def test_a_set_of_sources_is_refused_when_the_decorator_is_built(
+    decorator: Any,
+) -> None:
+    # As csp_header refuses one: its order would differ between processes.
+    with pytest.raises(
+        ConfigError, match=r"img-src: \{'https://a.example'\} is not allowed"
+    ):
+        decorator({"img-src": {"https://a.example"}})

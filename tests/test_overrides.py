@@ -676,3 +676,24 @@ def test_an_override_that_turns_unsafe_inline_on_sends_no_nonce() -> None:
         response = get(config, lambda e: use_override(e, "legacy"), nonce=True)
     assert "'nonce-" not in values(response, "Content-Security-Policy")[0]
     assert "'unsafe-inline'" in csp(response)["script-src"]
+
+
+@pytest.mark.parametrize(
+    "sources", [{"https://a.example"}, frozenset({"https://a.example"})]
+)
+@pytest.mark.parametrize("call", [update_csp, replace_csp])
+def test_a_set_of_sources_is_refused_as_in_the_config(call: Any, sources: Any) -> None:
+    # A set's order, and so the header, would differ between processes.
+    raised: list[BaseException] = []
+
+    def view(environ: dict[str, Any]) -> None:
+        try:
+            call(environ, {"img-src": sources})
+        except ConfigError as exc:
+            raised.append(exc)
+
+    get(None, view)
+    assert str(raised[0]) == (
+        f"{call.__name__}.img-src: {sources!r} is not allowed (allowed: a string "
+        "of space-separated sources or a list of sources)"
+    )

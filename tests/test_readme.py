@@ -74,7 +74,7 @@ def test_one_snippet_per_integration() -> None:
     for wrapping in (
         "SecureHeaders(hello",  # plain WSGI
         "init_app(app",  # Flask
-        "SecureHeaders(\n    get_wsgi_application()",  # Django
+        '"secheaders_wsgi.django.SecureHeadersMiddleware"',  # Django
         "from secheaders_wsgi.asgi import SecureHeaders",  # FastAPI / Starlette
     ):
         assert wrapping in python

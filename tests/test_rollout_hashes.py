@@ -17,13 +17,13 @@ import yaml
 
 from secheaders_wsgi import SecurityWarning, load_config
 from secheaders_wsgi.cli import main
-from secheaders_wsgi.policy import csp_directives
-from secheaders_wsgi.rollout.hashes import (
+from secheaders_wsgi.inline.hashes import (
     MAX_BYTES,
     find_blocks,
     hash_source,
     yaml_snippet,
 )
+from secheaders_wsgi.policy import csp_directives
 from secheaders_wsgi.rollout.templates import template_findings
 
 

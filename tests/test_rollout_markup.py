@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from secheaders_wsgi.rollout.markup import scan
+from secheaders_wsgi.inline.markup import scan
 
 # Markup that crashed html.parser (<![ b: AssertionError) or made it rescan
 # the rest of the page at every "<" it could not finish (80 KB of "<a " took

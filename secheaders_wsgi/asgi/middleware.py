@@ -10,10 +10,12 @@ the merged headers (lower-case bytes, as ASGI asks).
 
 from __future__ import annotations
 
+from typing import cast
+
 from ..config import ConfigSource, load_config
 from ..plan import Plan
+from ..reply import Reply
 from ..reports import ReportReceiver
-from ..request.reply import Reply
 from ..response import Core
 from ..wiring import built_here, refuse_misuse
 from .scope import (
@@ -23,6 +25,7 @@ from .scope import (
     Scope,
     ScopeRequest,
     Send,
+    pep3333_path,
     read_body,
     send_reply,
 )
@@ -45,8 +48,10 @@ class SecureHeaders:
     starts. A view changes its own response with ``use_override``,
     ``update_csp``, ``replace_csp`` and ``drop_headers``, given the scope.
 
-    ``websocket`` scopes only get the scheme (``server_secured``,
-    ``trusted_proxies``); ``lifespan`` and other scopes pass straight through,
+    ``websocket`` scopes get the scheme (``server_secured``,
+    ``trusted_proxies``) and the ``cross_origin`` check (another origin's page
+    may not open one: closed before it is accepted, which servers answer
+    with 403); ``lifespan`` and other scopes pass straight through,
     and every message after ``http.response.start`` is forwarded untouched.
     """
 
@@ -55,31 +60,38 @@ class SecureHeaders:
     def __init__(self, app: ASGIApp, config: ConfigSource = None) -> None:
         if not callable(app):
             raise TypeError(f"app must be an ASGI callable, not {type(app).__name__}")
-        refuse_misuse(app, "asgi")
+        self.label = built_here("ASGI", config)
+        refuse_misuse(app, "asgi", self.label)
         self.app = app
         self.config = load_config(config, app=app)
-        self.label = built_here("ASGI", config)
         self._core = Core(self.config, self.label, raw=True)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
         if kind != "http":
-            if kind == "websocket" and self._core.fixes_scheme:
+            if kind == "websocket" and self._core.checks_websockets:
                 scope = dict(scope)
-                self._core.fix_scheme(ScopeRequest(scope))
+                if not self._core.websocket(ScopeRequest(scope)):
+                    # Closed before it is accepted: the server answers 403.
+                    await receive()  # websocket.connect
+                    await send({"type": "websocket.close", "code": 1008})
+                    return
             await self.app(scope, receive, send)
             return
         core = self._core
         # ASGI: copy the scope before changing it, or the change leaks upstream.
         scope = dict(scope)
-        if core.direct:
-            plan = core.top
-        else:
+        plan = (
+            core.top
+            if core.direct
+            else core.quick(scope.get("method", ""), pep3333_path(scope))
+        )
+        if plan is None:
             routed = core.route(ScopeRequest(scope))
-            if not isinstance(routed, Plan):  # the app is not called
+            if type(routed) is not Plan:  # the app is not called
                 if isinstance(routed, ReportReceiver):
                     routed = await _receive(routed, scope, receive)
-                await send_reply(routed, send)
+                await send_reply(cast(Reply, routed), send)
                 return
             plan = routed
         state = core.begin(scope, plan, scope.get("scheme") == "https")

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from ..request.reply import Reply
+from ..reply import Reply
 from ..request.scheme import Fix
 
 __all__ = [
@@ -86,15 +86,12 @@ class ScopeRequest:
         # By the exact name, case aside: never by a name folded from another
         # spelling (x_forwarded_proto is not x-forwarded-proto), whatever a
         # proxy in front passes on. Repeated ones are joined, as WSGI servers do.
-        wanted = name.encode("latin-1")
-        values = [
-            value
-            for key, value in self.scope.get("headers", ())
-            if key == wanted or key.lower() == wanted
-        ]
-        if not values:
-            return None
-        return b",".join(values).decode("latin-1")
+        wanted = _NAMES.get(name) or _name(name)
+        found: bytes | None = None
+        for key, value in self.scope.get("headers", ()):
+            if key == wanted or key.lower() == wanted:
+                found = value if found is None else found + b"," + value
+        return None if found is None else found.decode("latin-1")
 
     def server_port(self) -> str | None:
         server = self.scope.get("server")
@@ -121,7 +118,7 @@ class ScopeRequest:
             if fix.server_port is not None:
                 port = int(fix.server_port)
             scope["server"] = (name, port)
-        dropped = {name.encode("latin-1") for name in fix.dropped}
+        dropped = {_NAMES.get(name) or _name(name) for name in fix.dropped}
         if fix.host is not None:
             dropped.add(b"host")
         if dropped:
@@ -138,6 +135,16 @@ class ScopeRequest:
             root = _unlatin(fix.prefix)
             scope["root_path"] = root
             scope["path"] = root + path
+
+
+# The names the core asks for, as ASGI spells them: lower-case bytes.
+_NAMES: dict[str, bytes] = {}
+
+
+def _name(name: str) -> bytes:
+    # The core asks for a handful of names: each is encoded once, then kept.
+    encoded = _NAMES[name] = name.encode("latin-1")
+    return encoded
 
 
 async def read_body(receive: Receive, wanted: int) -> bytes | None:

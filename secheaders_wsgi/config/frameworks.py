@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError, did_you_mean
-from ..rollout.hashes import ATTRIBUTES, find_blocks, hash_source
+from ..inline.hashes import ATTRIBUTES, find_blocks, hash_source
 from .values import Directive, is_list, path_prefix
 
 

@@ -88,6 +88,12 @@ def referrer(where: str, value: object) -> str | bool:
                 f"(allowed: {', '.join(REFERRER_POLICIES)}, a comma list of them, "
                 f"or false){did_you_mean(token, REFERRER_POLICIES, prefix=True)}"
             )
+        if tokens.count(token) > 1:
+            raise ConfigError(
+                f"{where}: {shown(token)} is given twice (allowed: each policy "
+                "once; browsers use the last one they know, so list a fallback "
+                "first and the policy you want last)"
+            )
     return ", ".join(tokens)
 
 

@@ -156,8 +156,12 @@ def _frozen(value: object) -> object:
         return value
     if kind is list:  # the usual literal: no ABC checks below, they cost
         return tuple(cast("list[object]", value))
-    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
-        return value  # the check refuses it, naming the value
+    if isinstance(value, (str, bytes, Mapping, set, frozenset)) or not isinstance(
+        value, Iterable
+    ):
+        # The check refuses it, naming the value: a set, too, as in the
+        # config (its order, and so the header, would differ between processes).
+        return value
     return tuple(value)
 
 
@@ -195,7 +199,9 @@ _REPLACER = {"update_csp": "replace_csp", "csp_update": "@csp_replace"}
 def _sources(where: str, value: object) -> Sources:
     if isinstance(value, str):
         return tuple(header_text(where, value).split())
-    if isinstance(value, (bytes, Mapping)) or not hasattr(value, "__iter__"):
+    if isinstance(value, (bytes, Mapping, set, frozenset)) or not hasattr(
+        value, "__iter__"
+    ):
         raise ConfigError(
             f"{where}: {shown(value)} is not allowed (allowed: a string of "
             "space-separated sources or a list of sources)"

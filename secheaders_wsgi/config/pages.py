@@ -23,6 +23,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from .csp_grammar import SAFE_SRC, effective
+from .csp_policy import csp_directives
 from .frameworks import KNOWN, Needs, Page, app_prefix
 from .model import Config
 from .presets import default_policy
@@ -72,9 +73,6 @@ def relaxed(config: Config, needs: Needs) -> Config:
     """
     if config.csp_header is False:
         return config
-    # Here, not at the top: the policy package imports the config package.
-    from ..policy.csp import csp_directives
-
     raw = dict(_policy(config))
     sent = dict(csp_directives(config) or ())
     if needs.hosts:

@@ -15,12 +15,12 @@ from collections.abc import Callable
 
 from ..config import Config
 from ..config.csp_keys import REPORT_GROUP
+from ..config.csp_policy import csp_directives, report_only_directives
+from ..reply import Header
 from .clear_site_data import clear_site_data_value
 from .csp import (
     CSP,
     CSP_REPORT_ONLY,
-    csp_directives,
-    report_only_directives,
     serialize,
     with_nonce,
     with_report,
@@ -50,8 +50,6 @@ from .simple import (
 from .xss import xss_protection_value
 
 __all__ = ["DEFAULT_HSTS", "Header", "csp_directives", "headers"]
-
-Header = tuple[str, str]
 
 
 def headers(

@@ -11,13 +11,12 @@ from dataclasses import dataclass
 
 from ..config import Config, Directive, Sources
 from ..config.csp_grammar import BARE_DIRECTIVES, effective
+from ..config.csp_policy import csp_directives, expand_safe, report_only_directives
 from ..config.overrides import Change
+from ..reply import Header
 from .csp import (
     CSP,
     CSP_REPORT_ONLY,
-    csp_directives,
-    expand_safe,
-    report_only_directives,
     serialize,
     with_nonce,
     with_report,
@@ -26,8 +25,6 @@ from .csp import (
 from .frame_options import frame_options_for
 
 __all__ = ["CspEdit", "CspParts", "edited"]
-
-Header = tuple[str, str]
 
 #: One update_csp / replace_csp call: (report_only, replace, directives).
 CspEdit = tuple[bool, bool, Change]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..config import Config, Sources
-from .csp import csp_directives, frame_ancestors
+from ..config.csp_policy import csp_directives, frame_ancestors
 
 
 def x_frame_options_value(config: Config) -> str | None:

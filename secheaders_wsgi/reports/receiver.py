@@ -31,7 +31,7 @@ import weakref
 from typing import TYPE_CHECKING
 
 from ..policy import Header
-from ..request.reply import Reply, text_reply
+from ..reply import Reply, text_reply
 from .bounds import Bounds, Out
 from .record import Report, from_report_uri, from_reporting_api, noise_scheme, now_iso
 from .sinks import LogSink, Sink, build_sink

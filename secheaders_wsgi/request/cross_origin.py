@@ -30,8 +30,12 @@ before any cookie is looked at.
 methods: a ``cross-site`` request passes only as a top-level ``GET``
 navigation that is not from ``<object>`` or ``<embed>`` (or from a trusted
 origin). Same-site requests and requests without Fetch Metadata pass, as on
-web.dev. A cross-site ``<img>``, ``<script>``, ``fetch()`` or WebSocket of
-the site's pages is refused.
+web.dev. A cross-site ``<img>``, ``<script>`` or ``fetch()`` of the site's
+pages is refused.
+
+A WebSocket handshake (ASGI only) is checked in both modes as a
+state-changing request (:meth:`CrossOriginGuard.check_websocket`): it opens a
+channel with the user's cookies, and Chromium sends only ``Origin`` on it.
 
 Only what a browser sets is read: ``Sec-Fetch-*`` and ``Origin``, never
 ``Referer`` or ``X-Requested-With``. A client that is not a browser (curl)
@@ -53,7 +57,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..config.cross_origin_keys import CrossOrigin
-from .reply import Reply, text_reply
+from ..reply import Reply, text_reply
 
 if TYPE_CHECKING:
     from ..config import Config
@@ -70,6 +74,7 @@ REASONS = {
     "sec-fetch-site": "a state-changing request from another origin",
     "origin-mismatch": "a state-changing request whose Origin is not this host",
     "cross-site-subresource": "a cross-site request that is not a page navigation",
+    "cross-origin-websocket": "a WebSocket opened by another origin's page",
 }
 
 # RFC 6454 section 6.2: an Origin leaves out its scheme's default port.
@@ -190,6 +195,14 @@ class CrossOriginGuard:
     same_site_trusted: bool = False
     log: RefusalLog = field(default=LOG, compare=False, repr=False)
 
+    @property
+    def passes(self) -> frozenset[str]:
+        """The methods :meth:`check` lets through whatever the headers say.
+
+        In ``csrf`` mode the safe ones: a GET needs no header read at all.
+        """
+        return SAFE_METHODS if self.mode == "csrf" else frozenset()
+
     @classmethod
     def for_config(cls, config: Config) -> CrossOriginGuard | None:
         """The guard ``config.cross_origin`` asks for; ``None`` when it is off."""
@@ -278,6 +291,53 @@ class CrossOriginGuard:
             origin=origin,
         )
         return None if self.report_only else self.refusal(reason, method == "HEAD")
+
+    def check_websocket(
+        self,
+        sec_fetch_site: str | None,
+        origin: str | None,
+        scheme: str,
+        host: str | None,
+    ) -> str | None:
+        """Why a WebSocket handshake is refused, or ``None``; in both modes.
+
+        A handshake is a ``GET`` that opens a channel with the user's
+        cookies (cross-site WebSocket hijacking): it is checked like a
+        state-changing request. Chromium sends only ``Origin`` on one, no
+        ``Sec-Fetch-*``; Firefox sends ``Sec-Fetch-Site`` too.
+        """
+        if sec_fetch_site:
+            if sec_fetch_site in ("same-origin", "none") or (
+                sec_fetch_site == "same-site" and self.same_site_trusted
+            ):
+                return None
+        elif not origin or _same_host(origin, scheme, host):
+            return None
+        return None if self._trusted(origin) else "cross-origin-websocket"
+
+    def admits_websocket(
+        self,
+        sec_fetch_site: str | None,
+        origin: str | None,
+        scheme: str,
+        host: str | None,
+        path: str,
+    ) -> bool:
+        """:meth:`check_websocket`, logged; ``False``: close it before accepting."""
+        reason = self.check_websocket(sec_fetch_site, origin, scheme, host)
+        if reason is None:
+            return True
+        self.log(
+            reason,
+            disposition="report" if self.report_only else "enforce",
+            method="GET",
+            path=path,
+            sec_fetch_site=sec_fetch_site,
+            sec_fetch_mode="websocket",
+            sec_fetch_dest="websocket",
+            origin=origin,
+        )
+        return self.report_only
 
     @staticmethod
     def refusal(reason: str, head: bool = False) -> Reply:

@@ -25,7 +25,7 @@ admin page the rule of ``/embed``. Matching is case-sensitive, as routing is.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import Generic, TypeVar
 
 __all__ = ["PrefixTable", "canonical_path"]
@@ -58,25 +58,23 @@ class PrefixTable(Generic[T]):
             node.value = value
 
     def longest(self, path: str) -> T | None:
-        """The value of the longest prefix that matches ``path``, or ``None``."""
-        found = None
-        for node in self._walk(path):
-            if node.value is not None:
-                found = node.value
-        return found
+        """The value of the longest prefix that matches ``path``, or ``None``.
 
-    def _walk(self, path: str) -> Iterator[_Node[T]]:
-        """The nodes along ``path``: at most one per segment, however big the table."""
-        node = self._root
-        yield node
+        One step per segment of ``path``, however big the table; a plain
+        loop, as it runs on every request of a site with rules.
+        """
+        root = self._root
+        found = root.value
+        children = root.children
         for segment in path.split("/"):
-            if not segment:
-                continue  # "//a", "/a//b", "/a/": empty segments are not routed
-            child = node.children.get(segment)
-            if child is None:
-                return
-            node = child
-            yield node
+            if segment:  # "//a", "/a//b", "/a/": empty segments are not routed
+                node = children.get(segment)
+                if node is None:
+                    return found
+                if node.value is not None:
+                    found = node.value
+                children = node.children
+        return found
 
 
 def _prefix_segments(prefix: str) -> list[str]:

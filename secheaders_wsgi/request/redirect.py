@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
+from ..reply import Reply, text_reply
 from .paths import PrefixTable
-from .reply import Reply, text_reply
 
 if TYPE_CHECKING:
     from ..config import Config

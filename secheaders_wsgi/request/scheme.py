@@ -55,6 +55,7 @@ class Fix:
 
 
 HTTPS = Fix(scheme="https")
+HTTPS_ON_443 = Fix(scheme="https", server_port="443")
 
 
 def secured(host: str | None, port: str | None) -> Fix:
@@ -63,13 +64,11 @@ def secured(host: str | None, port: str | None) -> Fix:
     Port 80, http's default, becomes 443, https's: left alone, a request whose
     ``Host`` says ``example.com:80`` would build ``https://example.com:80/``.
     """
-    default_host = host is not None and host.endswith(":80")
-    if not default_host and port != "80":
-        return HTTPS
+    if host is None or not host.endswith(":80"):
+        # The usual cases, built once: a proxy in front speaks to port 80.
+        return HTTPS_ON_443 if port == "80" else HTTPS
     return Fix(
-        scheme="https",
-        host=host[:-3] if host is not None and default_host else None,
-        server_port="443" if port == "80" else None,
+        scheme="https", host=host[:-3], server_port="443" if port == "80" else None
     )
 
 

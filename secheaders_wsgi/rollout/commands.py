@@ -20,10 +20,18 @@ from typing import Any
 
 from ..config import load_config
 from ..errors import ConfigError
+from ..inline.hashes import (
+    ATTRIBUTES,
+    Block,
+    Page,
+    Skipped,
+    read_page,
+    scan_page,
+    yaml_snippet,
+)
 from ..reports.record import now_iso
 from ..reports.sqlite import read as read_store
 from .advice import advise
-from .hashes import ATTRIBUTES, Block, Page, Skipped, read_page, scan_page, yaml_snippet
 from .page import html_page
 from .violations import Group, Summary, summarize, summarize_store
 

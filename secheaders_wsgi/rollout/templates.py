@@ -27,9 +27,9 @@ from pathlib import Path
 
 from ..audit import Finding
 from ..config import Config, Sources
+from ..inline.hashes import ATTRIBUTES, Block, Skipped, read_page, scan_page
 from ..policy import csp_directives, headers
 from ..policy.csp import CSP, CSP_REPORT_ONLY
-from .hashes import ATTRIBUTES, Block, Skipped, read_page, scan_page
 
 __all__ = ["TEMPLATE_SUFFIXES", "template_files", "template_findings"]
 

@@ -15,6 +15,7 @@ import pytest
 from secheaders_wsgi import SecurityWarning, load_config
 from secheaders_wsgi.asgi import SecureHeaders
 from secheaders_wsgi.policy import headers
+from secheaders_wsgi.testing import assert_secure_headers
 from tests.asgi_bridge import run_async
 
 CONFIG = "examples/security.yaml"
@@ -79,6 +80,12 @@ def test_example_sends_the_shared_yaml_headers_with_the_nonce(module: str) -> No
 
 
 @pytest.mark.parametrize("module", EXAMPLES)
+def test_example_page_passes_the_testing_helper(module: str) -> None:
+    # What a user's own suite would run (docs/testing.md).
+    assert_secure_headers(_get(module), CONFIG)
+
+
+@pytest.mark.parametrize("module", EXAMPLES)
 def test_example_cookies_are_secure_once(module: str) -> None:
     cookies = _get(module).headers.get_list("set-cookie")
 
@@ -134,9 +141,11 @@ def test_django_decorators_work_under_asgi() -> None:
     embed = _get_path("django_project.asgi", "/embed")
     assert embed.status_code == 200, embed.text
     assert "https://partner.example" in embed.headers["content-security-policy"]
+    assert_secure_headers(embed, CONFIG, overrides=["embed"])
     gallery = _get_path("django_project.asgi", "/gallery")
     assert gallery.status_code == 200, gallery.text
     policy = gallery.headers["content-security-policy"]
     assert "img-src" in policy and "https://images.example.org" in policy
+    assert_secure_headers(gallery, CONFIG)
     home = _get_path("django_project.asgi", "/")
     assert "https://images.example.org" not in home.headers["content-security-policy"]

@@ -121,6 +121,11 @@ BAD = [
         id="referrer-list",
     ),
     pytest.param(
+        {"referrer_policy": "same-origin, no-referrer, same-origin"},
+        "referrer_policy: 'same-origin' is given twice (allowed: each policy once; browsers use the last one they know, so list a fallback first and the policy you want last)",
+        id="referrer-repeated",
+    ),
+    pytest.param(
         {"referrer_policy": True},
         "referrer_policy: True is not a string",
         id="referrer-true",

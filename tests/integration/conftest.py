@@ -19,6 +19,9 @@ from tests.integration.browser_support import (  # noqa: F401
 )
 
 HERE = Path(__file__).resolve().parent
+# A Django project the browser tests serve in a process of its own: its
+# modules need its settings, so the doctest collection must not import them.
+collect_ignore = ["django_login"]
 
 
 @pytest.hookimpl(tryfirst=True)

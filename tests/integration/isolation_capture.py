@@ -1,7 +1,10 @@
-"""Capture the COEP, COOP and Trusted Types report-only reports headless Chromium sends.
+"""Capture the COEP, COOP and Trusted Types report-only reports headless Chromium
+sends to our receiver.
 
 One site served through :class:`SecureHeaders` over HTTPS, one ``paths``
-rule per trial, every report sent to ``csp_report_path``:
+rule per trial, every report sent to the built-in receiver
+(``csp_report_path``), which stores them normalized in a SQLite file
+(``report_sink: {sqlite: ...}``):
 
 - ``/coep/``: ``cross_origin_embedder_policy_report_only: require-corp``; the
   page loads an image from a second origin that sends no
@@ -13,12 +16,12 @@ rule per trial, every report sent to ``csp_report_path``:
   "'script'"}``; the page assigns a string to ``innerHTML``, so Chromium
   reports a ``csp-violation`` for the Trusted Types sink.
 
-The built-in receiver logs only CSP violations (the reports of the other
-types are accepted and skipped), so the raw POSTs are recorded by a small
-endpoint in front of it (:class:`~tests.integration.rollout_capture.Recorder`).
-``python -m tests.integration.isolation_capture`` rewrites one body of each
-kind in ``tests/fixtures/reports/``; ``test_isolation_reports_browser.py``
-runs the same capture live and checks its shape against those files.
+The raw POSTs are also copied on their way to the receiver
+(:class:`~tests.integration.rollout_capture.Recorder` passes them on
+untouched): ``python -m tests.integration.isolation_capture`` rewrites one body
+of each kind in ``tests/fixtures/reports/``, and
+``test_isolation_reports_browser.py`` runs the same capture live, reads the
+store, and checks the raw shape against those files.
 """
 
 from __future__ import annotations
@@ -29,6 +32,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from secheaders_wsgi import SecureHeaders
+from secheaders_wsgi.reports import flush
+from secheaders_wsgi.reports.sqlite import Stored, StoredGroup, read
 from tests.integration.browser_support import Tls, https_server, launch, make_tls
 from tests.integration.rollout_capture import FIXTURES, PNG, REPORT_PATH, Recorder
 
@@ -36,20 +41,35 @@ if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
     from playwright.sync_api import Browser
 
-CONFIG: dict[str, Any] = {
-    "csp_header": False,  # no CSP reports but the Trusted Types trial's
-    "csp_report_path": REPORT_PATH,
-    "paths": [
-        {
-            "prefix": "/coep/",
-            "cross_origin_embedder_policy_report_only": "require-corp",
-        },
-        {"prefix": "/coop/", "cross_origin_opener_policy_report_only": "same-origin"},
-        {
-            "prefix": "/tt/",
-            "csp_report_only_header": {"require-trusted-types-for": "'script'"},
-        },
-    ],
+
+def config(db: Path) -> dict[str, Any]:
+    return {
+        "csp_header": False,  # no CSP reports but the Trusted Types trial's
+        "csp_report_path": REPORT_PATH,
+        "report_sink": {"sqlite": str(db)},
+        "paths": [
+            {
+                "prefix": "/coep/",
+                "cross_origin_embedder_policy_report_only": "require-corp",
+            },
+            {
+                "prefix": "/coop/",
+                "cross_origin_opener_policy_report_only": "same-origin",
+            },
+            {
+                "prefix": "/tt/",
+                "csp_report_only_header": {"require-trusted-types-for": "'script'"},
+            },
+        ],
+    }
+
+
+#: What the store must hold, one group of each kind: (type, directive,
+#: disposition), as the receiver normalizes them.
+STORED = {
+    "coep": ("coep", "corp", "report"),
+    "coop": ("coop", "navigation-to-response", "report"),
+    "trusted-types": ("csp-violation", "require-trusted-types-for", "report"),
 }
 
 #: The fixture file of each kind, and what picks its report out of a batch.
@@ -98,10 +118,22 @@ def second_origin(
     return [PNG]
 
 
-def capture(browser: Browser, tls: Tls) -> dict[str, list[dict[str, Any]]]:
-    """Load each trial page; the reports of each kind, as Chromium POSTed them."""
+def kind_of(group: StoredGroup) -> tuple[str, str, str]:
+    """A stored group as :data:`STORED` names it."""
+    return (group.type, group.directive, group.disposition)
+
+
+def stored_kinds(stored: Stored) -> set[tuple[str, str, str]]:
+    return {kind_of(group) for group in stored.groups}
+
+
+def capture(
+    browser: Browser, tls: Tls, db: Path
+) -> tuple[Stored, dict[str, list[dict[str, Any]]]]:
+    """Load each trial page; what the store holds once it has each kind (at
+    most ~10 s), and the reports of each kind as Chromium POSTed them."""
     with https_server(second_origin, tls) as other:
-        recorder = Recorder(SecureHeaders(site(other), CONFIG))
+        recorder = Recorder(SecureHeaders(site(other), config(db)))
         with https_server(recorder, tls) as origin:
             context = browser.new_context()
             try:
@@ -109,14 +141,15 @@ def capture(browser: Browser, tls: Tls) -> dict[str, list[dict[str, Any]]]:
                 page.goto(f"{origin}/coep/")
                 page.goto(f"{origin}/tt/")
                 page.goto(f"{other}/opener?url={origin}/coop/")
-                for _ in range(200):  # at most ~10 s
-                    found = _by_kind(recorder.bodies)
-                    if all(found.values()):
+                for _ in range(100):
+                    flush()  # the receiver writes from a thread of its own
+                    if stored_kinds(read(str(db))) >= set(STORED.values()):
                         break
-                    page.wait_for_timeout(50)
+                    page.wait_for_timeout(100)
             finally:
                 context.close()
-    return _by_kind(recorder.bodies)
+    flush()
+    return read(str(db)), _by_kind(recorder.bodies)
 
 
 def _reports(bodies: list[tuple[str, bytes]]) -> Iterator[dict[str, Any]]:
@@ -150,7 +183,7 @@ def main() -> None:  # pragma: no cover - run by hand to refresh the fixtures
         assert tls is not None, "openssl is needed for the HTTPS servers"
         browser = launch(playwright, tls)
         try:
-            found = capture(browser, tls)
+            _, found = capture(browser, tls, Path(tmp) / "reports.db")
         finally:
             browser.close()
     missing = [kind for kind, reports in found.items() if not reports]

@@ -14,6 +14,7 @@ from webtest import TestApp
 from secheaders_wsgi import SecureHeaders, SecurityWarning, load_config
 from secheaders_wsgi.policy import headers
 from secheaders_wsgi.response import ResponseState
+from secheaders_wsgi.testing import assert_secure_headers
 from tests.support import csp_of, in_a_server_thread
 
 CONFIG = "examples/security.yaml"
@@ -81,6 +82,12 @@ def test_example_template_nonce_is_in_the_policy(module: str) -> None:
     assert _nonce(second.text) != nonce
     # A shared cache must not replay the nonce to everyone.
     assert first.headers["Cache-Control"] == "private"
+
+
+@pytest.mark.parametrize("module", EXAMPLES)
+def test_example_page_passes_the_testing_helper(module: str) -> None:
+    # What a user's own suite would run (docs/testing.md).
+    assert_secure_headers(_get(module), CONFIG)
 
 
 @pytest.mark.parametrize("module", EXAMPLES)
@@ -230,3 +237,14 @@ def test_example_gallery_alone_may_load_the_cdn_image(module: str) -> None:
     index_csp = csp_of(index.headers["Content-Security-Policy"])
     assert gallery_csp["img-src"] == [*index_csp["img-src"], IMAGE_CDN]
     assert IMAGE_CDN not in index.headers["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize("module", HELPERS)
+def test_example_decorated_pages_pass_the_testing_helper(module: str) -> None:
+    client = _client(module)
+
+    # The embed page's override sends no X-Frame-Options: named, it counts.
+    assert_secure_headers(client.get("/embed"), CONFIG, overrides=["embed"])
+    with pytest.raises(AssertionError, match="X-Frame-Options is missing"):
+        assert_secure_headers(client.get("/embed"), CONFIG)
+    assert_secure_headers(client.get("/gallery"), CONFIG)

@@ -14,9 +14,6 @@ tested.
 from __future__ import annotations
 
 import base64
-import os
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,7 +21,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.support import ROOT, free_port, running
+from tests.support import django_served, free_port, running
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page, Request, Route
@@ -175,23 +172,16 @@ PASSWORD = "a-test-password-only"
 def django_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     pytest.importorskip("rest_framework")
     env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "DJANGO_SETTINGS_MODULE": "examples.django_admin.settings",
         "EXAMPLE_DATABASE": str(tmp_path_factory.mktemp("django") / "db.sqlite3"),
         "DJANGO_DEBUG": "1",
         "DJANGO_SUPERUSER_USERNAME": "admin",
         "DJANGO_SUPERUSER_EMAIL": "admin@example.com",
         "DJANGO_SUPERUSER_PASSWORD": PASSWORD,
     }
-    for command in (["migrate", "-v0"], ["createsuperuser", "--noinput"]):
-        subprocess.run([sys.executable, "-m", "django", *command], cwd=ROOT,
-                       env=env, check=True, capture_output=True, timeout=120)  # fmt: skip
-    port = free_port()
-    command = ["-m", "waitress", f"--listen=127.0.0.1:{port}",
-               "examples.django_admin.wsgi:application"]  # fmt: skip
-    with running(command, port, env=env):
-        yield f"http://127.0.0.1:{port}"
+    with django_served(
+        "examples.django_admin.settings", "examples.django_admin.wsgi:application", env
+    ) as origin:
+        yield origin
 
 
 def _csp(response: Any) -> str:

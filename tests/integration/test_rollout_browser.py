@@ -18,8 +18,8 @@ import pytest
 import yaml
 
 from secheaders_wsgi import SecureHeaders
+from secheaders_wsgi.inline.hashes import find_blocks, yaml_snippet
 from secheaders_wsgi.rollout.advice import advise
-from secheaders_wsgi.rollout.hashes import find_blocks, yaml_snippet
 from secheaders_wsgi.rollout.violations import summarize
 from tests.integration.browser_support import Tls, _missing
 from tests.integration.rollout_capture import (

@@ -1,4 +1,4 @@
-"""An answer the middleware gives itself, instead of the app, in no adapter's shape.
+"""What goes out in no adapter's shape: a header, and an answer of the middleware's.
 
 The redirect, the report receiver and the cross-origin refusal decide a status,
 headers and a body; the WSGI adapter turns a :class:`Reply` into a
@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..policy import Header
+__all__ = ["Header", "Reply", "text_reply"]
 
-__all__ = ["Reply", "text_reply"]
+#: A response header: its name and its value, as text.
+Header = tuple[str, str]
 
 
 @dataclass(frozen=True, slots=True)
