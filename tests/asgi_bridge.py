@@ -9,7 +9,10 @@ are written here from the ASGI spec, not from the package's own scope helpers.
 
 The bridges keep what crosses them: the WSGI environ the test built rides in
 the scope (``tests.environ``) so keys ASGI has no place for reach the app, and
-the scope's ``secheaders.*`` keys reach the app's environ.
+the scope's ``secheaders.*`` keys reach the app's environ. ``around_asgi``
+does the same for an app that is ASGI already (Django's ``ASGIHandler``).
+Every bridged request runs on one event loop, in a thread of its own, as a
+server runs them (:func:`on_loop`).
 """
 
 from __future__ import annotations
@@ -28,9 +31,12 @@ from secheaders_wsgi.asgi import SecureHeaders as AsgiSecureHeaders
 
 T = TypeVar("T")
 ENVIRON = "tests.environ"
-# A receive() hands the body over one byte at a time: a server's pieces are
-# bigger, but so the WSGI tests' byte counts measure how far the adapter reads.
+# A body of unknown length goes over one byte per receive(): a server's pieces
+# are bigger, but so the WSGI tests' byte counts measure how far the adapter
+# reads. One of a known length goes in a server's pieces: it is never read
+# past its length anyway.
 CHUNK = 1
+KNOWN_CHUNK = 65536
 # Reason phrases the http module spells otherwise (RFC 9110's names).
 PHRASES = {413: "Content Too Large"}
 # ASGI header names are lower-case; the WSGI tests compare the spelling the
@@ -119,9 +125,12 @@ class _Loop:
         loop, thread = self.loop, self.thread
         if loop is None or thread is None:
             return
+        # On its own thread: this one may have a loop running (Playwright's).
+        asyncio.run_coroutine_threadsafe(
+            loop.shutdown_default_executor(), loop
+        ).result()
         loop.call_soon_threadsafe(loop.stop)
         thread.join()
-        loop.run_until_complete(loop.shutdown_default_executor())
         loop.close()
 
 
@@ -266,7 +275,7 @@ class AsgiAsWsgi:
                 if not hung_up:
                     await answered.wait()
                 return {"type": "http.disconnect"}
-            want = CHUNK if left < 0 else min(CHUNK, left)
+            want = CHUNK if left < 0 else min(KNOWN_CHUNK, left)
             try:
                 chunk = stream.read(want) if want else b""
             except OSError:  # the client hung up

@@ -2,18 +2,19 @@
 
 Opt-out, not opt-in: every test of a module under ``tests/`` (the top level,
 ``tests/config/``, ``tests/policy/``) that builds the middleware (it names
-``SecureHeaders`` or ``served``, itself, through a helper or a fixture of its
-module) runs twice: ``[wsgi]`` as written, ``[asgi]`` with ``SecureHeaders``
-standing for :func:`tests.asgi_bridge.behind_asgi`. :data:`WSGI_ONLY` lists
-the tests that check WSGI plumbing the ASGI adapter has no counterpart for,
-each with why. ``tests/integration/`` (real servers) and ``tests/asgi/`` (the
-ASGI adapter alone) are outside.
+``SecureHeaders`` or ``served``, itself, through a helper of the tests or a
+fixture of its module) runs twice: ``[wsgi]`` as written, ``[asgi]`` with
+``SecureHeaders`` standing for :func:`tests.asgi_bridge.behind_asgi`.
+:data:`WSGI_ONLY` lists the tests that check what the ASGI adapter has no
+counterpart for (WSGI plumbing, Flask), each with why; :data:`BOTH_ALREADY`
+the tests that drive each adapter themselves. ``tests/integration/`` (real
+servers) and ``tests/asgi/`` (the ASGI adapter alone) are outside.
 
 The choice is checked while the tests run, not only read from their code: in
-those modules a test that serves a request through the WSGI adapter must be
-``[wsgi]`` or in :data:`WSGI_ONLY`, and an ``[asgi]`` one must not reach it at
-all (a middleware built at import, or under another name, would otherwise
-make the ``[asgi]`` run a second WSGI run that proves nothing).
+those modules a test that builds or calls the WSGI adapter must be ``[wsgi]``
+or listed, and an ``[asgi]`` one must not reach it at all (a middleware built
+at import, or under another name, would make the ``[asgi]`` run a second WSGI
+run that proves nothing).
 """
 
 from __future__ import annotations
@@ -199,7 +200,7 @@ def _function(helper: Any) -> types.FunctionType | None:
     if type(helper) not in _HELPERS:
         return None
     inner = getattr(getattr(helper, "hypothesis", None), "inner_test", None)
-    inner = inner or getattr(helper, "_get_wrapped_function", lambda: None)()
+    inner = inner or getattr(helper, "__wrapped__", None)  # a pytest fixture
     found = inner or helper
     return found if type(found) is types.FunctionType else None
 

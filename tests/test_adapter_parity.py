@@ -198,6 +198,7 @@ SEGMENTS = [
     "x%2Fy",
     "%20",
     "_",
+    "csp",
 ]
 FORWARDED = [
     ("X-Forwarded-Proto", "https"),
@@ -334,7 +335,14 @@ def requests(draw: st.DrawFn) -> Request:
     lead = draw(st.sampled_from(["/", "/", "//"]))
     host = draw(
         st.sampled_from(
-            ["example.com", "www.example.com", "evil.example", "example.com:8443", None]
+            [
+                "example.com",
+                "www.example.com",
+                "evil.example",
+                "example.com:8443",
+                "caf\u00e9.example.com",
+                None,
+            ]
         )
     )
     extra = draw(st.lists(st.sampled_from(FORWARDED), max_size=4)) + list(draw(FETCH))
