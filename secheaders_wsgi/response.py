@@ -115,12 +115,28 @@ class Core:
         self.checks_websockets = (
             site.proxies is not None or config.server_secured or site.guarded
         )
-        # Two classes of states, whose defaults are the top plan's http and
-        # https wires: the usual request then sets nothing on its state.
+        # Two classes of states per plan a path picks (the top level's, each
+        # rule's), whose defaults are the plan and its http and https wires:
+        # the usual request then sets nothing on its state. A plan that
+        # samples draws per request, so its states start from the top's.
         top = site.top
-        # The top plan, unless it samples: a request under it sets nothing.
-        self._plain_top = None if _sampling(top) else top
-        self._http, self._https = (
+        self._classes = {
+            plan: self._state_classes(plan, raw)
+            for plan in (top, *site.rules)
+            if not _sampling(plan)
+        }
+        self._http, self._https = self._classes.get(top) or self._state_classes(
+            top, raw
+        )
+        # The top plan, unless it samples.
+        self._plain_top = top if top in self._classes else None
+        self._warned: set[str] = set()
+        self._lock = threading.Lock()
+
+    def _state_classes(
+        self, plan: Plan, raw: bool
+    ) -> tuple[type[ResponseState], type[ResponseState]]:
+        http, https = (
             cast(
                 "type[ResponseState]",
                 type(
@@ -128,17 +144,16 @@ class Core:
                     (ResponseState,),
                     {
                         "core": self,
-                        "plan": top,
+                        "plan": plan,
                         "raw": raw,
                         "https": https,
                         "wire": _wire(side, raw),
                     },
                 ),
             )
-            for https, side in ((False, top.http), (True, top.https))
+            for https, side in ((False, plan.http), (True, plan.https))
         )
-        self._warned: set[str] = set()
-        self._lock = threading.Lock()
+        return http, https
 
     def quick(self, method: str, path: str) -> Plan | None:
         """The plan from the method and the path alone, where that is all it
@@ -258,14 +273,22 @@ class Core:
         to the middleware. (One whose response has gone is a finished
         request's, in an environ used again.)
         """
-        state = self._https() if https else self._http()
+        if plan is self._plain_top:  # the usual request: nothing to set
+            classes: tuple[type[ResponseState], ...] | None = ()
+            state = self._https() if https else self._http()
+        else:
+            classes = self._classes.get(plan)  # a rule's: nothing to set either
+            if classes is not None:
+                state = classes[1]() if https else classes[0]()
+            else:
+                state = self._https() if https else self._http()
         before = carrier.setdefault(STATE_KEY, state)  # one lookup, the usual store
         if before is not state:
             if not getattr(before, "sent", True):
                 raise self._stacked(before)
             carrier[STATE_KEY] = state
         carrier[UNSAFE_EVAL_KEY] = plan.unsafe_eval
-        if plan is not self._plain_top:
+        if classes is None:  # a plan that samples
             state.plan = plan
             side = plan.https if https else plan.http
             if side.unsampled is not None:  # csp_report_sample_rate

@@ -24,7 +24,8 @@ class Site:
     """The parts of one middleware, computed at start-up."""
 
     top: Plan
-    #: The plans of the ``paths`` rules by prefix; ``None``: no rule.
+    #: The plans of the ``paths`` rules, and by prefix; ``None``: no rule.
+    rules: tuple[Plan, ...]
     paths: PrefixTable[Plan] | None
     #: The trusted proxies' fix; ``None``: none trusted.
     proxies: TrustedProxies | None
@@ -57,6 +58,7 @@ class Site:
         plans = [top, *(plan for _, plan in rules)]
         return cls(
             top=top,
+            rules=tuple(plan for _, plan in rules),
             paths=paths,
             proxies=proxies,
             report_path=path,

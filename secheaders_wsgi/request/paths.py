@@ -51,11 +51,17 @@ class PrefixTable(Generic[T]):
 
     def __init__(self, items: Iterable[tuple[str, T]] = ()) -> None:
         self._root: _Node[T] = _Node()
+        depth = 0
         for prefix, value in items:
             node = self._root
-            for segment in _prefix_segments(prefix):
+            segments = _prefix_segments(prefix)
+            depth = max(depth, len(segments))
+            for segment in segments:
                 node = node.children.setdefault(segment, _Node())
             node.value = value
+        #: Every prefix is one segment ("/admin/", "/api/"), as most are: the
+        #: path's first segment decides, in one lookup.
+        self._flat = depth <= 1
 
     def longest(self, path: str) -> T | None:
         """The value of the longest prefix that matches ``path``, or ``None``.
@@ -66,6 +72,10 @@ class PrefixTable(Generic[T]):
         root = self._root
         found = root.value
         children = root.children
+        if self._flat:
+            segment = path.lstrip("/").partition("/")[0]
+            node = children.get(segment) if segment else None
+            return found if node is None or node.value is None else node.value
         for segment in path.split("/"):
             if segment:  # "//a", "/a//b", "/a/": empty segments are not routed
                 node = children.get(segment)
