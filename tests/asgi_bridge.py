@@ -9,14 +9,20 @@ are written here from the ASGI spec, not from the package's own scope helpers.
 
 The bridges keep what crosses them: the WSGI environ the test built rides in
 the scope (``tests.environ``) so keys ASGI has no place for reach the app, and
-the scope's ``secheaders.*`` keys reach the app's environ.
+the scope's ``secheaders.*`` keys reach the app's environ. ``around_asgi``
+does the same for an app that is ASGI already (Django's ``ASGIHandler``).
+Every bridged request runs on one event loop, in a thread of its own, as a
+server runs them (:func:`on_loop`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import atexit
 import io
+import sys
 import threading
+import warnings
 from collections.abc import Callable, Coroutine, Iterable
 from http import HTTPStatus
 from typing import Any, TypeVar
@@ -25,9 +31,12 @@ from secheaders_wsgi.asgi import SecureHeaders as AsgiSecureHeaders
 
 T = TypeVar("T")
 ENVIRON = "tests.environ"
-# A receive() hands the body over one byte at a time: a server's pieces are
-# bigger, but so the WSGI tests' byte counts measure how far the adapter reads.
+# A body of unknown length goes over one byte per receive(): a server's pieces
+# are bigger, but so the WSGI tests' byte counts measure how far the adapter
+# reads. One of a known length goes in a server's pieces: it is never read
+# past its length anyway.
 CHUNK = 1
+KNOWN_CHUNK = 65536
 # Reason phrases the http module spells otherwise (RFC 9110's names).
 PHRASES = {413: "Content Too Large"}
 # ASGI header names are lower-case; the WSGI tests compare the spelling the
@@ -83,9 +92,96 @@ def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
     return result[0]
 
 
+class _Loop:
+    """One event loop in a daemon thread of its own, for every bridged request.
+
+    As a server keeps one loop: a loop and a thread per request cost
+    milliseconds each, and the loops a garbage collection has not reached yet
+    would count in a test that measures memory.
+    """
+
+    def __init__(self) -> None:
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.thread: threading.Thread | None = None
+        self.lock = threading.Lock()
+
+    def run(self, coroutine: Coroutine[Any, Any, T]) -> T:
+        if threading.current_thread() is self.thread:
+            return run_async(coroutine)  # called from an app on this loop
+        return asyncio.run_coroutine_threadsafe(coroutine, self.start()).result()
+
+    def start(self) -> asyncio.AbstractEventLoop:
+        with self.lock:
+            if self.loop is None:
+                self.loop = asyncio.new_event_loop()
+                self.thread = threading.Thread(
+                    target=self.loop.run_forever, name="asgi-bridge", daemon=True
+                )
+                self.thread.start()
+                atexit.register(self.stop)
+            return self.loop
+
+    def stop(self) -> None:
+        loop, thread = self.loop, self.thread
+        if loop is None or thread is None:
+            return
+        # On its own thread: this one may have a loop running (Playwright's).
+        asyncio.run_coroutine_threadsafe(
+            loop.shutdown_default_executor(), loop
+        ).result()
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join()
+        loop.close()
+
+
+_LOOP = _Loop()
+
+
+def on_loop(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run ``coroutine`` on the bridge's event loop and wait for its result."""
+    return _LOOP.run(coroutine)
+
+
 def behind_asgi(app: Any, config: Any = None) -> AsgiAsWsgi:
-    """``SecureHeaders(app, config)``, but the ASGI adapter does the work."""
-    return AsgiAsWsgi(AsgiSecureHeaders(WsgiInAsgi(app), config))
+    """``SecureHeaders(app, config)``, but the ASGI adapter does the work.
+
+    A non-callable ``app`` goes to the adapter as it is, for its TypeError; a
+    warning of the adapter's names the caller's line, as it would unbridged.
+    """
+    return around_asgi(WsgiInAsgi(app) if callable(app) else app, config)
+
+
+def around_asgi(app: Any, config: Any = None) -> AsgiAsWsgi:
+    """The ASGI adapter around the ASGI ``app`` (Django's ``ASGIHandler``),
+    driven as a WSGI app."""
+    caught: list[warnings.WarningMessage] = []
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            middleware = AsgiSecureHeaders(app, config)
+    finally:
+        for warning in caught:
+            _warn_again(warning)
+    return AsgiAsWsgi(middleware)
+
+
+def _warn_again(warning: warnings.WarningMessage) -> None:
+    # The adapter warns at the first frame outside the package: here. The
+    # frame to name is the caller of behind_asgi or around_asgi.
+    frame = sys._getframe(1)
+    while frame.f_back is not None and frame.f_code.co_filename == __file__:
+        frame = frame.f_back
+    filename, lineno = warning.filename, warning.lineno
+    if filename == __file__:
+        filename, lineno = frame.f_code.co_filename, frame.f_lineno
+    warnings.warn_explicit(
+        warning.message,
+        warning.category,
+        filename,
+        lineno,
+        module=frame.f_globals.get("__name__"),
+        registry=frame.f_globals.setdefault("__warningregistry__", {}),
+    )
 
 
 def scope_of(environ: dict[str, Any]) -> dict[str, Any]:
@@ -113,7 +209,7 @@ def scope_of(environ: dict[str, Any]) -> dict[str, Any]:
         "path": root + _utf8(environ.get("PATH_INFO", "")),
         "raw_path": None,
         "root_path": root,
-        "query_string": environ.get("QUERY_STRING", "").encode("latin-1"),
+        "query_string": _bytes(environ.get("QUERY_STRING", "")),
         "headers": headers,
         "server": (
             environ.get("SERVER_NAME", "localhost"),
@@ -137,7 +233,13 @@ def _bytes(value: object) -> bytes:
 
 
 def _utf8(latin: str) -> str:
-    return latin.encode("latin-1").decode("utf-8", "surrogateescape")
+    """A PEP 3333 path (bytes as latin-1) as an ASGI server decodes it: UTF-8.
+    A test's non-latin-1 text stands for a server that decoded it already."""
+    try:
+        raw = latin.encode("latin-1")
+    except UnicodeEncodeError:
+        return latin
+    return raw.decode("utf-8", "surrogateescape")
 
 
 def _latin(text: str) -> str:
@@ -145,7 +247,7 @@ def _latin(text: str) -> str:
 
 
 class AsgiAsWsgi:
-    """A WSGI app that runs an ASGI app for each request (:func:`run_async`)."""
+    """A WSGI app that runs an ASGI app for each request, on the bridge's loop."""
 
     def __init__(self, app: Any) -> None:
         self.asgi = app
@@ -162,17 +264,22 @@ class AsgiAsWsgi:
             left = int(environ.get("CONTENT_LENGTH") or "")
         except ValueError:
             left = -1  # read until the stream ends
-        done = False
+        done = hung_up = False
+        answered = asyncio.Event()
 
         async def receive() -> dict[str, Any]:
-            nonlocal left, done
+            nonlocal left, done, hung_up
             if done:
+                # As a server does: the client is there until it has the
+                # response (Django's handler listens for a disconnect).
+                if not hung_up:
+                    await answered.wait()
                 return {"type": "http.disconnect"}
-            want = CHUNK if left < 0 else min(CHUNK, left)
+            want = CHUNK if left < 0 else min(KNOWN_CHUNK, left)
             try:
                 chunk = stream.read(want) if want else b""
             except OSError:  # the client hung up
-                done = True
+                done = hung_up = True
                 return {"type": "http.disconnect"}
             if left >= 0:
                 left -= len(chunk)
@@ -182,8 +289,10 @@ class AsgiAsWsgi:
 
         async def send(message: dict[str, Any]) -> None:
             sent.append(message)
+            if message["type"] == "http.response.body" and not message.get("more_body"):
+                answered.set()
 
-        run_async(self.asgi(scope_of(environ), receive, send))
+        _LOOP.run(self.asgi(scope_of(environ), receive, send))
         starts = [m for m in sent if m["type"] == "http.response.start"]
         assert len(starts) == 1, sent
         code = starts[0]["status"]

@@ -1,62 +1,110 @@
-"""Which WSGI tests are the contract the ASGI adapter keeps too, and how.
+"""Every behaviour test runs against both adapters, unless it says why not.
 
-Every test in :data:`MODULES` that builds the middleware (it names
-``SecureHeaders`` or ``served``, itself or through a helper of its module) runs
-twice: ``[wsgi]`` as written, ``[asgi]`` with ``SecureHeaders`` standing for
-:func:`tests.asgi_bridge.behind_asgi`. :data:`WSGI_ONLY` lists the tests that
-check WSGI plumbing the ASGI adapter has no counterpart for, each with why.
+Opt-out, not opt-in: every test of a module under ``tests/`` (the top level,
+``tests/config/``, ``tests/policy/``) that builds the middleware (it names
+``SecureHeaders`` or ``served``, itself, through a helper of the tests or a
+fixture of its module) runs twice: ``[wsgi]`` as written, ``[asgi]`` with
+``SecureHeaders`` standing for :func:`tests.asgi_bridge.behind_asgi`.
+:data:`WSGI_ONLY` lists the tests that check what the ASGI adapter has no
+counterpart for (WSGI plumbing, Flask), each with why; :data:`BOTH_ALREADY`
+the tests that drive each adapter themselves. ``tests/integration/`` (real
+servers) and ``tests/asgi/`` (the ASGI adapter alone) are outside.
+
+The choice is checked while the tests run, not only read from their code: in
+those modules a test that builds or calls the WSGI adapter must be ``[wsgi]``
+or listed, and an ``[asgi]`` one must not reach it at all (a middleware built
+at import, or under another name, would make the ``[asgi]`` run a second WSGI
+run that proves nothing).
 """
 
 from __future__ import annotations
 
-import sys
 import types
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
+import secheaders_wsgi.middleware
 from tests import asgi_bridge, support
 
-#: The behaviour tests: defaults, secured, custom policies, nonce, report-only,
-#: receiver, redirect, proxies, cookies, path rules.
-MODULES = frozenset(
-    {
-        "tests.test_middleware",
-        "tests.test_nonce",
-        "tests.test_receiver",
-        "tests.test_cross_origin",
-        "tests.test_report_sinks",
-        "tests.test_report_otlp",
-        "tests.test_redirect",
-        "tests.test_proxies",
-        "tests.test_cookies",
-        "tests.test_paths",
-        "tests.test_hostile_requests",
-        "tests.test_forged_headers",
-        "tests.test_variant_caches",
-        "tests.test_stacking",
-        "tests.test_view_report_directives",
-        "tests.test_properties",
-        "tests.test_owasp",
-        "tests.test_overrides",
-        "tests.policy.test_csp",
-        "tests.policy.test_headers",
-        "tests.policy.test_hsts",
-        "tests.policy.test_referrer",
-        "tests.policy.test_reporting",
-        "tests.policy.test_isolation_reporting",
-        "tests.config.test_presets",
-        "tests.config.test_load",
-    }
-)
+#: The packages whose tests are the contract (module names without the file).
+PACKAGES = frozenset({"tests", "tests.config", "tests.policy"})
 
-#: test module::function -> why it does not run against the ASGI adapter.
+#: test -> why it does not run against the ASGI adapter. A test is
+#: ``module::function``, the module named under ``tests`` (``test_receiver``,
+#: ``config.test_pages``); ``module::function[id]`` is one of its parameters
+#: (the id without the adapter's); a module alone stands for all its tests.
 WSGI_ONLY: dict[str, str] = {
+    "test_docs": (
+        "runs each code block of the docs as written: a block that wraps a "
+        "WSGI app shows the WSGI adapter, the ASGI blocks run the ASGI one"
+    ),
+    "test_flask_helpers": (
+        "Flask is a WSGI framework: init_app wraps app.wsgi_app in the WSGI "
+        "SecureHeaders (Quart, its ASGI twin, is in tests/asgi/test_examples.py)"
+    ),
+    "config.test_pages::test_werkzeugs_debugger_serves_its_page_outside_the_middleware": (
+        "werkzeug's DebuggedApplication around a Flask app (flask run --debug): "
+        "WSGI by nature"
+    ),
+    "config.test_pages::test_fastapi_pages_refuse_an_app_that_is_not_fastapi_or_has_no_page": (
+        "the message names the wrapped app's type, a WSGI function here (the "
+        "bridge's WsgiInAsgi under ASGI); its second half builds the ASGI "
+        "adapter around FastAPI itself"
+    ),
+    "test_wiring::test_secure_headers_around_secure_headers_is_refused": (
+        "quotes the WSGI label with the test's own line, which under the "
+        "bridge is the bridge's; tests/asgi/test_adapter.py::"
+        "test_wrapping_twice_is_refused_at_start_up is the ASGI refusal"
+    ),
+    "test_wiring::test_wrapping_a_flask_app_whose_wsgi_app_is_wrapped_already_is_refused": (
+        "Flask's wsgi_app slot is WSGI by nature; tests/asgi/test_adapter.py::"
+        "test_quart_asgi_app_replaced_by_one_around_quart_itself_is_named is "
+        "its ASGI twin"
+    ),
+    "test_wiring::test_the_middleware_around_the_flask_object_it_replaces_fails_clearly": (
+        "Flask's wsgi_app slot is WSGI by nature; tests/asgi/test_adapter.py::"
+        "test_an_app_that_leads_back_to_the_middleware_is_named_on_first_request "
+        "is the ASGI re-entry"
+    ),
+    "test_wiring::test_the_re_entry_check_survives_a_low_recursion_limit": (
+        "the same Flask re-entry, at a recursion limit the bridge's threads "
+        "and event loop cannot run under"
+    ),
+    "test_wsgi_compliance::test_the_apps_iterable_is_returned_as_is_and_closed_once_by_the_server": (
+        "PEP 3333: the app's iterable itself comes back (ASGI has body messages)"
+    ),
+    "test_wsgi_compliance::test_file_wrapper_survives": (
+        "PEP 3333: wsgi.file_wrapper has no ASGI counterpart"
+    ),
+    "test_wsgi_compliance::test_the_write_callable_is_returned_and_writes_reach_the_server": (
+        "PEP 3333: start_response's write() callable has no ASGI counterpart"
+    ),
+    "test_wsgi_compliance::test_exc_info_is_forwarded_positionally": (
+        "PEP 3333: start_response's exc_info has no ASGI counterpart"
+    ),
+    "test_wsgi_compliance::test_exc_info_after_headers_were_sent_reraises_through_the_middleware": (
+        "PEP 3333: start_response's exc_info has no ASGI counterpart"
+    ),
+    "test_wsgi_compliance::test_an_app_that_starts_the_response_lazily_still_gets_our_headers": (
+        "PEP 3333: start_response called from inside the app's iterable; "
+        "tests/asgi/test_adapter.py::test_messages_after_the_start_pass_as_they_are "
+        "is the ASGI message order"
+    ),
+    "test_wsgi_compliance::test_status_and_body_pass_through_unchanged": (
+        "asserts the app's own reason phrase; ASGI's http.response.start "
+        "carries only the status code"
+    ),
     "test_receiver::test_no_length_is_411_at_once_unless_the_stream_is_terminated": (
         "an ASGI server ends a body it has no length for (chunked), as a WSGI "
         "server that sets wsgi.input_terminated does: the ASGI receiver reads "
         "it within the bound, never 411 (tests/asgi/test_adapter.py)"
+    ),
+    "test_receiver::test_a_nonsense_content_length_never_reads_past_the_limit[' '-'411']": (
+        "the same: a blank Content-Length on a stream that is not terminated "
+        "is 411 under WSGI only; under ASGI the body ends, and is read within "
+        "the bound (tests/asgi/test_adapter.py)"
     ),
     "test_forged_headers::test_wsgi_no_other_environ_key_changes_the_answer_or_what_the_app_sees": (
         "forges environ keys, which only a WSGI server makes; the bridge would "
@@ -64,13 +112,77 @@ WSGI_ONLY: dict[str, str] = {
         "would arrive as the exact x-forwarded-proto. The ASGI adapter gets "
         "its forged raw names in the same module (test_asgi_*)"
     ),
+    "test_stacking::test_a_middleware_that_hides_its_app_is_caught_on_the_first_request": (
+        "a WSGI stack, built with the WSGI adapter by name (the bridge rebuilds "
+        "the environ between layers); its ASGI twin is test_an_asgi_middleware_"
+        "that_hides_its_app_is_caught_on_the_first_request"
+    ),
+    "test_stacking::test_an_outer_wrap_then_init_app_is_caught_on_the_first_request": (
+        "Flask's init_app is WSGI by nature; test_fastapi_add_middleware_plus_an_"
+        "outer_wrap_is_caught_on_the_first_request is the ASGI stack found late"
+    ),
+    "test_view_report_directives::test_the_flask_decorators_are_refused_alike": (
+        "Flask's decorators under init_app: WSGI by nature (the Django ones run "
+        "on both)"
+    ),
+    "test_django_middleware::test_under_the_wsgi_wrapper_too_it_refuses_naming_both": (
+        "the WSGI wrapper, by name; tests/test_stacking.py::test_djangos_"
+        "middleware_under_the_asgi_wrapper_is_caught_on_the_first_request is "
+        "the ASGI one"
+    ),
     "test_proxies::test_one_proxy_takes_scheme_host_port_and_prefix": (
         "asserts werkzeug's environ keys; tests/asgi/test_adapter.py checks "
         "the scope's scheme, server, Host and root_path"
     ),
 }
 
+#: Tests that drive both adapters themselves, each natively: not doubled
+#: (keys as in WSGI_ONLY).
+BOTH_ALREADY: dict[str, str] = {
+    "test_adapter_parity": (
+        "the differential test: every example goes through the WSGI adapter "
+        "as a WSGI server calls it and the ASGI one as an ASGI server does"
+    ),
+    **dict.fromkeys(
+        (
+            "test_testing::test_a_good_page_passes",
+            "test_testing::test_a_broken_page_fails_naming_the_problem",
+            "test_testing::test_a_header_the_view_leaves_out_on_purpose_can_be_named",
+        ),
+        "parametrized by the client a user tests with: WebTest and Flask's "
+        "test client on the WSGI adapter, httpx and Starlette's TestClient on "
+        "the ASGI one, Django's Client and AsyncClient",
+    ),
+    "test_stacking::test_a_stack_in_view_is_refused_when_the_outer_one_is_built": (
+        "its table builds each stack with the adapters it names, WSGI and ASGI "
+        "(the bridge rebuilds the environ between layers, which no stack shows)"
+    ),
+}
+
 _BUILDERS = frozenset({"SecureHeaders", "served"})
+# What a helper may be: a function, or a pytest fixture (its own type).
+_HELPERS = (types.FunctionType, type(pytest.fixture(lambda: None)))
+_WSGI = secheaders_wsgi.middleware.SecureHeaders
+
+
+def key_of(module: str, function: str) -> str:
+    """``config.test_pages::test_x`` for ``tests.config.test_pages``'s test_x."""
+    return f"{module.removeprefix('tests.')}::{function}"
+
+
+def not_doubled(module: str, function: str) -> str | None:
+    """Why this test is not run twice (WSGI_ONLY, BOTH_ALREADY), or ``None``."""
+    for listed in (WSGI_ONLY, BOTH_ALREADY):
+        why = listed.get(key_of(module, function)) or listed.get(
+            module.removeprefix("tests.")
+        )
+        if why:
+            return why
+    return None
+
+
+def in_contract(module: types.ModuleType) -> bool:
+    return module.__name__.rpartition(".")[0] in PACKAGES
 
 
 def _names(code: types.CodeType) -> Iterator[str]:
@@ -80,34 +192,48 @@ def _names(code: types.CodeType) -> Iterator[str]:
             yield from _names(const)
 
 
-def builds_middleware(function: Any, module: types.ModuleType) -> bool:
-    """Whether ``function`` makes a SecureHeaders, itself or through a helper."""
-    seen: set[str] = set()
-    todo = [function]
+def _function(helper: Any) -> types.FunctionType | None:
+    """The function ``helper`` runs: itself, a hypothesis test's inner test,
+    a fixture's wrapped function; ``None`` for anything else."""
+    # type(), not isinstance(): a proxy in a module's globals (flask.request)
+    # raises on any other look.
+    if type(helper) not in _HELPERS:
+        return None
+    inner = getattr(getattr(helper, "hypothesis", None), "inner_test", None)
+    inner = inner or getattr(helper, "__wrapped__", None)  # a pytest fixture
+    found = inner or helper
+    return found if type(found) is types.FunctionType else None
+
+
+def builds_middleware(
+    function: Any, module: types.ModuleType, fixtures: tuple[str, ...] = ()
+) -> bool:
+    """Whether ``function`` makes a SecureHeaders: itself, through a helper of
+    the tests (its module's or ``tests.support``'s), or through one of
+    ``fixtures`` its module defines."""
+    seen: set[types.FunctionType] = set()
+    todo = [function, *(module.__dict__.get(name) for name in fixtures)]
     while todo:
-        code = getattr(todo.pop(), "__code__", None)
-        if code is None:
+        found = _function(todo.pop())
+        if found is None or found in seen:
             continue
-        for name in _names(code):
+        seen.add(found)
+        for name in _names(found.__code__):
             if name in _BUILDERS:
                 return True
-            helper = module.__dict__.get(name)
-            if (
-                name not in seen
-                and isinstance(helper, types.FunctionType)
-                and helper.__module__ == module.__name__
-            ):
-                seen.add(name)
+            helper = found.__globals__.get(name)
+            if type(helper) in _HELPERS and helper.__module__.startswith("tests."):
                 todo.append(helper)
     return False
 
 
 def generate(metafunc: pytest.Metafunc) -> None:
     module = metafunc.module
-    if module.__name__ not in MODULES:
+    if not in_contract(module) or not_doubled(
+        module.__name__, metafunc.function.__name__
+    ):
         return
-    key = f"{module.__name__.rsplit('.', 1)[-1]}::{metafunc.function.__name__}"
-    if key in WSGI_ONLY or not builds_middleware(metafunc.function, module):
+    if not builds_middleware(metafunc.function, module, tuple(metafunc.fixturenames)):
         return
     # A parameter the function does not take: the autouse fixture below reads it.
     metafunc.fixturenames.append("adapter")
@@ -117,13 +243,82 @@ def generate(metafunc: pytest.Metafunc) -> None:
 @pytest.fixture(autouse=True)
 def contract_adapter(
     request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
-) -> str:
-    """``asgi``: ``SecureHeaders`` in the test's module and in support is the ASGI one."""
+) -> Iterator[str]:
+    """The adapter the test runs on: ``wsgi`` (a test not parametrized too) or
+    ``asgi``, where ``SecureHeaders`` in the test's module and in support is
+    :func:`tests.asgi_bridge.behind_asgi`.
+
+    In the contract's modules, a test that is neither ``[wsgi]`` nor in
+    :data:`WSGI_ONLY` fails if it built or called the WSGI adapter.
+    """
     callspec = getattr(request.node, "callspec", None)
-    name: str = callspec.params.get("adapter", "wsgi") if callspec else "wsgi"
-    if name == "asgi":
+    # None: the test is not parametrized by adapter (WSGI, as written).
+    adapter: str | None = callspec.params.get("adapter") if callspec else None
+    module = getattr(request.node, "module", None)  # a doctest has none
+    if adapter == "asgi":
         monkeypatch.setattr(support, "SecureHeaders", asgi_bridge.behind_asgi)
-        module = sys.modules[request.node.module.__name__]
         if hasattr(module, "SecureHeaders"):
             monkeypatch.setattr(module, "SecureHeaders", asgi_bridge.behind_asgi)
-    return name
+    function = getattr(request.node, "originalname", request.node.name)
+    if (
+        adapter == "wsgi"
+        or module is None
+        or not in_contract(module)
+        or not_doubled(module.__name__, function)
+    ):
+        yield adapter or "wsgi"
+        return
+    reached = [0]
+    # Built: every WSGI SecureHeaders checks its app with refuse_misuse first.
+    # (Not a wrapper of __init__: a frame of ours there would be the line its
+    # label and its warnings name, the first frame outside the package.)
+    wsgi_module = secheaders_wsgi.middleware
+    monkeypatch.setattr(
+        wsgi_module, "refuse_misuse", _counted(wsgi_module.refuse_misuse, reached)
+    )
+    monkeypatch.setattr(_WSGI, "__call__", _counted(_WSGI.__call__, reached))
+    yield adapter or "wsgi"
+    if not reached[0]:
+        return
+    if adapter == "asgi":
+        pytest.fail(
+            f"[asgi] built or called the WSGI adapter {reached[0]} time(s): the "
+            "test reaches a SecureHeaders the bridge cannot stand in for (built "
+            "at import, or under another name); build it in the test"
+        )
+    pytest.fail(
+        f"{key_of(module.__name__, function)} builds or calls the WSGI adapter "
+        "but runs on WSGI only: build the middleware through SecureHeaders or "
+        "served() so it runs on both adapters, or list it in "
+        "tests/asgi_contract.py's WSGI_ONLY with why"
+    )
+
+
+def deselect(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Leave out the ``[asgi]`` run of a parameter :data:`WSGI_ONLY` names:
+    ``module::function[id]``, the id as the ``[wsgi]`` run's without ``wsgi``."""
+    cases = {key for key in WSGI_ONLY if key.endswith("]")}
+    dropped = [item for item in items if _case(item) in cases]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = [item for item in items if item not in dropped]
+
+
+def _case(item: pytest.Item) -> str | None:
+    callspec = getattr(item, "callspec", None)
+    if callspec is None or callspec.params.get("adapter") != "asgi":
+        return None
+    parts = callspec.id.split("-")
+    parts.remove("asgi")
+    function = getattr(item, "originalname", item.name)
+    module = getattr(item, "module", None)
+    name = module.__name__ if module is not None else ""
+    return f"{key_of(name, function)}[{'-'.join(parts)}]"
+
+
+def _counted(function: Callable[..., Any], reached: list[int]) -> Callable[..., Any]:
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        reached[0] += 1
+        return function(*args, **kwargs)
+
+    return counted

@@ -17,8 +17,12 @@ def yaml_file(tmp_path: Any) -> Callable[[str], Any]:
 
 
 # The WSGI contract tests run against the ASGI adapter too (tests/asgi_contract.py).
-from tests.asgi_contract import contract_adapter, generate  # noqa: E402, F401
+from tests.asgi_contract import contract_adapter, deselect, generate  # noqa: E402, F401
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     generate(metafunc)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[Any]) -> None:
+    deselect(config, items)

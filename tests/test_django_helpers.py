@@ -4,7 +4,9 @@ NonceMiddleware, on a real Django WSGI handler wrapped in SecureHeaders."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
+import warnings
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -12,6 +14,7 @@ from typing import Any
 import django
 import pytest
 from asgiref.sync import iscoroutinefunction
+from django.core.handlers.asgi import ASGIHandler
 from django.core.handlers.wsgi import WSGIHandler
 from django.http import HttpRequest, HttpResponse
 from django.template import engines
@@ -31,6 +34,7 @@ from secheaders_wsgi.django import (
     override,
 )
 from secheaders_wsgi.response import STATE_KEY, ResponseState
+from tests.asgi_bridge import AsgiAsWsgi, around_asgi, run_async
 from tests.support import csp_of, in_a_server_thread
 
 # The example project's settings (as tests/integration/test_examples.py uses);
@@ -242,12 +246,18 @@ urlpatterns = [
 
 
 class _DjangoClient:
-    """Django's own test ``Client``, through SecureHeadersMiddleware: ``get``
-    gives a response with ``text`` and ``headers`` as WebTest's does."""
+    """Django's own test ``Client`` (``AsyncClient`` under ASGI), through
+    SecureHeadersMiddleware: ``get`` gives a response with ``text`` and
+    ``headers`` as WebTest's does."""
+
+    def __init__(self, asgi: bool) -> None:
+        self.asgi = asgi
 
     def get(self, path: str) -> Any:
-        from django.test import Client
+        from django.test import AsyncClient, Client
 
+        if self.asgi:
+            return run_async(AsyncClient().get(path))
         # A thread of its own: the async views need one without a running loop.
         with ThreadPoolExecutor(max_workers=1) as thread:
             return thread.submit(Client().get, path).result()
@@ -257,10 +267,13 @@ OURS = "secheaders_wsgi.django.SecureHeadersMiddleware"
 
 
 @pytest.fixture(params=["wsgi.py", "django-middleware", "django-test-client"])
-def client(request: pytest.FixtureRequest) -> Iterator[Any]:
+def client(request: pytest.FixtureRequest, contract_adapter: str) -> Iterator[Any]:
     """The helpers under each way of installing the headers: SecureHeaders in
-    wsgi.py, the Django middleware under a WSGI server, Django's test Client."""
+    wsgi.py, the Django middleware under a WSGI server, Django's test Client.
+    Under ``[asgi]``, Django's own ASGI handler: SecureHeaders in asgi.py, the
+    Django middleware under an ASGI server, Django's AsyncClient."""
     wrapped = request.param == "wsgi.py"
+    asgi = contract_adapter == "asgi"
     with override_settings(
         ROOT_URLCONF=__name__,
         MIDDLEWARE=MIDDLEWARE if wrapped else [OURS, *MIDDLEWARE],
@@ -269,12 +282,25 @@ def client(request: pytest.FixtureRequest) -> Iterator[Any]:
         DEBUG_PROPAGATE_EXCEPTIONS=True,  # a view's exception reaches the test
     ):
         # The handler reads MIDDLEWARE when it is built.
-        if wrapped:
-            yield TestApp(in_a_server_thread(SecureHeaders(WSGIHandler(), CONFIG)))
-        elif request.param == "django-middleware":
-            yield TestApp(in_a_server_thread(WSGIHandler()))
+        if request.param == "django-test-client":
+            yield _DjangoClient(asgi)
+        elif not asgi:
+            app = SecureHeaders(WSGIHandler(), CONFIG) if wrapped else WSGIHandler()
+            yield TestApp(in_a_server_thread(app))
         else:
-            yield _DjangoClient()
+            # The helpers find the state in request.scope.
+            handler = ASGIHandler()
+            yield TestApp(
+                around_asgi(handler, CONFIG) if wrapped else AsgiAsWsgi(handler)
+            )
+            # A view's exception that propagates leaves the handler's request
+            # body file open (Django 5.2 closes it only on the way out of a
+            # response): collected here, not in whichever test runs next.
+            with warnings.catch_warnings():
+                warnings.filterwarnings(
+                    "ignore", "Unclosed file <tempfile.SpooledTemporaryFile"
+                )
+                gc.collect()
 
 
 def _csp(response: Any) -> dict[str, list[str]]:

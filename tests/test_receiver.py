@@ -4,6 +4,7 @@ lengths, endless bodies, floods."""
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import json
 import logging
@@ -566,16 +567,18 @@ LIMIT = 1024
 REPORT = json.dumps({"csp-report": {"document-uri": "https://a.example/"}}).encode()
 
 
-limited_receiver = SecureHeaders(
-    never_called, {"csp_report_path": PATH, "csp_report_max_bytes": LIMIT}
-)
+@functools.cache
+def limited_receiver(build: Callable[..., Any]) -> Any:
+    """One receiver per adapter (``build`` is SecureHeaders or its [asgi] stand-in),
+    kept across requests as a server keeps it."""
+    return build(never_called, {"csp_report_path": PATH, "csp_report_max_bytes": LIMIT})
 
 
 def post(body: Any, **environ: Any) -> tuple[str, Any]:
     server = RecordingStartResponse()
     env = environ_for(PATH, "POST", CONTENT_TYPE="application/csp-report", **environ)
     env["wsgi.input"] = body
-    b"".join(limited_receiver(env, server))
+    b"".join(limited_receiver(SecureHeaders)(env, server))
     assert server.status is not None
     return server.status, body
 

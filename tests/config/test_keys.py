@@ -95,8 +95,10 @@ def test_config_error_is_a_value_error() -> None:
 
 
 @pytest.mark.parametrize("bad_app", [None, "app", 42], ids=["none", "str", "int"])
-def test_non_callable_app_is_a_type_error(bad_app: Any) -> None:
-    with pytest.raises(TypeError, match="app must be a WSGI callable"):
+def test_non_callable_app_is_a_type_error(bad_app: Any, contract_adapter: str) -> None:
+    # "a WSGI callable" or "an ASGI callable": the adapter's own protocol.
+    kind = contract_adapter.upper()
+    with pytest.raises(TypeError, match=f"app must be an? {kind} callable"):
         SecureHeaders(bad_app)
 
 
