@@ -99,7 +99,11 @@ class Core:
         #: Nothing at all to decide before the app: every request's plan is
         #: the top level's (most sites; the adapter then asks nothing).
         self.direct = site.by_path and site.paths is None
-        self._quick = self._choose_quick()
+        #: ``quick(method, path)``: the plan from the method and the path
+        #: alone, where that is all it takes; ``None``: :meth:`route` the
+        #: request (``path`` in PEP 3333's spelling). Cheaper than building
+        #: the request's view for ``route``; chosen for the site at start-up.
+        self.quick: Callable[[str, str], Plan | None] = self._choose_quick()
         # Nothing but the https scheme to decide, for every request.
         top = site.top
         self._secured_only = (
@@ -154,12 +158,6 @@ class Core:
             for https, side in ((False, plan.http), (True, plan.https))
         )
         return http, https
-
-    def quick(self, method: str, path: str) -> Plan | None:
-        """The plan from the method and the path alone, where that is all it
-        takes; ``None``: :meth:`route` the request (``path`` in PEP 3333's
-        spelling). Cheaper than building the request's view for ``route``."""
-        return self._quick(method, path)
 
     def _choose_quick(self) -> Callable[[str, str], Plan | None]:
         site, top = self.site, self.top
