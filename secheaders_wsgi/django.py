@@ -51,7 +51,7 @@ from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 
 from .asgi.scope import ScopeRequest
 from .config import load_config
-from .middleware import EnvironRequest
+from .middleware import EnvironRequest, receive_report
 from .plan import Plan
 from .reply import Reply
 from .reports import ReportReceiver
@@ -192,9 +192,9 @@ class SecureHeadersMiddleware:
     response. It also sets ``request.csp_nonce`` (so ``NonceMiddleware`` is
     not needed beside it). Sync and async.
 
-    Django builds ``request.path`` before any middleware runs, so a trusted
-    proxy's ``X-Forwarded-Prefix`` cannot move it: set ``FORCE_SCRIPT_NAME``,
-    or wrap ``wsgi.py`` instead. Scheme, host and port are applied.
+    A trusted proxy's scheme, host, port and prefix are applied as under the
+    wrapper; the prefix also moves ``request.path`` and what ``reverse()``
+    makes, as ``FORCE_SCRIPT_NAME`` would (URL routing uses ``path_info``).
     """
 
     secheaders_adapter = "django"
@@ -215,21 +215,28 @@ class SecureHeadersMiddleware:
     def __call__(self, request: Any) -> Any:
         if iscoroutinefunction(self):
             return self._async_call(request)
-        answer = self._begin(request)
+        view = _DjangoRequest(request)
+        answer = self._begin(request, view)
         if answer is not None:
             return answer
-        return self._finish(request, self.get_response(request))
+        try:
+            return self._finish(request, self.get_response(request))
+        finally:
+            view.restore_prefix()
 
     async def _async_call(self, request: Any) -> Any:
-        answer = self._begin(request)
+        view = _DjangoRequest(request)
+        answer = self._begin(request, view)
         if answer is not None:
             return answer
-        return self._finish(request, await self.get_response(request))
+        try:
+            return self._finish(request, await self.get_response(request))
+        finally:
+            view.restore_prefix()
 
-    def _begin(self, request: Any) -> Any:
+    def _begin(self, request: Any, view: _DjangoRequest) -> Any:
         """Route the request; the response that answers it instead, or None."""
         core = self._core
-        view = _DjangoRequest(request)
         plan = core.top if core.direct else core.quick(view.method(), view.path())
         if plan is None:
             routed = core.route(view)
@@ -281,15 +288,27 @@ class _DjangoRequest(EnvironRequest):
     ``META`` from a scope, and the core must not take one for the other.
     """
 
-    __slots__ = ("scope",)
+    __slots__ = ("before", "request", "scope")
 
     def __init__(self, request: Any) -> None:
         super().__init__(request.META)
+        self.request = request
+        self.before: str | None = None  # the script prefix a proxy's replaced
         scope = getattr(request, "scope", None)
         self.scope = ScopeRequest(scope) if isinstance(scope, dict) else None
 
     def path(self) -> str:
-        return super().path() if self.scope is None else self.scope.path()
+        if self.scope is not None:
+            return self.scope.path()
+        # Django's WSGIRequest rewrote PATH_INFO as decoded text ("/café");
+        # the core spells paths as PEP 3333 does ("/cafÃ©"), as under wsgi.py.
+        return _as_wsgi(super().path())
+
+    def target(self) -> tuple[str, str]:
+        if self.scope is not None:
+            return self.scope.target()
+        script_name, query = super().target()
+        return _as_wsgi(script_name), query
 
     def scheme(self) -> str:
         return super().scheme() if self.scope is None else self.scope.scheme()
@@ -303,14 +322,57 @@ class _DjangoRequest(EnvironRequest):
         super().rewrite(fix)
         if self.scope is not None:
             self.scope.rewrite(fix)  # ASGIRequest reads its scheme from there
+        if fix.prefix is not None:
+            self._move_under(fix.prefix)
+
+    def _move_under(self, prefix: str) -> None:
+        """Django built ``request.path`` and its script prefix before any
+        middleware: move both under the proxy's prefix, as Django's handler
+        would have had the server sent it (``SCRIPT_NAME``, ``root_path``)."""
+        from django.urls import (  # type: ignore[import-untyped]
+            get_script_prefix,
+            set_script_prefix,
+        )
+        from django.utils.encoding import (  # type: ignore[import-untyped]
+            repercent_broken_unicode,
+        )
+
+        request = self.request
+        text = repercent_broken_unicode(prefix.encode("latin-1")).decode()
+        self.environ["SCRIPT_NAME"] = text  # META holds decoded text
+        request.path = f"{text.rstrip('/')}/{request.path_info.replace('/', '', 1)}"
+        self.before = get_script_prefix()
+        set_script_prefix(text)
+
+    def restore_prefix(self) -> None:
+        """The script prefix as it was: Django's test Client, unlike its
+        WSGI and ASGI handlers, does not set it again for the next request."""
+        if self.before is not None:
+            from django.urls import set_script_prefix
+
+            set_script_prefix(self.before)
+
+
+def _as_wsgi(text: str) -> str:
+    """Text Django decoded, as PEP 3333 spells it: its UTF-8 bytes as latin-1.
+
+    Django re-quotes bytes that are not UTF-8 (``%E9``) before decoding, so
+    such a path reaches the core re-quoted, as it reaches Django's views.
+    """
+    return text if text.isascii() else text.encode("utf-8").decode("latin-1")
 
 
 def _receive(receiver: ReportReceiver, request: Any, view: _DjangoRequest) -> Reply:
+    if view.scope is None:
+        # The server's stream, as the WSGI wrapper reads it: Django's own
+        # reads nothing without Content-Length, even from a chunked body the
+        # server ended (wsgi.input_terminated).
+        return receive_report(receiver, request.META)
     wanted = receiver.wanted(
         view.method(),
         view.header("content-type"),
         view.header("content-length"),
-        True,  # Django's stream stops at Content-Length, or is empty without
+        True,  # the ASGI handler's body ends at the request's end
     )
     if isinstance(wanted, Reply):
         return wanted

@@ -86,7 +86,7 @@ class SecureHeaders:
             routed = core.route(EnvironRequest(environ))
             if type(routed) is not Plan:  # the app is not called
                 if isinstance(routed, ReportReceiver):
-                    routed = _receive(routed, environ)
+                    routed = receive_report(routed, environ)
                 return _reply(cast(Reply, routed), start_response)
             plan = routed
         state = core.begin(environ, plan, environ.get("wsgi.url_scheme") == "https")
@@ -164,7 +164,9 @@ def _key(name: str) -> str:
     return key
 
 
-def _receive(receiver: ReportReceiver, environ: WSGIEnvironment) -> Reply:
+def receive_report(receiver: ReportReceiver, environ: WSGIEnvironment) -> Reply:
+    """The receiver's answer to the request ``environ`` describes, reading
+    its body from the server's stream (Django's middleware too, under WSGI)."""
     wanted = receiver.wanted(
         str(environ.get("REQUEST_METHOD", "")),
         environ.get("CONTENT_TYPE"),

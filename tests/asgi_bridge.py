@@ -161,18 +161,28 @@ def around_asgi(app: Any, config: Any = None) -> AsgiAsWsgi:
             middleware = AsgiSecureHeaders(app, config)
     finally:
         for warning in caught:
-            _warn_again(warning)
+            rewarn(warning)
     return AsgiAsWsgi(middleware)
 
 
-def _warn_again(warning: warnings.WarningMessage) -> None:
-    # The adapter warns at the first frame outside the package: here. The
-    # frame to name is the caller of behind_asgi or around_asgi.
+def _here(filename: str) -> bool:
+    return filename == __file__
+
+
+def rewarn(
+    warning: warnings.WarningMessage, inside: Callable[[str], bool] = _here
+) -> None:
+    """Warn ``warning`` again at the line of the bridge's caller.
+
+    The adapter warns at the first frame outside the package: a bridge's
+    (a file ``inside`` says is the bridge's). The frame to name is the caller
+    of ``behind_asgi``, ``around_asgi`` or another bridge.
+    """
     frame = sys._getframe(1)
-    while frame.f_back is not None and frame.f_code.co_filename == __file__:
+    while frame.f_back is not None and inside(frame.f_code.co_filename):
         frame = frame.f_back
     filename, lineno = warning.filename, warning.lineno
-    if filename == __file__:
+    if inside(filename):
         filename, lineno = frame.f_code.co_filename, frame.f_lineno
     warnings.warn_explicit(
         warning.message,

@@ -3,11 +3,14 @@
 Opt-out, not opt-in: every test of a module under ``tests/`` (the top level,
 ``tests/config/``, ``tests/policy/``) that builds the middleware (it names
 ``SecureHeaders`` or ``served``, itself, through a helper of the tests or a
-fixture of its module) runs twice: ``[wsgi]`` as written, ``[asgi]`` with
-``SecureHeaders`` standing for :func:`tests.asgi_bridge.behind_asgi`.
-:data:`WSGI_ONLY` lists the tests that check what the ASGI adapter has no
-counterpart for (WSGI plumbing, Flask), each with why; :data:`BOTH_ALREADY`
-the tests that drive each adapter themselves. ``tests/integration/`` (real
+fixture of its module) runs three times: ``[wsgi]`` as written, ``[asgi]``
+with ``SecureHeaders`` standing for :func:`tests.asgi_bridge.behind_asgi`, and
+``[django]`` with it standing for :func:`tests.django_bridge.behind_django`
+(Django's ``SecureHeadersMiddleware``, each request through its test
+``Client``). :data:`WSGI_ONLY` lists the tests that check what the ASGI
+adapter has no counterpart for (WSGI plumbing, Flask), each with why;
+:data:`NOT_DJANGO` those that do not run through Django, each with why;
+:data:`BOTH_ALREADY` the tests that drive each adapter themselves. ``tests/integration/`` (real
 servers) and ``tests/asgi/`` (the ASGI adapter alone) are outside.
 
 The choice is checked while the tests run, not only read from their code: in
@@ -26,7 +29,7 @@ from typing import Any
 import pytest
 
 import secheaders_wsgi.middleware
-from tests import asgi_bridge, support
+from tests import asgi_bridge, django_bridge, support
 
 #: The packages whose tests are the contract (module names without the file).
 PACKAGES = frozenset({"tests", "tests.config", "tests.policy"})
@@ -159,6 +162,61 @@ BOTH_ALREADY: dict[str, str] = {
     ),
 }
 
+_DJANGO_JAR = (
+    "Django keeps an app's cookies in its SimpleCookie jar, which spells "
+    "them its own way (attribute order and case) and drops one it cannot "
+    "parse: the test compares the app's exact spelling. "
+    "tests/test_django_middleware.py::test_cookies_stay_in_djangos_jar_hardened "
+    "hardens cookies through Django's jar"
+)
+_DJANGO_STARTS_LATER = (
+    "under Django the response starts when the view returns it, not at the "
+    "app's start_response (the bridge's): a call in between is in time. "
+    "tests/test_django_middleware.py::test_a_call_while_the_body_streams_is_a_runtime_error "
+    "is the Django counterpart"
+)
+
+#: test -> why it runs on the WSGI and ASGI adapters but not through Django's
+#: middleware and test Client (``[django]``), keys as in WSGI_ONLY.
+NOT_DJANGO: dict[str, str] = {
+    "config.test_keys::test_non_callable_app_is_a_type_error": (
+        "Django's middleware takes no app to refuse: Django hands it get_response"
+    ),
+    "test_cookies::test_app_cookies": _DJANGO_JAR,
+    "test_middleware::test_every_set_cookie_is_kept_unchanged_when_not_secured": _DJANGO_JAR,
+    "test_middleware::test_server_secured_adds_secure_once_to_every_cookie": _DJANGO_JAR,
+    "test_middleware::test_cookie_whose_value_says_secure_still_gets_the_attribute": _DJANGO_JAR,
+    "test_middleware::test_secured_cookies_get_secure_once[has-secure-no-space]": _DJANGO_JAR,
+    "test_middleware::test_secured_cookies_get_secure_once[lookalike]": _DJANGO_JAR,
+    "test_properties::test_set_cookie_keeps_everything_and_gains_secure_once": _DJANGO_JAR,
+    "test_owasp::test_owasp_token_strips_every_name_on_the_list_and_nothing_else": (
+        "asserts the app's header order with its cookies among them; Django "
+        "sends cookies after every other header"
+    ),
+    "test_nonce::test_first_call_after_start_response_raises": _DJANGO_STARTS_LATER,
+    "test_overrides::test_a_call_after_start_response_is_a_runtime_error": _DJANGO_STARTS_LATER,
+    "test_hostile_requests::test_hostile_path_never_raises_or_escapes[http-'/\\u2603']": (
+        "a PATH_INFO outside latin-1, which no WSGI server sends (PEP 3333): "
+        "Django's WSGIRequest cannot encode it before any middleware runs"
+    ),
+    "test_hostile_requests::test_hostile_path_never_raises_or_escapes[https-'/\\u2603']": (
+        "the same path outside latin-1, over https"
+    ),
+    "test_receiver::test_ten_thousand_reports_keep_memory_flat": (
+        "Django's test ClientHandler reconnects close_old_connections on "
+        "every request and each connect leaves a weakref.finalize behind "
+        "(about 200 B a request, django/dispatch/dispatcher.py:111 under "
+        "tracemalloc): the growth is the test client's. The receiver's "
+        "memory is measured on the [wsgi] and [asgi] runs"
+    ),
+}
+
+#: What stands in for ``SecureHeaders`` in each adapter's run.
+BRIDGES: dict[str, Callable[..., Any]] = {
+    "asgi": asgi_bridge.behind_asgi,
+    "django": django_bridge.behind_django,
+}
+
 _BUILDERS = frozenset({"SecureHeaders", "served"})
 # What a helper may be: a function, or a pytest fixture (its own type).
 _HELPERS = (types.FunctionType, type(pytest.fixture(lambda: None)))
@@ -173,12 +231,16 @@ def key_of(module: str, function: str) -> str:
 def not_doubled(module: str, function: str) -> str | None:
     """Why this test is not run twice (WSGI_ONLY, BOTH_ALREADY), or ``None``."""
     for listed in (WSGI_ONLY, BOTH_ALREADY):
-        why = listed.get(key_of(module, function)) or listed.get(
-            module.removeprefix("tests.")
-        )
+        why = _listed(listed, module, function)
         if why:
             return why
     return None
+
+
+def _listed(listed: dict[str, str], module: str, function: str) -> str | None:
+    return listed.get(key_of(module, function)) or listed.get(
+        module.removeprefix("tests.")
+    )
 
 
 def in_contract(module: types.ModuleType) -> bool:
@@ -237,7 +299,10 @@ def generate(metafunc: pytest.Metafunc) -> None:
         return
     # A parameter the function does not take: the autouse fixture below reads it.
     metafunc.fixturenames.append("adapter")
-    metafunc.parametrize("adapter", ["wsgi", "asgi"])
+    adapters = ["wsgi", "asgi"]
+    if not _listed(NOT_DJANGO, module.__name__, metafunc.function.__name__):
+        adapters.append("django")
+    metafunc.parametrize("adapter", adapters)
 
 
 @pytest.fixture(autouse=True)
@@ -255,10 +320,11 @@ def contract_adapter(
     # None: the test is not parametrized by adapter (WSGI, as written).
     adapter: str | None = callspec.params.get("adapter") if callspec else None
     module = getattr(request.node, "module", None)  # a doctest has none
-    if adapter == "asgi":
-        monkeypatch.setattr(support, "SecureHeaders", asgi_bridge.behind_asgi)
+    bridge = BRIDGES.get(adapter or "wsgi")
+    if bridge is not None:
+        monkeypatch.setattr(support, "SecureHeaders", bridge)
         if hasattr(module, "SecureHeaders"):
-            monkeypatch.setattr(module, "SecureHeaders", asgi_bridge.behind_asgi)
+            monkeypatch.setattr(module, "SecureHeaders", bridge)
     function = getattr(request.node, "originalname", request.node.name)
     if (
         adapter == "wsgi"
@@ -280,9 +346,9 @@ def contract_adapter(
     yield adapter or "wsgi"
     if not reached[0]:
         return
-    if adapter == "asgi":
+    if bridge is not None:
         pytest.fail(
-            f"[asgi] built or called the WSGI adapter {reached[0]} time(s): the "
+            f"[{adapter}] built or called the WSGI adapter {reached[0]} time(s): the "
             "test reaches a SecureHeaders the bridge cannot stand in for (built "
             "at import, or under another name); build it in the test"
         )
@@ -295,25 +361,36 @@ def contract_adapter(
 
 
 def deselect(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Leave out the ``[asgi]`` run of a parameter :data:`WSGI_ONLY` names:
-    ``module::function[id]``, the id as the ``[wsgi]`` run's without ``wsgi``."""
-    cases = {key for key in WSGI_ONLY if key.endswith("]")}
-    dropped = [item for item in items if _case(item) in cases]
+    """Leave out the ``[asgi]`` and ``[django]`` runs of a parameter
+    :data:`WSGI_ONLY` names, and the ``[django]`` one of a parameter
+    :data:`NOT_DJANGO` names: ``module::function[id]``, the id as the
+    ``[wsgi]`` run's without ``wsgi``."""
+    cases = {
+        "asgi": {key for key in WSGI_ONLY if key.endswith("]")},
+        "django": {key for key in (*WSGI_ONLY, *NOT_DJANGO) if key.endswith("]")},
+    }
+    dropped = [
+        item
+        for item in items
+        if (found := _case(item)) is not None and found[1] in cases[found[0]]
+    ]
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = [item for item in items if item not in dropped]
 
 
-def _case(item: pytest.Item) -> str | None:
+def _case(item: pytest.Item) -> tuple[str, str] | None:
+    """The bridged adapter an item runs on and its key with the parameter."""
     callspec = getattr(item, "callspec", None)
-    if callspec is None or callspec.params.get("adapter") != "asgi":
+    adapter = callspec.params.get("adapter") if callspec else None
+    if adapter not in BRIDGES:
         return None
     parts = callspec.id.split("-")
-    parts.remove("asgi")
+    parts.remove(adapter)
     function = getattr(item, "originalname", item.name)
     module = getattr(item, "module", None)
     name = module.__name__ if module is not None else ""
-    return f"{key_of(name, function)}[{'-'.join(parts)}]"
+    return adapter, f"{key_of(name, function)}[{'-'.join(parts)}]"
 
 
 def _counted(function: Callable[..., Any], reached: list[int]) -> Callable[..., Any]:

@@ -9,12 +9,15 @@ from typing import Any
 
 import pytest
 
-from tests.asgi_contract import BOTH_ALREADY, WSGI_ONLY, builds_middleware
+from tests.asgi_contract import BOTH_ALREADY, NOT_DJANGO, WSGI_ONLY, builds_middleware
 
 TESTS = Path(__file__).parent
 
 
-@pytest.mark.parametrize("key", [*WSGI_ONLY, *BOTH_ALREADY])
+LISTS = WSGI_ONLY | BOTH_ALREADY | NOT_DJANGO
+
+
+@pytest.mark.parametrize("key", list(LISTS))
 def test_every_listed_test_exists_and_says_why(key: str) -> None:
     # A renamed test would leave its entry behind, doing nothing. Read, not
     # imported: a module may build a middleware at import.
@@ -27,7 +30,7 @@ def test_every_listed_test_exists_and_says_why(key: str) -> None:
     }
     if function:
         assert function.partition("[")[0] in defined, key
-    assert len((WSGI_ONLY | BOTH_ALREADY)[key]) > 20
+    assert len(LISTS[key]) > 20
 
 
 def module_of(source: str) -> types.ModuleType:
@@ -90,3 +93,33 @@ def test_a_proxy_in_a_modules_globals_is_never_touched() -> None:
     module = module_of("def test_proxy(): request.path")
     module.__dict__["request"] = Proxy()
     assert builds_middleware(module.__dict__["test_proxy"], module) is False
+
+
+def test_the_django_run_goes_through_djangos_client_and_our_middleware(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from django.test import Client
+    from webtest import TestApp
+
+    from secheaders_wsgi.django import SecureHeadersMiddleware
+    from tests.django_bridge import behind_django
+
+    finished: list[Any] = []
+    finish = SecureHeadersMiddleware._finish
+
+    def counted(self: Any, request: Any, response: Any) -> Any:
+        finished.append(request)
+        return finish(self, request, response)
+
+    monkeypatch.setattr(SecureHeadersMiddleware, "_finish", counted)
+
+    def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [environ["PATH_INFO"].encode("latin-1")]
+
+    bridged = behind_django(app, {"preset": "strict", "server_secured": True})
+    response = TestApp(bridged).get("/caf%C3%A9/")
+    assert isinstance(bridged.client, Client)
+    assert [r.path for r in finished] == ["/café/"]  # a Django request
+    assert "'strict-dynamic'" in response.headers["Content-Security-Policy"]
+    assert response.body == "/café/".encode()  # PATH_INFO as the app got it

@@ -18,11 +18,11 @@ from typing import Any
 import django
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.template import engines
 from django.test import AsyncClient, Client
 from django.test.utils import override_settings
-from django.urls import path
+from django.urls import path, reverse
 from webtest import TestApp
 
 from secheaders_wsgi import SecureHeaders, load_config, use_override
@@ -67,6 +67,23 @@ def embed(request: HttpRequest) -> HttpResponse:
     return HttpResponse("embed")
 
 
+def where(request: HttpRequest) -> HttpResponse:
+    return HttpResponse(
+        f"{request.path} {reverse('where')} {request.build_absolute_uri()}"
+    )
+
+
+def late(request: HttpRequest) -> StreamingHttpResponse:
+    def body() -> Iterator[bytes]:
+        yield b"a"
+        try:
+            use_override(request.META, "embed")
+        except RuntimeError as exc:
+            yield str(exc).encode()
+
+    return StreamingHttpResponse(body())
+
+
 @csp_update({"img-src": ["https://cdn.example"]})
 async def gallery(request: HttpRequest) -> HttpResponse:
     return HttpResponse("gallery")
@@ -79,6 +96,8 @@ urlpatterns = [
     path("embed/", embed),
     path("gallery/", gallery),
     path("admin/x/", page),
+    path("where/", where, name="where"),
+    path("late/", late),
 ]
 
 EMBED = {"embed": {"csp_frame_ancestors": ["https://partner.example"]}}
@@ -266,3 +285,31 @@ def test_under_the_wsgi_wrapper_too_it_refuses_naming_both() -> None:
                            r"SecureHeaders \(WSGI\) built at .* \(outer\) and "
                            r"SecureHeaders \(Django\) built at .*keep one"):  # fmt: skip
             app.get("/")
+
+
+def test_a_proxys_prefix_moves_the_path_and_what_reverse_makes() -> None:
+    config = {"trusted_proxies": 1}
+    forwarded = {
+        "HTTP_X_FORWARDED_PROTO": "https",
+        "HTTP_X_FORWARDED_HOST": "example.com",
+        "HTTP_X_FORWARDED_PREFIX": "/caf\xc3\xa9",  # /café, as a server spells it
+    }
+    with override_settings(MIDDLEWARE=[OURS], SECHEADERS=config):
+        response = Client().get("/where/", **forwarded)
+    assert response.content.decode() == (
+        "/café/where/ /caf%C3%A9/where/ https://example.com/caf%C3%A9/where/"
+    )
+    # The next request starts from the server's prefix again.
+    with override_settings(MIDDLEWARE=[OURS], SECHEADERS=config):
+        response = Client().get("/where/", HTTP_HOST="example.com")
+    assert response.content.decode().startswith("/where/ /where/ ")
+
+
+def test_a_call_while_the_body_streams_is_a_runtime_error() -> None:
+    # Django sends the headers once the middleware returned the response:
+    # a change asked for while the body streams is too late, and says so.
+    with override_settings(MIDDLEWARE=[OURS], SECHEADERS={"overrides": EMBED}):
+        response = Client().get("/late/")
+    body = b"".join(response.streaming_content).decode()
+    assert body.startswith("a") and "after the response started" in body
+    assert "partner.example" not in response.headers["Content-Security-Policy"]
