@@ -1,7 +1,8 @@
 """secheaders_wsgi.django.SecureHeadersMiddleware: the core as a Django middleware.
 
 The differential test: for each config and request, the middleware (through
-Django's WSGI handler, its test ``Client`` and its ``AsyncClient``) sends the
+Django's WSGI handler, its test ``Client`` and its ``AsyncClient``, which is
+Django's ASGI handler) sends the
 same headers as ``SecureHeaders`` around ``get_wsgi_application()``. Then what
 only the middleware does: ``SECHEADERS``, ``request.csp_nonce``, cookies kept
 in Django's cookie jar, and refusing to run under the wrapper too.
@@ -204,6 +205,18 @@ def _through_client(
         return response.status_code, response.content, _django_headers(response)
 
 
+def _through_async_client(
+    config: dict[str, Any], method: str, target: str, https: bool
+) -> Any:
+    # Django's ASGI handler: an ASGIRequest from a scope, the middleware's
+    # async path, sync views run in a thread.
+    with override_settings(MIDDLEWARE=[OURS, SESSION], SECHEADERS=config):
+        client = AsyncClient(headers={"host": "example.com"})
+        call = getattr(client, method.lower())
+        response = run_async(call(target, secure=https))
+        return response.status_code, response.content, _django_headers(response)
+
+
 def _django_headers(response: Any) -> Headers:
     # What Django's handler sends: the headers, then each cookie.
     return [
@@ -222,7 +235,7 @@ def test_the_middleware_sends_what_the_wsgi_wrapper_sends(
 ) -> None:
     config = CONFIGS[name]
     status, body, wrapped = _through_wrapper(config, method, target, https)
-    for through in (_through_middleware, _through_client):
+    for through in (_through_middleware, _through_client, _through_async_client):
         got_status, got_body, got = through(config, method, target, https)
         assert (got_status, _normal(got)) == (status, _normal(wrapped)), through
         if b"nonce" not in body:

@@ -102,7 +102,9 @@ class ScopeRequest:
     def target(self) -> tuple[str, str]:
         scope = self.scope
         root = _latin(str(scope.get("root_path", "")))
-        return root, bytes(scope.get("query_string", b"")).decode("latin-1")
+        query = scope.get("query_string", b"")
+        # Servers send bytes; Django's AsyncClient, text (urlencoded ASCII).
+        return root, query if isinstance(query, str) else bytes(query).decode("latin-1")
 
     def rewrite(self, fix: Fix) -> None:
         scope = self.scope
