@@ -3,13 +3,15 @@
 Opt-out, not opt-in: every test of a module under ``tests/`` (the top level,
 ``tests/config/``, ``tests/policy/``) that builds the middleware (it names
 ``SecureHeaders`` or ``served``, itself, through a helper of the tests or a
-fixture of its module) runs three times: ``[wsgi]`` as written, ``[asgi]``
-with ``SecureHeaders`` standing for :func:`tests.asgi_bridge.behind_asgi`, and
-``[django]`` with it standing for :func:`tests.django_bridge.behind_django`
+fixture of its module) runs four times: ``[wsgi]`` as written, ``[asgi]``
+with ``SecureHeaders`` standing for :func:`tests.asgi_bridge.behind_asgi`,
+``[django]`` and ``[django_async]`` with it standing for
+:func:`tests.django_bridge.behind_django` and ``behind_django_async``
 (Django's ``SecureHeadersMiddleware``, each request through its test
-``Client``). :data:`WSGI_ONLY` lists the tests that check what the ASGI
+``Client`` or its ``AsyncClient``). :data:`WSGI_ONLY` lists the tests that check what the ASGI
 adapter has no counterpart for (WSGI plumbing, Flask), each with why;
-:data:`NOT_DJANGO` those that do not run through Django, each with why;
+:data:`NOT_DJANGO` those that do not run through Django and
+:data:`NOT_DJANGO_ASYNC` through its ASGI handler, each with why;
 :data:`BOTH_ALREADY` the tests that drive each adapter themselves. ``tests/integration/`` (real
 servers) and ``tests/asgi/`` (the ASGI adapter alone) are outside.
 
@@ -211,10 +213,43 @@ NOT_DJANGO: dict[str, str] = {
     ),
 }
 
+#: test -> why it runs through Django's test Client but not its AsyncClient
+#: (``[django_async]``); NOT_DJANGO leaves out both.
+_DJANGO_READS_FIRST = (
+    "counts the bytes the receiver reads from the stream: Django's ASGI "
+    "handler reads a request's whole body before any middleware runs (docs/"
+    "production.md says to wrap asgi.py for that); under Django's WSGI "
+    "handler ([django]) the receiver reads the server's stream itself"
+)
+NOT_DJANGO_ASYNC: dict[str, str] = {
+    **dict.fromkeys(
+        (
+            "test_receiver::test_a_chunked_body_without_length_stops_at_the_limit",
+            "test_receiver::test_a_length_of_5000_digits_is_413_without_reading_or_raising",
+            "test_receiver::test_a_length_that_is_not_a_number_is_400_without_reading",
+            "test_receiver::test_a_nonsense_content_length_never_reads_past_the_limit",
+            "test_receiver::test_oversize_on_a_terminated_stream_reads_at_most_max_plus_one",
+            "test_receiver::test_oversize_with_content_length_is_413_without_reading",
+        ),
+        _DJANGO_READS_FIRST,
+    ),
+    "test_receiver::test_a_client_that_hangs_up_mid_body_gets_400_not_an_exception": (
+        "Django's ASGI handler reads the body before any middleware: a client "
+        "that hangs up mid-body never reaches the middleware (Django drops "
+        "the request)"
+    ),
+    "test_hostile_requests::test_hostile_query_string_is_kept_inside_the_location['\\xff\\xfe']": (
+        "Django's ASGIRequest decodes the query string as UTF-8 before any "
+        "middleware runs, and Django's ASGI handler answers 400 for one that "
+        "is not"
+    ),
+}
+
 #: What stands in for ``SecureHeaders`` in each adapter's run.
 BRIDGES: dict[str, Callable[..., Any]] = {
     "asgi": asgi_bridge.behind_asgi,
     "django": django_bridge.behind_django,
+    "django_async": django_bridge.behind_django_async,
 }
 
 _BUILDERS = frozenset({"SecureHeaders", "served"})
@@ -300,8 +335,11 @@ def generate(metafunc: pytest.Metafunc) -> None:
     # A parameter the function does not take: the autouse fixture below reads it.
     metafunc.fixturenames.append("adapter")
     adapters = ["wsgi", "asgi"]
-    if not _listed(NOT_DJANGO, module.__name__, metafunc.function.__name__):
+    function = metafunc.function.__name__
+    if not _listed(NOT_DJANGO, module.__name__, function):
         adapters.append("django")
+        if not _listed(NOT_DJANGO_ASYNC, module.__name__, function):
+            adapters.append("django_async")
     metafunc.parametrize("adapter", adapters)
 
 
@@ -368,6 +406,11 @@ def deselect(config: pytest.Config, items: list[pytest.Item]) -> None:
     cases = {
         "asgi": {key for key in WSGI_ONLY if key.endswith("]")},
         "django": {key for key in (*WSGI_ONLY, *NOT_DJANGO) if key.endswith("]")},
+        "django_async": {
+            key
+            for key in (*WSGI_ONLY, *NOT_DJANGO, *NOT_DJANGO_ASYNC)
+            if key.endswith("]")
+        },
     }
     dropped = [
         item

@@ -1,17 +1,22 @@
-"""The WSGI contract tests, run through Django's middleware and its test Client.
+"""The WSGI contract tests, run through Django's middleware and its test clients.
 
 ``behind_django(app, config)`` stands in for ``SecureHeaders(app, config)``:
-the WSGI test app runs as a Django view (:func:`wsgi_view`) behind
+the WSGI test app runs as a Django view behind
 ``secheaders_wsgi.django.SecureHeadersMiddleware`` (``SECHEADERS = config``),
-and each request goes through ``django.test.Client``, which the result drives
-as a WSGI app again (:class:`DjangoAsWsgi`). So the tests' WebTest calls,
-``environ_for()`` and recorders test the Django middleware with the very
-assertions they make of the WSGI wrapper.
+and each request goes through ``django.test.Client`` (Django's WSGI handler),
+which the result drives as a WSGI app again (:class:`DjangoAsWsgi`).
+``behind_django_async`` does the same through ``django.test.AsyncClient``
+(Django's ASGI handler, the middleware's async path, an async view). So the
+tests' WebTest calls, ``environ_for()`` and recorders test the Django
+middleware with the very assertions they make of the WSGI wrapper.
 
 The Client gets the environ the test built, itself (not a copy with
 Client's defaults), so keys the test reads back after the call are the ones
 the middleware wrote; the view hands the app the environ as the test built
-it (Django rewrites ``PATH_INFO`` and ``SCRIPT_NAME`` as decoded text).
+it (Django rewrites ``PATH_INFO`` and ``SCRIPT_NAME`` as decoded text). The
+AsyncClient gets the scope a server would make of that environ
+(:func:`tests.asgi_bridge.scope_of`), and the app an environ made back from
+the scope, as under the ASGI bridge.
 """
 
 from __future__ import annotations
@@ -20,40 +25,54 @@ import io
 import itertools
 import os
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from tests.asgi_bridge import PHRASES, Body, rewarn
+from tests.asgi_bridge import PHRASES, Body, WsgiInAsgi, on_loop, rewarn, scope_of
 
 OURS = "secheaders_wsgi.django.SecureHeadersMiddleware"
-VIEW = f"{__name__}.as_view"
 APP = "tests.django_app"
 AS_BUILT = "tests.django_as_built"
 
 
 def behind_django(app: Any, config: Any = None) -> DjangoAsWsgi:
-    """``SecureHeaders(app, config)``, but Django's middleware does the work.
+    """``SecureHeaders(app, config)``, but Django's middleware does the work,
+    each request through Django's test ``Client``.
 
     The middleware is built (and ``SECHEADERS`` checked) here, as Django's
     handler loads it; a warning it gives names the caller's line.
     """
+    _refuse_non_callable(app)
+    return DjangoAsWsgi(_loaded(_clients()[0](), config, is_async=False), app)
+
+
+def behind_django_async(app: Any, config: Any = None) -> DjangoAsyncAsWsgi:
+    """The same through Django's ``AsyncClient``."""
+    _refuse_non_callable(app)
+    return DjangoAsyncAsWsgi(_loaded(_clients()[1](), config, is_async=True), app)
+
+
+def _refuse_non_callable(app: Any) -> None:
     if not callable(app):
         # The wrapper's own TypeError: Django has no app argument to refuse.
         raise TypeError(f"app must be a WSGI callable, not {type(app).__name__}")
+
+
+def _loaded(client: Any, config: Any, *, is_async: bool) -> Any:
+    """``client``, its handler's middleware loaded with ``SECHEADERS = config``."""
     from django.test.utils import override_settings
 
-    _setup()
-    client = _Client()
+    last = f"{__name__}.{'as_async_view' if is_async else 'as_view'}"
     caught: list[warnings.WarningMessage] = []
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            with override_settings(MIDDLEWARE=[OURS, VIEW], SECHEADERS=config):
-                client.handler.load_middleware()
+            with override_settings(MIDDLEWARE=[OURS, last], SECHEADERS=config):
+                client.handler.load_middleware(is_async=is_async)
     finally:
         for warning in caught:
             rewarn(warning, _django_or_here)
-    return DjangoAsWsgi(client, app)
+    return client
 
 
 def _django_or_here(filename: str) -> bool:
@@ -62,31 +81,27 @@ def _django_or_here(filename: str) -> bool:
     return filename == __file__ or filename.startswith(os.path.dirname(django.__file__))
 
 
-def _setup() -> None:
+def _clients() -> tuple[type, type]:
+    """Django's Client and AsyncClient, sending what they are given as it is."""
     import django
     from django.apps import apps
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "examples.django_project.settings")
     if not apps.ready:
         django.setup()
-
-
-def _client_class() -> type:
-    from django.test import Client
+    from django.test import AsyncClient, Client
 
     class ClientOfEnviron(Client):  # type: ignore[misc]
-        """Django's test Client, sending the environ it is given as it is."""
-
         def _base_environ(self, **request: Any) -> dict[str, Any]:
             environ: dict[str, Any] = request["environ"]
             return environ
 
-    return ClientOfEnviron
+    class AsyncClientOfScope(AsyncClient):  # type: ignore[misc]
+        def _base_scope(self, **request: Any) -> dict[str, Any]:
+            scope: dict[str, Any] = request["scope"]
+            return scope
 
-
-def _Client() -> Any:
-    # Django's Client is importable only once settings are known.
-    return _client_class()(raise_request_exception=True)
+    return ClientOfEnviron, AsyncClientOfScope
 
 
 class DjangoAsWsgi:
@@ -113,26 +128,91 @@ class DjangoAsWsgi:
         environ[AS_BUILT] = {
             key: environ[key] for key in ("PATH_INFO", "SCRIPT_NAME") if key in environ
         }
-        response = self.client.request(environ=environ)
-        code = response.status_code
-        phrase = PHRASES.get(code) or response.reason_phrase
-        headers = [
-            *response.items(),
-            *(("Set-Cookie", m.OutputString()) for m in response.cookies.values()),
-        ]
-        start_response(f"{code} {phrase}", headers)
-        if response.streaming:
-            return Body(response.streaming_content)
-        return Body([response.content])
+        return _answer(self.client.request(environ=environ), start_response)
+
+
+class DjangoAsyncAsWsgi(DjangoAsWsgi):
+    """A WSGI app that sends each request through Django's AsyncClient."""
+
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Body:
+        from django.test.client import FakePayload
+
+        scope = scope_of(environ)
+        # Django's ASGI handler reads the whole body before any middleware.
+        scope["_body_file"] = FakePayload(_body(environ))
+        scope[APP] = self.app
+        response = on_loop(self.client.request(scope=scope))
+        return _answer(response, start_response)
+
+
+# Django's ASGI handler reads the whole body before any middleware runs; a
+# test's endless stream is cut here, past any limit a test sets.
+MOST = 4 * 1024 * 1024
+
+
+def _body(environ: dict[str, Any]) -> bytes:
+    stream = environ.get("wsgi.input") or io.BytesIO()
+    try:
+        length = min(int(environ.get("CONTENT_LENGTH") or ""), MOST)
+    except ValueError:
+        length = -1  # to the stream's end, as a server reads a chunked body
+    chunks: list[bytes] = []
+    got = 0
+    while length < 0 or got < length:
+        # In pieces: werkzeug's lint refuses a read() without a size.
+        want = 65536 if length < 0 else min(65536, length - got)
+        chunk = bytes(stream.read(want))
+        if not chunk or got > MOST:
+            break
+        chunks.append(chunk)
+        got += len(chunk)
+    return b"".join(chunks)
+
+
+def _answer(response: Any, start_response: Callable[..., Any]) -> Body:
+    """Django's response, as a WSGI server sends it."""
+    code = response.status_code
+    phrase = PHRASES.get(code) or response.reason_phrase
+    headers = [
+        *response.items(),
+        *(("Set-Cookie", m.OutputString()) for m in response.cookies.values()),
+    ]
+    start_response(f"{code} {phrase}", headers)
+    if response.streaming:
+        return Body(response.streaming_content)
+    return Body([response.content])
 
 
 def wsgi_view(request: Any) -> Any:
     """The test's WSGI app as a Django view: what it starts, Django sends."""
-    from django.http import StreamingHttpResponse
-
     environ = request.META
     app = environ.pop(APP)
     _spell_as_built(environ, environ.pop(AS_BUILT))
+    return _run(app, environ, streaming=True)
+
+
+async def async_view(request: Any) -> Any:
+    """The test's WSGI app as an async Django view, in a thread."""
+    from asgiref.sync import sync_to_async
+
+    scope = request.scope
+    environ = WsgiInAsgi.environ(scope, request.body)
+    # The request's state is in META, where the middleware put it.
+    environ.update(
+        {k: v for k, v in request.META.items() if k.startswith("secheaders.")}
+    )
+    app = scope.pop(APP)
+    # Whole: Django warns when it serves a sync iterator from async code.
+    return await sync_to_async(_run, thread_sensitive=False)(
+        app, environ, streaming=False
+    )
+
+
+def _run(app: Any, environ: dict[str, Any], *, streaming: bool) -> Any:
+    from django.http import HttpResponse, StreamingHttpResponse
+
     started: list[Any] = []
 
     def start_response(status: str, headers: list[Any], exc_info: Any = None) -> Any:
@@ -141,7 +221,7 @@ def wsgi_view(request: Any) -> Any:
         started[:] = [status, headers]
         return _no_write
 
-    body = app(environ, start_response)
+    body: Iterable[bytes] = app(environ, start_response)
     chunks: Iterator[bytes] = iter(body)
     first: list[bytes] = []
     if not started:
@@ -150,11 +230,21 @@ def wsgi_view(request: Any) -> Any:
         first = [next(chunks, b"")]
     status, headers = started
     code, _, reason = status.partition(" ")
-    response = StreamingHttpResponse(
-        itertools.chain(first, chunks), status=int(code), reason=reason or None
-    )
-    if hasattr(body, "close"):
-        response._resource_closers.append(body.close)
+    content = itertools.chain(first, chunks)
+    response: Any
+    if streaming:
+        response = StreamingHttpResponse(
+            content, status=int(code), reason=reason or None
+        )
+        if hasattr(body, "close"):
+            response._resource_closers.append(body.close)
+    else:
+        try:
+            whole = b"".join(content)
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+        response = HttpResponse(whole, status=int(code), reason=reason or None)
     del response.headers["Content-Type"]
     for name, value in headers:
         if name.lower() == "set-cookie":
@@ -204,3 +294,12 @@ def as_view(get_response: Callable[[Any], Any]) -> Callable[[Any], Any]:
     resolver would answer 404 for a path without a leading slash itself.
     """
     return wsgi_view
+
+
+def as_async_view(get_response: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """The same, async, for Django's ASGI handler: :func:`async_view`."""
+    return async_view
+
+
+as_async_view.sync_capable = False  # type: ignore[attr-defined]
+as_async_view.async_capable = True  # type: ignore[attr-defined]

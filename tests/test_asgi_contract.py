@@ -9,12 +9,18 @@ from typing import Any
 
 import pytest
 
-from tests.asgi_contract import BOTH_ALREADY, NOT_DJANGO, WSGI_ONLY, builds_middleware
+from tests.asgi_contract import (
+    BOTH_ALREADY,
+    NOT_DJANGO,
+    NOT_DJANGO_ASYNC,
+    WSGI_ONLY,
+    builds_middleware,
+)
 
 TESTS = Path(__file__).parent
 
 
-LISTS = WSGI_ONLY | BOTH_ALREADY | NOT_DJANGO
+LISTS = WSGI_ONLY | BOTH_ALREADY | NOT_DJANGO | NOT_DJANGO_ASYNC
 
 
 @pytest.mark.parametrize("key", list(LISTS))
