@@ -125,12 +125,12 @@ class Core:
         # samples draws per request, so its states start from the top's.
         top = site.top
         self._classes = {
-            plan: self._state_classes(plan, raw)
+            plan: self._state_classes(plan, raw, site.variants.fixed)
             for plan in (top, *site.rules)
             if not _sampling(plan)
         }
         self._http, self._https = self._classes.get(top) or self._state_classes(
-            top, raw
+            top, raw, {}
         )
         # The top plan, unless it samples.
         self._plain_top = top if top in self._classes else None
@@ -138,8 +138,15 @@ class Core:
         self._lock = threading.Lock()
 
     def _state_classes(
-        self, plan: Plan, raw: bool
+        self, plan: Plan, raw: bool, fixed: Mapping[tuple[Plan, str], Plan]
     ) -> tuple[type[ResponseState], type[ResponseState]]:
+        # The overrides built on this plan at start-up whose sides draw no
+        # sample: use_override then only swaps the plan and the wire.
+        ready = [
+            (name, merged)
+            for (base, name), merged in fixed.items()
+            if base is plan and not _sampling(merged)
+        ]
         http, https = (
             cast(
                 "type[ResponseState]",
@@ -152,6 +159,13 @@ class Core:
                         "raw": raw,
                         "https": https,
                         "wire": _wire(side, raw),
+                        "ready": {
+                            name: (
+                                merged,
+                                _wire(merged.https if https else merged.http, raw),
+                            )
+                            for name, merged in ready
+                        },
                     },
                 ),
             )
@@ -376,6 +390,9 @@ class ResponseState:
     merged: Plan | None = None
     edits: tuple[CspEdit, ...] = ()
     omit: frozenset[str] = frozenset()
+    #: override name -> the plan and wire it gives a response that asked
+    #: nothing else yet (the overrides built at start-up on this plan).
+    ready: Mapping[str, tuple[Plan, Wire[Any]]] = {}
 
     def nonce(self) -> str:
         """The request's CSP nonce, made on first use.
@@ -575,20 +592,44 @@ def use_override(carrier: Mapping[str, Any], name: str) -> None:
     a :class:`~secheaders_wsgi.ConfigError` with a did-you-mean; a call after
     the response started or without ``SecureHeaders`` is a RuntimeError.
     """
-    state = _state(carrier, "use_override")
+    state = carrier.get(STATE_KEY)
+    if not isinstance(state, ResponseState) or state.sent:
+        state = _state(carrier, "use_override")  # raises, saying why
+    if not (state.asked or state.merged):  # the usual call: the first change
+        ready = state.ready.get(name)
+        if ready is not None:
+            plan, wire = ready
+            state.merged = plan
+            state.wire = wire
+            if plan.unsafe_eval is not state.plan.unsafe_eval:
+                _set_unsafe_eval(carrier, plan)
+            return
     variants = state.core.site.variants
+    base = state.merged or state.plan
     # Merged now, not when the response starts: a contradiction between
     # stacked overrides fails here, and the app sees the new eval switch.
-    plan = variants.plan(state.merged or state.plan, variants.check(name))
+    plan = variants.fixed.get((base, name)) or variants.plan(base, variants.check(name))
     if state.edits and plan.config.report_endpoint:
         # A change made before may add a report directive this override's
         # endpoint refuses: the order of the calls must not matter.
         for _, replace, change in state.edits:
             _refuse_report_directives(_EDITS[replace], plan.config, change)
     state.merged = plan
-    state.asked = state.changed = True
+    side = plan.https if state.https else plan.http
+    if state.asked or side.unsampled is not None:
+        # Edits, omissions or a sample to draw: worked out when it starts.
+        state.asked = state.changed = True
+    else:
+        # The override's side is the response's whole answer: its wire, as
+        # a path rule's would be, and the response starts as fast.
+        state.wire = side.raw if state.raw else side.text
+    if plan.unsafe_eval is not base.unsafe_eval:
+        _set_unsafe_eval(carrier, plan)
+
+
+def _set_unsafe_eval(carrier: Mapping[str, Any], plan: Plan) -> None:
     try:
-        cast("MutableMapping[str, Any]", carrier)[UNSAFE_EVAL_KEY] = plan.unsafe_eval
+        carrier[UNSAFE_EVAL_KEY] = plan.unsafe_eval  # type: ignore[index]
     except TypeError:  # a read-only mapping: nothing to update
         pass
 

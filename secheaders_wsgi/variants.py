@@ -63,8 +63,9 @@ class Variants:
         self._overrides = {override.name: override for override in config.overrides}
         self.names = tuple(self._overrides)
         self._lock = threading.Lock()
-        # The top level's overrides are built now and never dropped.
-        self._fixed: dict[tuple[Plan, str], Plan] = {
+        #: The top level's overrides, built now and never dropped: the plan
+        #: of ``(top, name)`` for a name that is configured.
+        self.fixed: dict[tuple[Plan, str], Plan] = {
             (top, o.name): Plan.build(o.config, f"overrides.{o.name}")
             for o in config.overrides
         }
@@ -91,7 +92,7 @@ class Variants:
         the cost of a call does not grow with the calls before it.
         """
         key = (base, name)
-        plan = self._fixed.get(key) or self._plans.get(key)
+        plan = self.fixed.get(key) or self._plans.get(key)
         if plan is not None:
             return plan
         with self._lock:

@@ -697,3 +697,67 @@ def test_a_set_of_sources_is_refused_as_in_the_config(call: Any, sources: Any) -
         f"{call.__name__}.img-src: {sources!r} is not allowed (allowed: a string "
         "of space-separated sources or a list of sources)"
     )
+
+
+READY = {
+    **STRICT,
+    "hsts_header": "max-age=600",  # the http and https sides differ
+    "overrides": {"embed": EMBED, "eval": {"csp_unsafe_eval": True}},
+    "paths": [{"prefix": "/rule/", "referrer_policy": "no-referrer"}],
+}
+
+
+@pytest.mark.parametrize(
+    ("views", "path"),
+    [
+        pytest.param(["embed"], "/", id="override"),
+        pytest.param(["eval"], "/", id="override-changes-eval"),
+        pytest.param(["embed", "nonce"], "/", id="then-nonce"),
+        pytest.param(["nonce", "embed"], "/", id="nonce-first"),
+        pytest.param(["embed", "update"], "/", id="then-update"),
+        pytest.param(["update", "embed"], "/", id="update-first"),
+        pytest.param(["embed", "drop"], "/", id="then-drop"),
+        pytest.param(["embed", "eval"], "/", id="two-overrides"),
+        pytest.param(["embed"], "/rule/x", id="on-a-rule-path"),
+    ],
+)
+@pytest.mark.parametrize("scheme", ["http", "https"])
+def test_a_first_override_answers_as_the_general_path_does(
+    views: list[str], path: str, scheme: str
+) -> None:
+    # The first use_override of a response only swaps the plan and the wire
+    # built at start-up; with those tables emptied every call takes the
+    # general path. Both must send the same headers and show the app the
+    # same eval switch.
+    calls: dict[str, View] = {
+        "embed": lambda e: use_override(e, "embed"),
+        "eval": lambda e: use_override(e, "eval"),
+        "nonce": lambda e: csp_nonce(e),
+        "update": lambda e: update_csp(e, {"img-src": ["https://cdn.example"]}),
+        "drop": lambda e: drop_headers(e, "X-Frame-Options"),
+    }
+    seen: list[object] = []
+
+    def view(environ: dict[str, Any]) -> None:
+        for name in views:
+            calls[name](environ)
+        seen.append(environ.get("secheaders.csp_unsafe_eval"))
+
+    answers = []
+    for ready in (True, False):
+        middleware = SecureHeaders(app_with(view), READY)
+        tables = [c.ready for pair in middleware._core._classes.values() for c in pair]
+        assert any(tables)  # the top level's states know both overrides
+        if not ready:
+            for pair in middleware._core._classes.values():
+                for state_class in pair:
+                    state_class.ready = {}
+        extra = HTTPS if scheme == "https" else {}
+        response = TestApp(middleware).get(path, extra_environ=extra)
+        headers = sorted(
+            (name.lower(), re.sub(r"'nonce-[^']+'", "'nonce-N'", value))
+            for name, value in response.headerlist
+        )
+        answers.append(headers)
+    assert answers[0] == answers[1]
+    assert seen[0] == seen[1]
