@@ -4,6 +4,12 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from hypothesis import settings
+
+# No per-example deadline: CI machines are noisy, and the [django] runs build a
+# Django handler per example; speed is measured in benchmarks/, not here.
+settings.register_profile("secheaders", deadline=None)
+settings.load_profile("secheaders")
 
 
 @pytest.fixture
