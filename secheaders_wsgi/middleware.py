@@ -72,24 +72,27 @@ class SecureHeaders:
         self._core = Core(self.config, self.label)
         # The plan of every request when there is nothing to route; else None.
         self._direct = self._core.top if self._core.direct else None
+        self._plain = self._core.plain
 
     def __call__(
         self, environ: WSGIEnvironment, start_response: StartResponse
     ) -> Iterable[bytes]:
         core = self._core
-        plan = self._direct
-        if plan is None:
-            plan = core.quick(
+        if self._plain:  # most sites: nothing to route, nothing to draw
+            state = core.begin_top(environ, environ.get("wsgi.url_scheme") == "https")
+        else:
+            plan = self._direct or core.quick(
                 environ.get("REQUEST_METHOD", ""), environ.get("PATH_INFO", "")
             )
-        if plan is None:
-            routed = core.route(EnvironRequest(environ))
-            if type(routed) is not Plan:  # the app is not called
-                if isinstance(routed, ReportReceiver):
-                    routed = receive_report(routed, environ)
-                return _reply(cast(Reply, routed), start_response)
-            plan = routed
-        state = core.begin(environ, plan, environ.get("wsgi.url_scheme") == "https")
+            if plan is None:
+                routed = core.route(EnvironRequest(environ))
+                if type(routed) is not Plan:  # the app is not called
+                    if isinstance(routed, ReportReceiver):
+                        routed = receive_report(routed, environ)
+                    return _reply(cast(Reply, routed), start_response)
+                plan = routed
+            https = environ.get("wsgi.url_scheme") == "https"
+            state = core.begin(environ, plan, https)
 
         def _start_response(
             status: str, headers: list[Header], exc_info: OptExcInfo | None = None

@@ -81,20 +81,23 @@ class SecureHeaders:
         core = self._core
         # ASGI: copy the scope before changing it, or the change leaks upstream.
         scope = dict(scope)
-        plan = (
-            core.top
-            if core.direct
-            else core.quick(scope.get("method", ""), pep3333_path(scope))
-        )
-        if plan is None:
-            routed = core.route(ScopeRequest(scope))
-            if type(routed) is not Plan:  # the app is not called
-                if isinstance(routed, ReportReceiver):
-                    routed = await _receive(routed, scope, receive)
-                await send_reply(cast(Reply, routed), send)
-                return
-            plan = routed
-        state = core.begin(scope, plan, scope.get("scheme") == "https")
+        if core.plain:  # most sites: nothing to route, nothing to draw
+            state = core.begin_top(scope, scope.get("scheme") == "https")
+        else:
+            plan = (
+                core.top
+                if core.direct
+                else core.quick(scope.get("method", ""), pep3333_path(scope))
+            )
+            if plan is None:
+                routed = core.route(ScopeRequest(scope))
+                if type(routed) is not Plan:  # the app is not called
+                    if isinstance(routed, ReportReceiver):
+                        routed = await _receive(routed, scope, receive)
+                    await send_reply(cast(Reply, routed), send)
+                    return
+                plan = routed
+            state = core.begin(scope, plan, scope.get("scheme") == "https")
 
         async def send_secured(message: Message) -> None:
             # The type first: most messages are bodies, and pass on one test.
