@@ -127,12 +127,13 @@ def _latin(value: str) -> bytes:
 
 
 def _spelt(cookies: CookieRewrite, spell: Callable[[str], S]) -> Callable[[S], S]:
+    text = cookies.function()
     if spell is _text:
-        return cookies  # type: ignore[return-value]
+        return text  # type: ignore[return-value]
 
     def rewrite(value: bytes) -> bytes:
         # latin-1 maps every byte to one character and back: nothing is lost.
-        return cookies(value.decode("latin-1")).encode("latin-1")
+        return text(value.decode("latin-1")).encode("latin-1")
 
     return rewrite  # type: ignore[return-value]
 

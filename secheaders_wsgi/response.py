@@ -446,7 +446,7 @@ class ResponseState:
         watch = wire.watch
         for name, _ in app_headers:
             if name.lower() in watch:
-                return merged(wire, app_headers, None)
+                return _merged_slowly(wire, app_headers, wire.headers, ())
         return [*app_headers, *wire.headers]  # type: ignore[list-item]
 
     def _changed(self, app_headers: Sequence[tuple[S, S]]) -> list[tuple[S, S]]:
@@ -530,38 +530,38 @@ def _merged_slowly(
     cache: tuple[tuple[S, S], ...],
 ) -> list[tuple[S, S]]:
     """:func:`merged` where an app header needs more than appending ours."""
-    present = {name.lower() for name, _ in app_headers}
     remove = wire.remove
     rewrite = wire.rewrite
-    kept: Sequence[tuple[S, S]] = app_headers
-    # Rebuild the app's list only when there is something to change in it.
-    if rewrite is not None and wire.cookie in present:
-        cookie = wire.cookie
-        rebuilt: list[tuple[S, S]] = []
-        for name, value in app_headers:
-            low = name.lower()
-            if low in remove:
-                continue
-            rebuilt.append((name, rewrite(value)) if low == cookie else (name, value))
-        kept = rebuilt
-        present -= remove
-    elif not present.isdisjoint(remove):
-        kept = [h for h in app_headers if h[0].lower() not in remove]
-        present -= remove
+    cookie = wire.cookie if rewrite is not None else None
+    # One pass: the app's headers kept (cookies rewritten, removed ones out)
+    # and the names they carry.
+    kept: list[tuple[S, S]] = []
+    present: set[S] = set()
+    for header in app_headers:
+        low = header[0].lower()
+        if low in remove:
+            continue
+        present.add(low)
+        kept.append(
+            (header[0], rewrite(header[1]))  # type: ignore[misc]  # cookie: None without rewrite
+            if low == cookie
+            else header
+        )
     if cache and wire.carriers <= present:
         cache = ()  # the app's own policies carry no nonce: no Cache-Control
     if present.isdisjoint(wire.own):  # a cookie to rewrite, none of ours set
-        return cast("list[tuple[S, S]]", [*kept, *ours, *cache])
+        kept.extend(ours)
+        kept.extend(cache)
+        return kept
     # Ours the app did not set; their lower-case names were kept at start-up.
-    result = list(kept)
     for low, header in zip(wire.lows, ours, strict=True):
         if low not in present:
-            result.append(header)
+            kept.append(header)
     if cache:
         for low, header in zip(wire.cache_lows, cache, strict=True):
             if low not in present:
-                result.append(header)
-    return result
+                kept.append(header)
+    return kept
 
 
 def _state(carrier: Mapping[str, Any], call: str) -> ResponseState:

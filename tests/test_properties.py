@@ -221,3 +221,24 @@ def test_set_cookie_keeps_everything_and_gains_secure_once(
     assert parts.count("secure") == max(
         1, [a.strip().lower() for a in attrs].count("secure")
     )
+
+
+@given(
+    st.one_of(
+        st.text(max_size=40),
+        st.from_regex(
+            r"[a-z]{1,6}=[a-z0-9]{0,6}(; ?[A-Za-z]{1,8}(=[A-Za-z]{1,5})?){0,3}[ ;\t]?",
+            fullmatch=True,
+        ),
+    )
+)
+def test_the_secure_only_rewrite_function_rewrites_as_the_rewrite_does(
+    value: str,
+) -> None:
+    # server_secured alone takes a shortcut built at start-up; every cookie
+    # must come out as the general rewrite makes it.
+    from secheaders_wsgi.request.cookies import CookieRewrite
+
+    rewrite = CookieRewrite(secure=True)
+    assert rewrite.function() is not rewrite
+    assert rewrite.function()(value) == rewrite(value)

@@ -9,6 +9,7 @@ attribute the cookie already has (in any case) is never added a second time.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -87,6 +88,20 @@ class CookieRewrite:
         if "httponly" not in present and self._httponly(name_value):
             added.append("HttpOnly")
         return _append(value, added)
+
+    def function(self) -> Callable[[str], str]:
+        """This rewrite as the cheapest callable that does it: ``server_secured``
+        alone (the usual case) skips the checks the other keys need."""
+        if not (self.secure and self.samesite is None and self.httponly is False):
+            return self
+        general = self.__call__
+
+        def add_secure(value: str) -> str:
+            if "secure" not in value.lower() and value[-1:] not in _BLANK_OR_SEMICOLON:
+                return value + "; Secure"
+            return general(value)
+
+        return add_secure
 
     def _httponly(self, name_value: str) -> bool:
         if isinstance(self.httponly, bool):
