@@ -127,15 +127,9 @@ def _latin(value: str) -> bytes:
 
 
 def _spelt(cookies: CookieRewrite, spell: Callable[[str], S]) -> Callable[[S], S]:
-    text = cookies.function()
     if spell is _text:
-        return text  # type: ignore[return-value]
-
-    def rewrite(value: bytes) -> bytes:
-        # latin-1 maps every byte to one character and back: nothing is lost.
-        return text(value.decode("latin-1")).encode("latin-1")
-
-    return rewrite  # type: ignore[return-value]
+        return cookies.function()  # type: ignore[return-value]
+    return cookies.bytes_function()  # type: ignore[return-value]
 
 
 @dataclass(frozen=True, slots=True, eq=False)

@@ -242,3 +242,5 @@ def test_the_secure_only_rewrite_function_rewrites_as_the_rewrite_does(
     rewrite = CookieRewrite(secure=True)
     assert rewrite.function() is not rewrite
     assert rewrite.function()(value) == rewrite(value)
+    if value.isascii():  # as ASGI carries it: bytes
+        assert rewrite.bytes_function()(value.encode()) == rewrite(value).encode()

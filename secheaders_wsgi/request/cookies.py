@@ -92,7 +92,7 @@ class CookieRewrite:
     def function(self) -> Callable[[str], str]:
         """This rewrite as the cheapest callable that does it: ``server_secured``
         alone (the usual case) skips the checks the other keys need."""
-        if not (self.secure and self.samesite is None and self.httponly is False):
+        if not self._secure_only():
             return self
         general = self.__call__
 
@@ -103,6 +103,27 @@ class CookieRewrite:
 
         return add_secure
 
+    def bytes_function(self) -> Callable[[bytes], bytes]:
+        """:meth:`function` for values in bytes (ASGI), latin-1 as HTTP's."""
+        general = self.__call__
+
+        def rewrite(value: bytes) -> bytes:
+            # latin-1 maps every byte to one character and back: nothing is lost.
+            return general(value.decode("latin-1")).encode("latin-1")
+
+        if not self._secure_only():
+            return rewrite
+
+        def add_secure(value: bytes) -> bytes:
+            if b"secure" not in value.lower() and value[-1:] not in _BLANK_BYTES:
+                return value + b"; Secure"
+            return rewrite(value)
+
+        return add_secure
+
+    def _secure_only(self) -> bool:
+        return self.secure and self.samesite is None and self.httponly is False
+
     def _httponly(self, name_value: str) -> bool:
         if isinstance(self.httponly, bool):
             return self.httponly
@@ -111,6 +132,7 @@ class CookieRewrite:
 
 
 _BLANK_OR_SEMICOLON = frozenset(" \t;")
+_BLANK_BYTES = frozenset((b" ", b"\t", b";"))
 
 
 def _append(value: str, attributes: list[str]) -> str:
