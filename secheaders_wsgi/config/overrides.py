@@ -133,11 +133,17 @@ def csp_change(where: str, directives: object, *, allow_none: bool) -> Change:
 
     ``allow_none``: ``None`` drops a directive (csp_replace).
     """
-    if not isinstance(directives, Mapping):
+    if type(directives) is not dict and not isinstance(directives, Mapping):
         return _csp_change(where, directives, allow_none)
     # Iterables become tuples (an iterator is read once, here), so the
-    # argument can be a key of the cache of checked ones.
-    items = tuple((name, _frozen(value)) for name, value in directives.items())
+    # argument can be a key of the cache of checked ones. A list, the usual
+    # literal, is turned at once: this runs on every request that asks.
+    items = tuple(
+        [
+            (name, tuple(value) if type(value) is list else _frozen(value))
+            for name, value in directives.items()
+        ]
+    )
     key = (where, items)
     try:
         change = _CHECKED.get(key)
