@@ -167,6 +167,7 @@ class Core:
                             name: (
                                 merged,
                                 _wire(merged.https if https else merged.http, raw),
+                                merged.unsafe_eval is not plan.unsafe_eval,
                             )
                             for name, merged in ready
                         },
@@ -409,8 +410,9 @@ class ResponseState:
     edits: tuple[CspEdit, ...] = ()
     omit: frozenset[str] = frozenset()
     #: override name -> the plan and wire it gives a response that asked
-    #: nothing else yet (the overrides built at start-up on this plan).
-    ready: Mapping[str, tuple[Plan, Wire[Any]]] = {}
+    #: nothing else yet (the overrides built at start-up on this plan), and
+    #: whether it turns the eval switch the app reads.
+    ready: Mapping[str, tuple[Plan, Wire[Any], bool]] = {}
 
     def nonce(self) -> str:
         """The request's CSP nonce, made on first use.
@@ -616,10 +618,9 @@ def use_override(carrier: Mapping[str, Any], name: str) -> None:
     if not (state.asked or state.merged):  # the usual call: the first change
         ready = state.ready.get(name)
         if ready is not None:
-            plan, wire = ready
+            plan, state.wire, eval_changes = ready
             state.merged = plan
-            state.wire = wire
-            if plan.unsafe_eval is not state.plan.unsafe_eval:
+            if eval_changes:
                 _set_unsafe_eval(carrier, plan)
             return
     variants = state.core.site.variants
