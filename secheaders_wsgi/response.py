@@ -612,17 +612,18 @@ def use_override(carrier: Mapping[str, Any], name: str) -> None:
     a :class:`~secheaders_wsgi.ConfigError` with a did-you-mean; a call after
     the response started or without ``SecureHeaders`` is a RuntimeError.
     """
-    state = carrier.get(STATE_KEY)
-    if not isinstance(state, ResponseState) or state.sent:
-        state = _state(carrier, "use_override")  # raises, saying why
-    if not (state.asked or state.merged):  # the usual call: the first change
-        ready = state.ready.get(name)
-        if ready is not None:
-            plan, state.wire, eval_changes = ready
+    state: Any = carrier.get(STATE_KEY)  # anything: the try tells
+    try:  # the usual call, a response's first change: a swap, as below
+        if not (state.sent or state.asked or state.merged):
+            plan, state.wire, eval_changes = state.ready[name]
             state.merged = plan
             if eval_changes:
                 _set_unsafe_eval(carrier, plan)
             return
+    except (AttributeError, KeyError, TypeError):
+        pass  # no state here, or an override not built at start-up
+    if not isinstance(state, ResponseState) or state.sent:
+        state = _state(carrier, "use_override")  # raises, saying why
     variants = state.core.site.variants
     base = state.merged or state.plan
     # Merged now, not when the response starts: a contradiction between
