@@ -120,10 +120,10 @@ class ScopeRequest:
             if fix.server_port is not None:
                 port = int(fix.server_port)
             scope["server"] = (name, port)
-        dropped = {_NAMES.get(name) or _name(name) for name in fix.dropped}
-        if fix.host is not None:
-            dropped.add(b"host")
-        if dropped:
+        if fix.dropped or fix.host is not None:
+            dropped = {_NAMES.get(name) or _name(name) for name in fix.dropped}
+            if fix.host is not None:
+                dropped.add(b"host")
             headers = [
                 (key, value)
                 for key, value in scope.get("headers", ())
