@@ -314,9 +314,7 @@ class Core:
                 state = self._https() if https else self._http()
         before = carrier.setdefault(STATE_KEY, state)  # one lookup, the usual store
         if before is not state:
-            if not getattr(before, "sent", True):
-                raise self._stacked(before)
-            carrier[STATE_KEY] = state
+            self._take_over(carrier, before, state)
         carrier[UNSAFE_EVAL_KEY] = plan.unsafe_eval
         if classes is None:  # a plan that samples
             state.plan = plan
@@ -336,11 +334,18 @@ class Core:
         state = self._https() if https else self._http()
         before = carrier.setdefault(STATE_KEY, state)
         if before is not state:
-            if not getattr(before, "sent", True):
-                raise self._stacked(before)
-            carrier[STATE_KEY] = state
+            self._take_over(carrier, before, state)
         carrier[UNSAFE_EVAL_KEY] = self._top_eval
         return state
+
+    def _take_over(
+        self, carrier: MutableMapping[str, Any], before: object, state: ResponseState
+    ) -> None:
+        """Put ``state`` where another was: a finished request's, in an
+        environ used again; refused while that one's response is still open."""
+        if not getattr(before, "sent", True):
+            raise self._stacked(before)
+        carrier[STATE_KEY] = state
 
     def _stacked(self, outer: object) -> Exception:
         core = getattr(outer, "core", None)
@@ -628,7 +633,7 @@ def use_override(carrier: Mapping[str, Any], name: str) -> None:
     base = state.merged or state.plan
     # Merged now, not when the response starts: a contradiction between
     # stacked overrides fails here, and the app sees the new eval switch.
-    plan = variants.fixed.get((base, name)) or variants.plan(base, variants.check(name))
+    plan = variants.plan(base, variants.check(name))
     if state.edits and plan.config.report_endpoint:
         # A change made before may add a report directive this override's
         # endpoint refuses: the order of the calls must not matter.
