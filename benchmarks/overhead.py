@@ -62,6 +62,7 @@ CDN = "https://cdn.example.com"
 PARTNER = "https://partner.example.com"
 OVERRIDES = {"overrides": {"embed": {"csp_frame_ancestors": ["'self'", PARTNER]}}}
 PLAIN_OVERRIDES = "SecureHeaders plain response, overrides configured"
+EMBED = {"PATH_INFO": "/embed"}
 # cross_origin: a request that passes the check, as a browser sends it.
 CROSS_ORIGIN = {"cross_origin": {"mode": "csrf"}}
 CROSS_ORIGIN_PASSES = "SecureHeaders cross_origin, a same-origin page passes"
@@ -182,6 +183,22 @@ def override_app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
     return [BODY]
 
 
+def some_pages(view: WSGIApp, config: dict[str, Any]) -> WSGIApp:
+    """``view`` on ``/embed``, a plain response elsewhere, as a site has it; the
+    middleware has answered plain pages first, as it will have in production."""
+
+    def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        if environ["PATH_INFO"] == "/embed":
+            return view(environ, start_response)
+        return trivial_app(environ, start_response)
+
+    wrapped = SecureHeaders(app, config)
+    for _ in range(1000):
+        for _chunk in wrapped(harness.base_environ(), lambda *a: None):
+            pass
+    return wrapped
+
+
 def _check_update(response_headers: list[Header]) -> None:
     csp = dict(response_headers).get(CSP, "")
     if f"blob: {CDN};" not in csp or "'nonce-" in csp:
@@ -237,6 +254,14 @@ def variants() -> list[Variant]:
             lambda: SecureHeaders(override_app, OVERRIDES),
             limit=LIMIT,
             check=_check_override,
+        ),
+        Variant(
+            "SecureHeaders named override used, after plain pages",
+            lambda: some_pages(override_app, OVERRIDES),
+            limit=LIMIT,
+            environ=EMBED,
+            check=_check_override,
+            note="no target: a page that asks, where most do not",
         ),
         # The same browser request with and without the key: its three more
         # headers make the environ outgrow its table when the middleware adds
@@ -300,6 +325,14 @@ def variants() -> list[Variant]:
             lambda: SecureHeaders(nonce_app, NONCE),
             limit=NONCE_LIMIT,
             check=_check_nonce,
+        ),
+        Variant(
+            "SecureHeaders nonce used, after plain pages",
+            lambda: some_pages(nonce_app, NONCE),
+            limit=NONCE_LIMIT,
+            environ=EMBED,
+            check=_check_nonce,
+            note="no target: a page that asks, where most do not",
         ),
         Variant(
             "SecureHeaders one update_csp",

@@ -208,7 +208,7 @@ class SecureHeadersMiddleware:
         self.get_response = get_response
         self.config = load_config(source)
         self.label = built_here("Django", source)
-        self._core = Core(self.config, self.label)
+        self._core = Core(self.config, self.label, ResponseState)
         if iscoroutinefunction(get_response):
             markcoroutinefunction(self)
 

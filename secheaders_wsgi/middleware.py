@@ -20,7 +20,7 @@ from .policy import Header
 from .reply import Reply
 from .reports import ReportReceiver
 from .request.scheme import Fix
-from .response import Core
+from .response import Core, ResponseState
 from .wiring import built_here, refuse_misuse
 
 if TYPE_CHECKING:
@@ -69,7 +69,7 @@ class SecureHeaders:
         refuse_misuse(app, "wsgi", self.label)
         self.app = app
         self.config = load_config(config, app=app)
-        self._core = Core(self.config, self.label)
+        self._core = Core(self.config, self.label, _State)
         # The plan of every request when there is nothing to route; else None.
         self._direct = self._core.top if self._core.direct else None
         self._plain = self._core.plain
@@ -93,14 +93,21 @@ class SecureHeaders:
                 plan = routed
             https = environ.get("wsgi.url_scheme") == "https"
             state = core.begin(environ, plan, https)
-
-        def _start_response(
-            status: str, headers: list[Header], exc_info: OptExcInfo | None = None
-        ) -> object:
-            return start_response(status, state.headers(headers), exc_info)
-
+        state.server = start_response
         # Return the app's iterable itself: close(), len(), file_wrapper survive.
-        return self.app(environ, _start_response)  # type: ignore[arg-type]
+        return self.app(environ, state.start_response)  # type: ignore[arg-type]
+
+
+class _State(ResponseState):
+    """A request's state that is also the ``start_response`` its app calls:
+    one object per request, not a closure beside it."""
+
+    server: StartResponse
+
+    def start_response(
+        self, status: str, headers: list[Header], exc_info: OptExcInfo | None = None
+    ) -> object:
+        return self.server(status, self.headers(headers), exc_info)
 
 
 class EnvironRequest:

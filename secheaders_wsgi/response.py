@@ -22,7 +22,8 @@ import secrets
 import threading
 from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
 from random import random
-from typing import Any, Protocol, TypeVar, cast
+from types import MappingProxyType
+from typing import Any, Generic, Protocol, TypeVar, cast
 
 from .config import Config
 from .config.combinations import report_endpoint_clashes
@@ -56,6 +57,7 @@ STATE_KEY = "secheaders.csp_nonce"
 UNSAFE_EVAL_KEY = "secheaders.csp_unsafe_eval"
 
 S = TypeVar("S", str, bytes)
+St = TypeVar("St", bound="ResponseState")
 
 
 class Incoming(Protocol):
@@ -83,14 +85,19 @@ class Incoming(Protocol):
         """Make the app see ``fix``'s scheme, host, server and prefix."""
 
 
-class Core:
+class Core(Generic[St]):
     """One middleware's decisions: a :class:`Site` and the requests through it.
 
     ``label`` names the middleware in messages (where it was built, its
-    config); ``raw``: the adapter's headers are bytes (ASGI), not text (WSGI).
+    config); ``state``: the class the adapter's states derive from
+    (:class:`ResponseState`, or one that adds the translation of the adapter's
+    own calls: the WSGI adapter's ``start_response``); ``raw``: the adapter's
+    headers are bytes (ASGI), not text (WSGI).
     """
 
-    def __init__(self, config: Config, label: str, *, raw: bool = False) -> None:
+    def __init__(
+        self, config: Config, label: str, state: type[St], *, raw: bool = False
+    ) -> None:
         site = Site.build(config)
         self.config = config
         self.label = label
@@ -125,12 +132,12 @@ class Core:
         # samples draws per request, so its states start from the top's.
         top = site.top
         self._classes = {
-            plan: self._state_classes(plan, raw, site.variants.fixed)
+            plan: self._state_classes(state, plan, raw, site.variants.fixed)
             for plan in (top, *site.rules)
             if not _sampling(plan)
         }
         self._http, self._https = self._classes.get(top) or self._state_classes(
-            top, raw, {}
+            state, top, raw, {}
         )
         # The top plan, unless it samples.
         self._plain_top = top if top in self._classes else None
@@ -142,8 +149,12 @@ class Core:
         self._lock = threading.Lock()
 
     def _state_classes(
-        self, plan: Plan, raw: bool, fixed: Mapping[tuple[Plan, str], Plan]
-    ) -> tuple[type[ResponseState], type[ResponseState]]:
+        self,
+        base: type[St],
+        plan: Plan,
+        raw: bool,
+        fixed: Mapping[tuple[Plan, str], Plan],
+    ) -> tuple[type[St], type[St]]:
         # The overrides built on this plan at start-up whose sides draw no
         # sample: use_override then only swaps the plan and the wire.
         ready = [
@@ -153,10 +164,10 @@ class Core:
         ]
         http, https = (
             cast(
-                "type[ResponseState]",
+                "type[St]",
                 type(
-                    "ResponseState",
-                    (ResponseState,),
+                    base.__name__,
+                    (base,),
                     {
                         "core": self,
                         "plan": plan,
@@ -176,6 +187,8 @@ class Core:
             )
             for https, side in ((False, plan.http), (True, plan.https))
         )
+        _share_names(http)
+        _share_names(https)
         return http, https
 
     def _choose_quick(self) -> Callable[[str, str], Plan | None]:
@@ -291,9 +304,7 @@ class Core:
             path,
         )
 
-    def begin(
-        self, carrier: MutableMapping[str, Any], plan: Plan, https: bool
-    ) -> ResponseState:
+    def begin(self, carrier: MutableMapping[str, Any], plan: Plan, https: bool) -> St:
         """The request's state, put in ``carrier`` (the environ or the scope).
 
         A state already there whose response has not started is another
@@ -304,7 +315,7 @@ class Core:
         request's, in an environ used again.)
         """
         if plan is self._plain_top:  # the usual request: nothing to set
-            classes: tuple[type[ResponseState], ...] | None = ()
+            classes: tuple[type[St], ...] | None = ()
             state = self._https() if https else self._http()
         else:
             classes = self._classes.get(plan)  # a rule's: nothing to set either
@@ -326,9 +337,7 @@ class Core:
             state.wire = side.raw if state.raw else side.text
         return state
 
-    def begin_top(
-        self, carrier: MutableMapping[str, Any], https: bool
-    ) -> ResponseState:
+    def begin_top(self, carrier: MutableMapping[str, Any], https: bool) -> St:
         """:meth:`begin` with the top plan, where :attr:`plain` says it is
         every request's: the same state, fewer steps."""
         state = self._https() if https else self._http()
@@ -339,7 +348,7 @@ class Core:
         return state
 
     def _take_over(
-        self, carrier: MutableMapping[str, Any], before: object, state: ResponseState
+        self, carrier: MutableMapping[str, Any], before: object, state: St
     ) -> None:
         """Put ``state`` where another was: a finished request's, in an
         environ used again; refused while that one's response is still open."""
@@ -377,6 +386,35 @@ class Core:
         )
 
 
+def _share_names(cls: type[ResponseState]) -> None:
+    """Store every name a state may set on one throwaway instance of ``cls``.
+
+    CPython keeps the instance attributes of a class in keys shared by its
+    instances, but lets the keys grow only while few instances exist. States
+    are made by the thousand and most set nothing but ``ready``: a name first
+    set later (``wire`` by a view's ``use_override``) would then cost every
+    such state a dict of its own, about 50 ns a store.
+    """
+    probe = cls()
+    for name in _STATE_NAMES:
+        setattr(probe, name, getattr(probe, name))
+
+
+#: What a request may set on its state, most often first.
+_STATE_NAMES = (
+    "ready",
+    "wire",
+    "merged",
+    "changed",
+    "made",
+    "asked",
+    "plan",
+    "sampled",
+    "edits",
+    "omit",
+)
+
+
 def _wire(side: Side, raw: bool) -> Wire[Any]:
     return side.raw if raw else side.text
 
@@ -392,7 +430,7 @@ class ResponseState:
     class attributes are the defaults: making one runs no Python code.
     """
 
-    core: Core
+    core: Core[Any]
     #: The plan the request was routed to (default: the top level's), and
     #: whether it came over https.
     plan: Plan
@@ -401,7 +439,6 @@ class ResponseState:
     #: request began (the sample drawn), in that spelling.
     raw: bool
     wire: Wire[Any]
-    sent = False
     #: The app made the nonce or a view asked for a change.
     changed = False
     #: A view called one of the functions below (not only the nonce).
@@ -416,8 +453,15 @@ class ResponseState:
     omit: frozenset[str] = frozenset()
     #: override name -> the plan and wire it gives a response that asked
     #: nothing else yet (the overrides built at start-up on this plan), and
-    #: whether it turns the eval switch the app reads.
-    ready: Mapping[str, tuple[Plan, Wire[Any], bool]] = {}
+    #: whether it turns the eval switch the app reads. Emptied by the first
+    #: call that asks for anything, ``None`` once the headers have left: one
+    #: lookup tells use_override whether a swap is all it takes.
+    ready: Mapping[str, tuple[Plan, Wire[Any], bool]] | None = {}
+
+    @property
+    def sent(self) -> bool:
+        """Whether the response's headers have left: nothing can change now."""
+        return self.ready is None
 
     def nonce(self) -> str:
         """The request's CSP nonce, made on first use.
@@ -444,7 +488,7 @@ class ResponseState:
         ASGI), as is the result. From here on the response cannot change (a
         first nonce or a change raises).
         """
-        self.sent = True
+        self.ready = None  # sent
         if self.changed:
             return self._changed(app_headers)
         # The usual response, inline: no app header is one of ours, one to
@@ -479,6 +523,9 @@ class ResponseState:
             side = self.core.site.variants.side(side, self.edits, self.omit)
         return side
 
+
+#: A response's ``ready`` once it asked for anything: no swap is enough.
+_ASKED: Mapping[str, tuple[Plan, Wire[Any], bool]] = MappingProxyType({})
 
 #: How many request paths' plans a site with ``paths`` rules keeps.
 _PATHS_SEEN = 4096
@@ -573,7 +620,7 @@ def _merged_slowly(
 
 def _state(carrier: Mapping[str, Any], call: str) -> ResponseState:
     state = carrier.get(STATE_KEY)
-    if isinstance(state, ResponseState) and not state.sent:  # the usual case, first
+    if isinstance(state, ResponseState) and state.ready is not None:  # not sent
         return state
     if not isinstance(state, ResponseState):
         raise RuntimeError(
@@ -617,16 +664,18 @@ def use_override(carrier: Mapping[str, Any], name: str) -> None:
     a :class:`~secheaders_wsgi.ConfigError` with a did-you-mean; a call after
     the response started or without ``SecureHeaders`` is a RuntimeError.
     """
-    state: Any = carrier.get(STATE_KEY)  # anything: the try tells
     try:  # the usual call, a response's first change: a swap, as below
-        if not (state.sent or state.asked or state.merged):
-            plan, state.wire, eval_changes = state.ready[name]
-            state.merged = plan
-            if eval_changes:
-                _set_unsafe_eval(carrier, plan)
-            return
+        state: Any = carrier[STATE_KEY]  # anything: the try tells
+        plan, state.wire, eval_changes = state.ready[name]
+        state.merged = plan
+        state.ready = _ASKED
+        if eval_changes:
+            _set_unsafe_eval(carrier, plan)
+        return
     except (AttributeError, KeyError, TypeError):
-        pass  # no state here, or an override not built at start-up
+        # No state here, the headers gone (None), a change asked before or
+        # an override built on demand: the general path, which says why.
+        state = carrier.get(STATE_KEY)
     if not isinstance(state, ResponseState) or state.sent:
         state = _state(carrier, "use_override")  # raises, saying why
     variants = state.core.site.variants
@@ -640,6 +689,7 @@ def use_override(carrier: Mapping[str, Any], name: str) -> None:
         for _, replace, change in state.edits:
             _refuse_report_directives(_EDITS[replace], plan.config, change)
     state.merged = plan
+    state.ready = _ASKED
     side = plan.https if state.https else plan.http
     if state.asked or side.unsampled is not None:
         # Edits, omissions or a sample to draw: worked out when it starts.
@@ -710,6 +760,7 @@ def _edit(
         _refuse_report_directives(call, config, change)
     state.edits += ((report_only, replace, change),)
     state.asked = state.changed = True
+    state.ready = _ASKED
 
 
 #: The call that made a change, by whether it replaces.
@@ -734,3 +785,4 @@ def drop_headers(carrier: Mapping[str, Any], *names: str) -> None:
     state = _state(carrier, "drop_headers")
     state.omit = state.omit | header_names("drop_headers", names)
     state.asked = state.changed = True
+    state.ready = _ASKED

@@ -410,9 +410,9 @@ def test_a_nonce_turned_into_text_is_then_there(client: Any) -> None:
 def test_a_check_after_the_response_started_is_false_not_an_error() -> None:
     from secheaders_wsgi import load_config
     from secheaders_wsgi.django import LazyNonce
-    from secheaders_wsgi.response import Core
+    from secheaders_wsgi.response import Core, ResponseState
 
-    core = Core(load_config(CONFIG), "test")
+    core = Core(load_config(CONFIG), "test", ResponseState)
     environ: dict[str, Any] = {}
     state = core.begin(environ, core.top, https=False)
     lazy = LazyNonce(environ)

@@ -16,7 +16,7 @@ from ..config import ConfigSource, load_config
 from ..plan import Plan
 from ..reply import Reply
 from ..reports import ReportReceiver
-from ..response import Core
+from ..response import Core, ResponseState
 from ..wiring import built_here, refuse_misuse
 from .scope import (
     ASGIApp,
@@ -64,7 +64,7 @@ class SecureHeaders:
         refuse_misuse(app, "asgi", self.label)
         self.app = app
         self.config = load_config(config, app=app)
-        self._core = Core(self.config, self.label, raw=True)
+        self._core = Core(self.config, self.label, ResponseState, raw=True)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
@@ -101,7 +101,7 @@ class SecureHeaders:
 
         async def send_secured(message: Message) -> None:
             # The type first: most messages are bodies, and pass on one test.
-            if message["type"] == "http.response.start" and not state.sent:
+            if message["type"] == "http.response.start":
                 headers = message.get("headers", ())
                 if headers.__class__ is not list and headers.__class__ is not tuple:
                     headers = list(headers)  # any iterable, read once

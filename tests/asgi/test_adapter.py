@@ -255,6 +255,29 @@ def test_the_start_message_keeps_its_other_keys() -> None:
     assert sent[0]["trailers"] is True and sent[0]["status"] == 200
 
 
+def test_a_second_start_message_is_merged_as_the_first_for_the_server_to_refuse() -> (
+    None
+):
+    # Two starts are the app's mistake; the server refuses the second (uvicorn:
+    # "Unexpected ASGI message"). Whatever it does with it, the message it
+    # gets is the app's, merged with ours, not a half-changed one.
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        for status, name in ((200, b"x-first"), (500, b"x-second")):
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": status,
+                    "headers": [(name, b"1")],
+                }
+            )
+
+    sent = run(SecureHeaders(app), http_scope())
+    assert [m["status"] for m in sent] == [200, 500]
+    for message, name in zip(sent, (b"x-first", b"x-second"), strict=True):
+        names = [n for n, _ in message["headers"]]
+        assert names[0] == name and b"content-security-policy" in names
+
+
 def test_nonce_is_lazy_and_fixed_for_the_request(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
