@@ -237,7 +237,12 @@ class SecureHeadersMiddleware:
     def _begin(self, request: Any, view: _DjangoRequest) -> Any:
         """Route the request; the response that answers it instead, or None."""
         core = self._core
-        plan = core.top if core.direct else core.quick(view.method(), view.path())
+        by_path = core.by_path
+        plan = (
+            by_path(view.path())
+            if by_path is not None
+            else core.by_method(view.method())
+        )
         if plan is None:
             routed = core.route(view)
             if not isinstance(routed, Plan):
@@ -248,8 +253,8 @@ class SecureHeadersMiddleware:
         scope = getattr(request, "scope", None)
         if isinstance(scope, dict) and STATE_KEY in scope:
             # The ASGI wrapper's state, around this middleware: refused there.
-            core.begin(scope, plan, False)
-        core.begin(request.META, plan, view.scheme() == "https")
+            core.begin(scope, False, plan)
+        core.begin(request.META, view.scheme() == "https", plan)
         request.csp_nonce = LazyNonce(request.META)
         return None
 

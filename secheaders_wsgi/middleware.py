@@ -70,8 +70,6 @@ class SecureHeaders:
         self.app = app
         self.config = load_config(config, app=app)
         self._core = Core(self.config, self.label, _State)
-        # The plan of every request when there is nothing to route; else None.
-        self._direct = self._core.top if self._core.direct else None
         self._plain = self._core.plain
 
     def __call__(
@@ -79,10 +77,13 @@ class SecureHeaders:
     ) -> Iterable[bytes]:
         core = self._core
         if self._plain:  # most sites: nothing to route, nothing to draw
-            state = core.begin_top(environ, environ.get("wsgi.url_scheme") == "https")
+            state = core.begin(environ, environ.get("wsgi.url_scheme") == "https")
         else:
-            plan = self._direct or core.quick(
-                environ.get("REQUEST_METHOD", ""), environ.get("PATH_INFO", "")
+            by_path = core.by_path
+            plan = (
+                by_path(environ.get("PATH_INFO", ""))
+                if by_path is not None
+                else core.by_method(environ.get("REQUEST_METHOD", ""))
             )
             if plan is None:
                 routed = core.route(EnvironRequest(environ))
@@ -92,7 +93,7 @@ class SecureHeaders:
                     return _reply(cast(Reply, routed), start_response)
                 plan = routed
             https = environ.get("wsgi.url_scheme") == "https"
-            state = core.begin(environ, plan, https)
+            state = core.begin(environ, https, plan)
         state.server = start_response
         # Return the app's iterable itself: close(), len(), file_wrapper survive.
         return self.app(environ, state.start_response)  # type: ignore[arg-type]

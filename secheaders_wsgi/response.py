@@ -106,11 +106,13 @@ class Core(Generic[St]):
         #: Nothing at all to decide before the app: every request's plan is
         #: the top level's (most sites; the adapter then asks nothing).
         self.direct = site.by_path and site.paths is None
-        #: ``quick(method, path)``: the plan from the method and the path
-        #: alone, where that is all it takes; ``None``: :meth:`route` the
-        #: request (``path`` in PEP 3333's spelling). Cheaper than building
-        #: the request's view for ``route``; chosen for the site at start-up.
-        self.quick: Callable[[str, str], Plan | None] = self._choose_quick()
+        #: Cheaper than building the request's view for :meth:`route`, chosen
+        #: for the site at start-up: ``by_path(path)``, the plan where the path
+        #: alone picks it (``path`` in PEP 3333's spelling; ``None``: it does
+        #: not); else ``by_method(method)``, the plan where the method alone
+        #: does, ``None``: route the request.
+        self.by_path: Callable[[str], Plan] | None = self._choose_by_path()
+        self.by_method: Callable[[str], Plan | None] = self._choose_by_method()
         # Nothing but the https scheme to decide, for every request.
         top = site.top
         self._secured_only = (
@@ -126,89 +128,85 @@ class Core(Generic[St]):
         self.checks_websockets = (
             site.proxies is not None or config.server_secured or site.guarded
         )
-        # Two classes of states per plan a path picks (the top level's, each
-        # rule's), whose defaults are the plan and its http and https wires:
-        # the usual request then sets nothing on its state. A plan that
-        # samples draws per request, so its states start from the top's.
+        # How a state starts for each plan a path picks (the top level's,
+        # each rule's), over http and over https (see _Start). A plan that
+        # samples draws per request: its states start as the top's, then
+        # take its plan and the wire drawn.
         top = site.top
-        self._classes = {
-            plan: self._state_classes(state, plan, raw, site.variants.fixed)
+        self._starts = {
+            plan: self._state_starts(state, plan, raw, site.variants.fixed)
             for plan in (top, *site.rules)
             if not _sampling(plan)
         }
-        self._http, self._https = self._classes.get(top) or self._state_classes(
+        self._top_starts = self._starts.get(top) or self._state_starts(
             state, top, raw, {}
         )
-        # The top plan, unless it samples.
-        self._plain_top = top if top in self._classes else None
-        #: Every request gets the top plan and draws nothing: the adapter
-        #: may call :meth:`begin_top` instead of routing and :meth:`begin`.
-        self.plain = self.direct and self._plain_top is not None
+        self._http_start, self._https_start = self._top_starts
         self._top_eval = top.unsafe_eval
+        # The top plan, unless it samples.
+        self._plain_top = top if top in self._starts else None
+        #: Every request gets the top plan and draws nothing: the adapter
+        #: may route nothing and call :meth:`begin` with no plan.
+        self.plain = self.direct and self._plain_top is not None
         self._warned: set[str] = set()
         self._lock = threading.Lock()
 
-    def _state_classes(
+    def _state_starts(
         self,
         base: type[St],
         plan: Plan,
         raw: bool,
         fixed: Mapping[tuple[Plan, str], Plan],
-    ) -> tuple[type[St], type[St]]:
+    ) -> tuple[_Start[St], _Start[St]]:
+        """The start of a state of ``plan``, over http, then over https."""
         # The overrides built on this plan at start-up whose sides draw no
         # sample: use_override then only swaps the plan and the wire.
         ready = [
             (name, merged)
-            for (base, name), merged in fixed.items()
-            if base is plan and not _sampling(merged)
+            for (on, name), merged in fixed.items()
+            if on is plan and not _sampling(merged)
         ]
-        http, https = (
-            cast(
-                "type[St]",
-                type(
-                    base.__name__,
-                    (base,),
-                    {
-                        "core": self,
-                        "plan": plan,
-                        "raw": raw,
-                        "https": https,
-                        "wire": _wire(side, raw),
-                        "ready": {
-                            name: (
-                                merged,
-                                _wire(merged.https if https else merged.http, raw),
-                                merged.unsafe_eval is not plan.unsafe_eval,
-                            )
-                            for name, merged in ready
-                        },
-                    },
-                ),
-            )
-            for https, side in ((False, plan.http), (True, plan.https))
-        )
-        _share_names(http)
-        _share_names(https)
-        return http, https
 
-    def _choose_quick(self) -> Callable[[str, str], Plan | None]:
+        def start(https: bool) -> _Start[St]:
+            side = plan.https if https else plan.http
+            defaults = {"core": self, "plan": plan, "raw": raw, "https": https}
+            swaps = {
+                name: (
+                    merged,
+                    _wire(merged.https if https else merged.http, raw),
+                    merged.unsafe_eval is not plan.unsafe_eval,
+                )
+                for name, merged in ready
+            }
+            cls: type[St] = type(base.__name__, (base,), defaults)
+            return _share_names(cls), _wire(side, raw), swaps
+
+        return start(False), start(True)
+
+    def _choose_by_path(self) -> Callable[[str], Plan] | None:
         site, top = self.site, self.top
-        if site.by_path and site.paths is not None:
-            longest = site.paths.longest
-            # The plan of each path seen lately: pages are asked for again
-            # and again. Bounded whatever the paths, emptied when full (one
-            # atomic step, safe under threads); a new path walks the table.
-            seen: dict[str, Plan] = {}
+        if not site.by_path:
+            return None
+        if site.paths is None:
+            return lambda path: top
+        longest = site.paths.longest
+        # The plan of each path seen lately: pages are asked for again and
+        # again. Bounded whatever the paths, emptied when full (one atomic
+        # step, safe under threads); a new path walks the table.
+        seen: dict[str, Plan] = {}
 
-            def by_path(method: str, path: str) -> Plan:
-                plan = seen.get(path)
-                if plan is None:
-                    if len(seen) >= _PATHS_SEEN:
-                        seen.clear()
-                    plan = seen[path] = longest(path) or top
-                return plan
+        def by_path(path: str) -> Plan:
+            plan = seen.get(path)
+            if plan is None:
+                if len(seen) >= _PATHS_SEEN:
+                    seen.clear()
+                plan = seen[path] = longest(path) or top
+            return plan
 
-            return by_path
+        return by_path
+
+    def _choose_by_method(self) -> Callable[[str], Plan | None]:
+        site, top = self.site, self.top
         guard = top.guard
         if (
             guard is not None
@@ -222,8 +220,8 @@ class Core(Generic[St]):
             # the methods it lets through whatever the headers say need
             # nothing read (a GET under csrf mode).
             passes = guard.passes
-            return lambda method, path: top if method in passes else None
-        return lambda method, path: None
+            return lambda method: top if method in passes else None
+        return lambda method: None
 
     def route(self, request: Incoming) -> Plan | Reply | ReportReceiver:
         """The plan for this request, or what answers it instead of the app.
@@ -304,8 +302,13 @@ class Core(Generic[St]):
             path,
         )
 
-    def begin(self, carrier: MutableMapping[str, Any], plan: Plan, https: bool) -> St:
+    def begin(
+        self, carrier: MutableMapping[str, Any], https: bool, plan: Plan | None = None
+    ) -> St:
         """The request's state, put in ``carrier`` (the environ or the scope).
+
+        ``plan``: the one :meth:`route` or :attr:`by_path` gave; ``None``: the
+        top level's, where :attr:`plain` says it is every request's.
 
         A state already there whose response has not started is another
         SecureHeaders' around this one: refused, since this one's headers
@@ -314,20 +317,22 @@ class Core(Generic[St]):
         to the middleware. (One whose response has gone is a finished
         request's, in an environ used again.)
         """
-        if plan is self._plain_top:  # the usual request: nothing to set
-            classes: tuple[type[St], ...] | None = ()
-            state = self._https() if https else self._http()
-        else:
-            classes = self._classes.get(plan)  # a rule's: nothing to set either
-            if classes is not None:
-                state = classes[1]() if https else classes[0]()
-            else:
-                state = self._https() if https else self._http()
+        if plan is None or plan is self._plain_top:  # the usual request
+            starts: tuple[_Start[St], _Start[St]] | None = self._top_starts
+            cls, wire, ready = self._https_start if https else self._http_start
+            unsafe_eval = self._top_eval
+        else:  # a rule's; None: a plan that samples, started as the top's
+            starts = self._starts.get(plan)
+            cls, wire, ready = (starts or self._top_starts)[1 if https else 0]
+            unsafe_eval = plan.unsafe_eval
+        state = cls()
+        state.wire = wire
+        state.ready = ready
         before = carrier.setdefault(STATE_KEY, state)  # one lookup, the usual store
         if before is not state:
             self._take_over(carrier, before, state)
-        carrier[UNSAFE_EVAL_KEY] = plan.unsafe_eval
-        if classes is None:  # a plan that samples
+        carrier[UNSAFE_EVAL_KEY] = unsafe_eval
+        if starts is None and plan is not None:  # a plan that samples
             state.plan = plan
             side = plan.https if https else plan.http
             if side.unsampled is not None:  # csp_report_sample_rate
@@ -335,16 +340,6 @@ class Core(Generic[St]):
                 if not sampled:
                     side = side.unsampled
             state.wire = side.raw if state.raw else side.text
-        return state
-
-    def begin_top(self, carrier: MutableMapping[str, Any], https: bool) -> St:
-        """:meth:`begin` with the top plan, where :attr:`plain` says it is
-        every request's: the same state, fewer steps."""
-        state = self._https() if https else self._http()
-        before = carrier.setdefault(STATE_KEY, state)
-        if before is not state:
-            self._take_over(carrier, before, state)
-        carrier[UNSAFE_EVAL_KEY] = self._top_eval
         return state
 
     def _take_over(
@@ -386,24 +381,33 @@ class Core(Generic[St]):
         )
 
 
-def _share_names(cls: type[ResponseState]) -> None:
-    """Store every name a state may set on one throwaway instance of ``cls``.
+def _share_names(cls: type[St]) -> type[St]:
+    """``cls``, every name a state may set stored once on a throwaway instance.
 
     CPython keeps the instance attributes of a class in keys shared by its
     instances, but lets the keys grow only while few instances exist. States
-    are made by the thousand and most set nothing but ``ready``: a name first
-    set later (``wire`` by a view's ``use_override``) would then cost every
-    such state a dict of its own, about 50 ns a store.
+    are made by the thousand and most set only what they start with: a name
+    first set later (``made`` by the nonce, ``asked`` by ``update_csp``)
+    would then cost every such state a dict of its own, about 50 ns a store.
     """
     probe = cls()
     for name in _STATE_NAMES:
-        setattr(probe, name, getattr(probe, name))
+        setattr(probe, name, getattr(probe, name, None))
+    return cls
+
+
+#: How a request's state starts, for one plan and scheme: its class, whose
+#: class attributes are the defaults (the plan, the adapter), then the wire
+#: and the swap table set on each state. CPython 3.11 reads and sets a name
+#: that has a class default the slow way, and these two are read or set by
+#: every response and every swap. (A plain tuple: unpacking one is fast.)
+_Start = tuple[type[St], Wire[Any], Mapping[str, tuple[Plan, Wire[Any], bool]]]
 
 
 #: What a request may set on its state, most often first.
 _STATE_NAMES = (
-    "ready",
     "wire",
+    "ready",
     "merged",
     "changed",
     "made",
@@ -427,7 +431,8 @@ class ResponseState:
     """What one response asked for, and whether its headers have left.
 
     :meth:`Core.begin` makes one per request from its core's subclass, whose
-    class attributes are the defaults: making one runs no Python code.
+    class attributes are the defaults, and sets ``wire`` and ``ready`` (see
+    ``_Start``).
     """
 
     core: Core[Any]
@@ -456,7 +461,7 @@ class ResponseState:
     #: whether it turns the eval switch the app reads. Emptied by the first
     #: call that asks for anything, ``None`` once the headers have left: one
     #: lookup tells use_override whether a swap is all it takes.
-    ready: Mapping[str, tuple[Plan, Wire[Any], bool]] | None = {}
+    ready: Mapping[str, tuple[Plan, Wire[Any], bool]] | None
 
     @property
     def sent(self) -> bool:

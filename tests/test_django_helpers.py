@@ -414,7 +414,7 @@ def test_a_check_after_the_response_started_is_false_not_an_error() -> None:
 
     core = Core(load_config(CONFIG), "test", ResponseState)
     environ: dict[str, Any] = {}
-    state = core.begin(environ, core.top, https=False)
+    state = core.begin(environ, https=False)
     lazy = LazyNonce(environ)
     state.headers([])  # the response starts
     assert not lazy

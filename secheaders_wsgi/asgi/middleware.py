@@ -82,12 +82,13 @@ class SecureHeaders:
         # ASGI: copy the scope before changing it, or the change leaks upstream.
         scope = dict(scope)
         if core.plain:  # most sites: nothing to route, nothing to draw
-            state = core.begin_top(scope, scope.get("scheme") == "https")
+            state = core.begin(scope, scope.get("scheme") == "https")
         else:
+            by_path = core.by_path
             plan = (
-                core.top
-                if core.direct
-                else core.quick(scope.get("method", ""), pep3333_path(scope))
+                by_path(pep3333_path(scope))
+                if by_path is not None
+                else core.by_method(scope.get("method", ""))
             )
             if plan is None:
                 routed = core.route(ScopeRequest(scope))
@@ -97,7 +98,7 @@ class SecureHeaders:
                     await send_reply(cast(Reply, routed), send)
                     return
                 plan = routed
-            state = core.begin(scope, plan, scope.get("scheme") == "https")
+            state = core.begin(scope, scope.get("scheme") == "https", plan)
 
         async def send_secured(message: Message) -> None:
             # The type first: most messages are bodies, and pass on one test.
