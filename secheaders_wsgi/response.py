@@ -142,7 +142,6 @@ class Core(Generic[St]):
             state, top, raw, {}
         )
         self._http_start, self._https_start = self._top_starts
-        self._top_eval = top.unsafe_eval
         # The top plan, unless it samples.
         self._plain_top = top if top in self._starts else None
         #: Every request gets the top plan and draws nothing: the adapter
@@ -169,7 +168,7 @@ class Core(Generic[St]):
 
         def start(https: bool) -> _Start[St]:
             side = plan.https if https else plan.http
-            defaults = {"core": self, "plan": plan, "raw": raw, "https": https}
+            defaults = {"core": self, "raw": raw, "https": https}
             swaps = {
                 name: (
                     merged,
@@ -179,7 +178,7 @@ class Core(Generic[St]):
                 for name, merged in ready
             }
             cls: type[St] = type(base.__name__, (base,), defaults)
-            return _share_names(cls), _wire(side, raw), swaps
+            return _share_names(cls), plan, _wire(side, raw), swaps
 
         return start(False), start(True)
 
@@ -319,21 +318,22 @@ class Core(Generic[St]):
         """
         if plan is None or plan is self._plain_top:  # the usual request
             starts: tuple[_Start[St], _Start[St]] | None = self._top_starts
-            cls, wire, ready = self._https_start if https else self._http_start
-            unsafe_eval = self._top_eval
+            cls, chosen, wire, ready = self._https_start if https else self._http_start
         else:  # a rule's; None: a plan that samples, started as the top's
             starts = self._starts.get(plan)
-            cls, wire, ready = (starts or self._top_starts)[1 if https else 0]
-            unsafe_eval = plan.unsafe_eval
+            cls, chosen, wire, ready = (starts or self._top_starts)[1 if https else 0]
         state = cls()
+        state.plan = chosen
         state.wire = wire
         state.ready = ready
+        state.changed = False
         before = carrier.setdefault(STATE_KEY, state)  # one lookup, the usual store
         if before is not state:
             self._take_over(carrier, before, state)
-        carrier[UNSAFE_EVAL_KEY] = unsafe_eval
+        carrier[UNSAFE_EVAL_KEY] = chosen.unsafe_eval
         if starts is None and plan is not None:  # a plan that samples
             state.plan = plan
+            carrier[UNSAFE_EVAL_KEY] = plan.unsafe_eval
             side = plan.https if https else plan.http
             if side.unsampled is not None:  # csp_report_sample_rate
                 state.sampled = sampled = random() < side.rate
@@ -397,22 +397,22 @@ def _share_names(cls: type[St]) -> type[St]:
 
 
 #: How a request's state starts, for one plan and scheme: its class, whose
-#: class attributes are the defaults (the plan, the adapter), then the wire
-#: and the swap table set on each state. CPython 3.11 reads and sets a name
-#: that has a class default the slow way, and these two are read or set by
-#: every response and every swap. (A plain tuple: unpacking one is fast.)
-_Start = tuple[type[St], Wire[Any], Mapping[str, tuple[Plan, Wire[Any], bool]]]
+#: class attributes are the defaults (the adapter, the scheme), then the
+#: plan, the wire and the swap table set on each state. CPython 3.11 reads
+#: and sets a name that has a class default the slow way; these are read or
+#: set by every response and every swap. (A plain tuple: unpacking one is
+#: fast.)
+_Start = tuple[type[St], Plan, Wire[Any], Mapping[str, tuple[Plan, Wire[Any], bool]]]
 
 
 #: What a request may set on its state, most often first.
 _STATE_NAMES = (
+    "plan",
     "wire",
     "ready",
-    "merged",
     "changed",
     "made",
     "asked",
-    "plan",
     "sampled",
     "edits",
     "omit",
@@ -431,37 +431,37 @@ class ResponseState:
     """What one response asked for, and whether its headers have left.
 
     :meth:`Core.begin` makes one per request from its core's subclass, whose
-    class attributes are the defaults, and sets ``wire`` and ``ready`` (see
+    class attributes are the defaults, and sets the first four below (see
     ``_Start``).
     """
 
-    core: Core[Any]
-    #: The plan the request was routed to (default: the top level's), and
-    #: whether it came over https.
+    #: The plan the request was routed to, with the overrides a view asked
+    #: for merged on.
     plan: Plan
-    https = False
-    #: Whether the adapter's headers are bytes; the wire chosen when the
-    #: request began (the sample drawn), in that spelling.
-    raw: bool
+    #: The wire chosen when the request began (the sample drawn), in the
+    #: adapter's spelling; an override's, once swapped in.
     wire: Wire[Any]
-    #: The app made the nonce or a view asked for a change.
-    changed = False
-    #: A view called one of the functions below (not only the nonce).
-    asked = False
-    made: str | None = None
-    #: Whether this response carries the reporting directives, once drawn
-    #: (``csp_report_sample_rate``); ``None``: not drawn.
-    sampled: bool | None = None
-    #: The plan with the overrides merged on, once a view called use_override.
-    merged: Plan | None = None
-    edits: tuple[CspEdit, ...] = ()
-    omit: frozenset[str] = frozenset()
     #: override name -> the plan and wire it gives a response that asked
     #: nothing else yet (the overrides built at start-up on this plan), and
     #: whether it turns the eval switch the app reads. Emptied by the first
     #: call that asks for anything, ``None`` once the headers have left: one
     #: lookup tells use_override whether a swap is all it takes.
     ready: Mapping[str, tuple[Plan, Wire[Any], bool]] | None
+    #: The app made the nonce or a view asked for a change.
+    changed: bool
+    core: Core[Any]
+    #: Whether the request came over https, and the adapter's headers are
+    #: bytes (ASGI), not text.
+    https = False
+    raw: bool
+    #: A view called one of the functions below (not only the nonce).
+    asked = False
+    made: str | None = None
+    #: Whether this response carries the reporting directives, once drawn
+    #: (``csp_report_sample_rate``); ``None``: not drawn.
+    sampled: bool | None = None
+    edits: tuple[CspEdit, ...] = ()
+    omit: frozenset[str] = frozenset()
 
     @property
     def sent(self) -> bool:
@@ -512,12 +512,12 @@ class ResponseState:
             wire = side.raw if self.raw else side.text  # type: ignore[assignment]
         made = self.made
         if made is not None and wire.pieces is None:
-            self.core.nonce_unused(self.merged or self.plan, wire)
+            self.core.nonce_unused(self.plan, wire)
         return merged(wire, app_headers, made)
 
     def side(self) -> Side:
         """The plan's side with this response's overrides, edits and omissions."""
-        plan = self.merged or self.plan
+        plan = self.plan
         side = plan.https if self.https else plan.http
         if side.unsampled is not None:  # csp_report_sample_rate
             if self.sampled is None:  # only the override samples: draw now
@@ -672,7 +672,7 @@ def use_override(carrier: Mapping[str, Any], name: str) -> None:
     try:  # the usual call, a response's first change: a swap, as below
         state: Any = carrier[STATE_KEY]  # anything: the try tells
         plan, state.wire, eval_changes = state.ready[name]
-        state.merged = plan
+        state.plan = plan
         state.ready = _ASKED
         if eval_changes:
             _set_unsafe_eval(carrier, plan)
@@ -684,7 +684,7 @@ def use_override(carrier: Mapping[str, Any], name: str) -> None:
     if not isinstance(state, ResponseState) or state.sent:
         state = _state(carrier, "use_override")  # raises, saying why
     variants = state.core.site.variants
-    base = state.merged or state.plan
+    base = state.plan
     # Merged now, not when the response starts: a contradiction between
     # stacked overrides fails here, and the app sees the new eval switch.
     plan = variants.plan(base, variants.check(name))
@@ -693,7 +693,7 @@ def use_override(carrier: Mapping[str, Any], name: str) -> None:
         # endpoint refuses: the order of the calls must not matter.
         for _, replace, change in state.edits:
             _refuse_report_directives(_EDITS[replace], plan.config, change)
-    state.merged = plan
+    state.plan = plan
     state.ready = _ASKED
     side = plan.https if state.https else plan.http
     if state.asked or side.unsampled is not None:
@@ -760,7 +760,7 @@ def _edit(
 ) -> None:
     state = _state(carrier, call)
     change = csp_change(call, directives, allow_none=replace)
-    config = (state.merged or state.plan).config
+    config = state.plan.config
     if config.report_endpoint:  # the config sets report-uri and report-to
         _refuse_report_directives(call, config, change)
     state.edits += ((report_only, replace, change),)
