@@ -194,6 +194,9 @@ class KeepsPromises:
     ProxyFix, WhiteNoise) and SecureHeaders must have (``isinstance``,
     ``.app``, ``.config``): as a closure it would save the instance call,
     about 50 ns, which no middleware class can. asgi_limits.py's is one too.
+    Each request gets one :class:`_Response`, whose bound method is the
+    ``start_response`` the app calls: cheaper than two closures and their
+    cells (about 150 ns), the way SecureHeaders does it too.
     """
 
     def __init__(self, app: WSGIApp, ours: Recorded) -> None:
@@ -205,51 +208,61 @@ class KeepsPromises:
     def __call__(
         self, environ: dict[str, Any], start_response: Callable[..., Any]
     ) -> Any:
-        secured = self.secured
-        if secured:
+        if self.secured:
             environ["wsgi.url_scheme"] = "https"
             host = environ.get("HTTP_HOST")
             if host is not None and host.endswith(":80"):
                 environ["HTTP_HOST"] = host[:-3]
             if environ.get("SERVER_PORT") == "80":
                 environ["SERVER_PORT"] = "443"
-        side = self.https if environ.get("wsgi.url_scheme") == "https" else self.http
+        response = _Response()
+        response.owner = self
+        response.side = (
+            self.https if environ.get("wsgi.url_scheme") == "https" else self.http
+        )
+        response.server = start_response
+        response.made = None
+        response.sent = False
         environ[UNSAFE_EVAL_KEY] = self.unsafe_eval
-        remove = self.remove
-        made: str | None = None
-        sent = False
-
-        def nonce() -> str:
-            nonlocal made
-            if made is None:
-                if sent:
-                    raise RuntimeError("the CSP nonce was asked for after the headers")
-                # As the package: 144 bits, base64url without padding.
-                made = secrets.token_urlsafe(18)
-            return made
-
         if NONCE_KEY in environ:  # a second middleware on this request
             raise RuntimeError("two middlewares handle this request: keep one")
-        environ[NONCE_KEY] = nonce
+        environ[NONCE_KEY] = response  # called, it is the nonce
+        return self.app(environ, response.start_response)
 
-        def _start_response(
-            status: str, app_headers: list[Header], exc_info: Any = None
-        ) -> Any:
-            nonlocal sent
-            sent = True
-            if made is None:
-                watch = side.watch
-                for name, _ in app_headers:
-                    if name.lower() in watch:
-                        break
-                else:
-                    return start_response(
-                        status, [*app_headers, *side.headers], exc_info
-                    )
-            merged = _merged(side, remove, secured, app_headers, made)
-            return start_response(status, merged, exc_info)
 
-        return self.app(environ, _start_response)
+class _Response:
+    """One request's response: the lazy nonce and the app's start_response."""
+
+    owner: KeepsPromises
+    side: Side
+    server: Callable[..., Any]
+    made: str | None
+    sent: bool
+
+    def __call__(self) -> str:
+        made = self.made
+        if made is None:
+            if self.sent:
+                raise RuntimeError("the CSP nonce was asked for after the headers")
+            # As the package: 144 bits, base64url without padding.
+            made = self.made = secrets.token_urlsafe(18)
+        return made
+
+    def start_response(
+        self, status: str, app_headers: list[Header], exc_info: Any = None
+    ) -> Any:
+        self.sent = True
+        side, made = self.side, self.made
+        if made is None:
+            watch = side.watch
+            for name, _ in app_headers:
+                if name.lower() in watch:
+                    break
+            else:
+                return self.server(status, [*app_headers, *side.headers], exc_info)
+        owner = self.owner
+        merged = _merged(side, owner.remove, owner.secured, app_headers, made)
+        return self.server(status, merged, exc_info)
 
 
 def keeps_promises(app: WSGIApp, ours: Recorded) -> WSGIApp:
