@@ -320,8 +320,11 @@ class Core(Generic[St]):
             starts: tuple[_Start[St], _Start[St]] | None = self._top_starts
             cls, chosen, wire, ready = self._https_start if https else self._http_start
         else:  # a rule's; None: a plan that samples, started as the top's
+            # (the top's class, then its own plan, no swaps, the wire drawn)
             starts = self._starts.get(plan)
             cls, chosen, wire, ready = (starts or self._top_starts)[1 if https else 0]
+            if starts is None:
+                chosen = plan
         state = cls()
         state.plan = chosen
         state.wire = wire
@@ -331,10 +334,9 @@ class Core(Generic[St]):
         if before is not state:
             self._take_over(carrier, before, state)
         carrier[UNSAFE_EVAL_KEY] = chosen.unsafe_eval
-        if starts is None and plan is not None:  # a plan that samples
-            state.plan = plan
-            carrier[UNSAFE_EVAL_KEY] = plan.unsafe_eval
-            side = plan.https if https else plan.http
+        if starts is None:  # a plan that samples: draw
+            state.ready = _ASKED  # the top's swaps are not built on this plan
+            side = chosen.https if https else chosen.http
             if side.unsampled is not None:  # csp_report_sample_rate
                 state.sampled = sampled = random() < side.rate
                 if not sampled:

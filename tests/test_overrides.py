@@ -19,6 +19,7 @@ from secheaders_wsgi import (
     update_csp,
     use_override,
 )
+from secheaders_wsgi import response as response_module
 from tests.support import DEFAULT_CSP, HTTPS, TestApp, csp_of, values
 
 View = Callable[[dict[str, Any]], None]
@@ -697,6 +698,33 @@ def test_a_set_of_sources_is_refused_as_in_the_config(call: Any, sources: Any) -
         f"{call.__name__}.img-src: {sources!r} is not allowed (allowed: a string "
         "of space-separated sources or a list of sources)"
     )
+
+
+@pytest.mark.parametrize("draw", [0.0, 0.99])
+def test_an_override_on_a_rule_that_samples_is_merged_on_the_rule(
+    monkeypatch: pytest.MonkeyPatch, draw: float
+) -> None:
+    # The states of a rule that samples start as the top level's; the swaps
+    # built at start-up on the top level are not this rule's, so the first
+    # use_override must merge on the rule, not swap in the top's override.
+    monkeypatch.setattr(response_module, "random", lambda: draw)
+    config = {
+        "csp_report_path": "/_/csp",
+        "overrides": {"embed": EMBED},
+        "paths": [
+            {
+                "prefix": "/sampled/",
+                "referrer_policy": "no-referrer",
+                "csp_report_sample_rate": 0.5,
+            }
+        ],
+    }
+    view = app_with(lambda environ: use_override(environ, "embed"))
+    response = TestApp(SecureHeaders(view, config)).get("/sampled/x")
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    policy = response.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'self' https://partner.example" in policy
+    assert ("report-uri /_/csp" in policy) is (draw < 0.5)
 
 
 READY = {
