@@ -265,6 +265,58 @@ class _Response:
         return self.server(status, merged, exc_info)
 
 
+class WithClosures(KeepsPromises):
+    """The limit as it was written until 2026-12-08 (issue 20 set its goals
+    against it): the nonce and ``start_response`` two closures made per
+    request. Kept as a reference row, for configs without ``server_secured``.
+    """
+
+    def __init__(self, app: WSGIApp, ours: Recorded) -> None:
+        if ours.secured:
+            raise ValueError("WithClosures is the reference for plain http configs")
+        super().__init__(app, ours)
+
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Any:
+        side = self.https if environ.get("wsgi.url_scheme") == "https" else self.http
+        environ[UNSAFE_EVAL_KEY] = self.unsafe_eval
+        remove = self.remove
+        made: str | None = None
+        sent = False
+
+        def nonce() -> str:
+            nonlocal made
+            if made is None:
+                if sent:
+                    raise RuntimeError("the CSP nonce was asked for after the headers")
+                made = secrets.token_urlsafe(18)
+            return made
+
+        if NONCE_KEY in environ:  # a second middleware on this request
+            raise RuntimeError("two middlewares handle this request: keep one")
+        environ[NONCE_KEY] = nonce
+
+        def _start_response(
+            status: str, app_headers: list[Header], exc_info: Any = None
+        ) -> Any:
+            nonlocal sent
+            sent = True
+            if made is None:
+                watch = side.watch
+                for name, _ in app_headers:
+                    if name.lower() in watch:
+                        break
+                else:
+                    return start_response(
+                        status, [*app_headers, *side.headers], exc_info
+                    )
+            merged = _merged(side, remove, False, app_headers, made)
+            return start_response(status, merged, exc_info)
+
+        return self.app(environ, _start_response)
+
+
 def keeps_promises(app: WSGIApp, ours: Recorded) -> WSGIApp:
     """The promise-keeping limit around ``app``, for the config ``ours`` records."""
     return KeepsPromises(app, ours)

@@ -39,7 +39,7 @@ from harness import (
     nonce_app,
     trivial_app,
 )
-from limits import append_only, keeps_promises, record
+from limits import WithClosures, append_only, keeps_promises, record
 from promises import broken_promises, pass_through
 
 import secheaders_wsgi
@@ -54,6 +54,7 @@ CSP = "Content-Security-Policy"
 NONCE = {"csp_unsafe_inline": False}  # a nonce goes in only without 'unsafe-inline'
 SECURED = {"server_secured": True}
 LIMIT = "limit: keeps the promises"
+CLOSURES_LIMIT = "limit as it was: closures"
 APPEND = "append only (breaks the promises)"
 NONCE_LIMIT = "limit: nonce used"
 SECURED_LIMIT = "limit: secured + 2 cookies"
@@ -230,6 +231,13 @@ def variants() -> list[Variant]:
             note="reference: the cost of the bytes alone",
         ),
         Variant(LIMIT, lambda: limit_for()(trivial_app), limit=LIMIT, check=_has(CSP)),
+        Variant(
+            CLOSURES_LIMIT,
+            lambda: WithClosures(trivial_app, record()),
+            limit=LIMIT,
+            check=_has(CSP),
+            note="reference: the limit until 2026-12-08, two closures a request",
+        ),
         Variant(
             "SecureHeaders defaults",
             lambda: SecureHeaders(trivial_app),
