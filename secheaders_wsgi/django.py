@@ -237,12 +237,7 @@ class SecureHeadersMiddleware:
     def _begin(self, request: Any, view: _DjangoRequest) -> Any:
         """Route the request; the response that answers it instead, or None."""
         core = self._core
-        by_path = core.by_path
-        plan = (
-            by_path(view.path())
-            if by_path is not None
-            else core.by_method(view.method())
-        )
+        plan = core.quick(view.path() if core.quick_reads_path else view.method())
         if plan is None:
             routed = core.route(view)
             if not isinstance(routed, Plan):

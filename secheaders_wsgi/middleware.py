@@ -71,6 +71,8 @@ class SecureHeaders:
         self.config = load_config(config, app=app)
         self._core = Core(self.config, self.label, _State)
         self._plain = self._core.plain
+        # The one field the core's quick choice reads, as the environ names it.
+        self._quick = "PATH_INFO" if self._core.quick_reads_path else "REQUEST_METHOD"
 
     def __call__(
         self, environ: WSGIEnvironment, start_response: StartResponse
@@ -79,12 +81,7 @@ class SecureHeaders:
         if self._plain:  # most sites: nothing to route, nothing to draw
             state = core.begin(environ, environ.get("wsgi.url_scheme") == "https")
         else:
-            by_path = core.by_path
-            plan = (
-                by_path(environ.get("PATH_INFO", ""))
-                if by_path is not None
-                else core.by_method(environ.get("REQUEST_METHOD", ""))
-            )
+            plan = core.quick(environ.get(self._quick, ""))
             if plan is None:
                 routed = core.route(EnvironRequest(environ))
                 if type(routed) is not Plan:  # the app is not called

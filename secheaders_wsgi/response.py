@@ -103,16 +103,15 @@ class Core(Generic[St]):
         self.label = label
         self.site = site
         self.top = site.top
-        #: Nothing at all to decide before the app: every request's plan is
-        #: the top level's (most sites; the adapter then asks nothing).
-        self.direct = site.by_path and site.paths is None
-        #: Cheaper than building the request's view for :meth:`route`, chosen
-        #: for the site at start-up: ``by_path(path)``, the plan where the path
-        #: alone picks it (``path`` in PEP 3333's spelling; ``None``: it does
-        #: not); else ``by_method(method)``, the plan where the method alone
-        #: does, ``None``: route the request.
-        self.by_path: Callable[[str], Plan] | None = self._choose_by_path()
-        self.by_method: Callable[[str], Plan | None] = self._choose_by_method()
+        #: ``quick(value)``: the plan from one field of the request, where
+        #: that is all it takes; ``None``: :meth:`route` the request. Cheaper
+        #: than building the request's view for ``route``; chosen for the site
+        #: at start-up. The field is the path (in PEP 3333's spelling) where
+        #: :attr:`quick_reads_path`, else the method.
+        self.quick_reads_path = site.by_path
+        self.quick: Callable[[str], Plan | None] = (
+            self._by_path() if site.by_path else self._by_method()
+        )
         # Nothing but the https scheme to decide, for every request.
         top = site.top
         self._secured_only = (
@@ -146,7 +145,7 @@ class Core(Generic[St]):
         self._plain_top = top if top in self._starts else None
         #: Every request gets the top plan and draws nothing: the adapter
         #: may route nothing and call :meth:`begin` with no plan.
-        self.plain = self.direct and self._plain_top is not None
+        self.plain = site.by_path and site.paths is None and self._plain_top is not None
         self._warned: set[str] = set()
         self._lock = threading.Lock()
 
@@ -182,10 +181,8 @@ class Core(Generic[St]):
 
         return start(False), start(True)
 
-    def _choose_by_path(self) -> Callable[[str], Plan] | None:
+    def _by_path(self) -> Callable[[str], Plan]:
         site, top = self.site, self.top
-        if not site.by_path:
-            return None
         if site.paths is None:
             return lambda path: top
         longest = site.paths.longest
@@ -204,7 +201,7 @@ class Core(Generic[St]):
 
         return by_path
 
-    def _choose_by_method(self) -> Callable[[str], Plan | None]:
+    def _by_method(self) -> Callable[[str], Plan | None]:
         site, top = self.site, self.top
         guard = top.guard
         if (
@@ -306,7 +303,7 @@ class Core(Generic[St]):
     ) -> St:
         """The request's state, put in ``carrier`` (the environ or the scope).
 
-        ``plan``: the one :meth:`route` or :attr:`by_path` gave; ``None``: the
+        ``plan``: the one :meth:`route` or :attr:`quick` gave; ``None``: the
         top level's, where :attr:`plain` says it is every request's.
 
         A state already there whose response has not started is another

@@ -55,10 +55,11 @@ class Site:
         # Site-wide: a rule may not set csp_report_path, so one receiver serves all.
         path = config.csp_report_path
         receiver = ReportReceiver.for_config(config) if path else None
-        plans = [top, *(plan for _, plan in rules)]
+        ruled = tuple(plan for _, plan in rules)
+        plans = (top, *ruled)
         return cls(
             top=top,
-            rules=tuple(plan for _, plan in rules),
+            rules=ruled,
             paths=paths,
             proxies=proxies,
             report_path=path,

@@ -326,17 +326,21 @@ def test_choosing_a_rule_walks_the_path_not_the_rules(path: str) -> None:
     assert _lookups(thousand, path) == _lookups(one, path) or path == "/r1/"
 
 
-def test_the_middleware_looks_up_its_table_once_per_request(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    walks: list[str] = []
+@pytest.fixture
+def walks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The paths the prefix tables are walked for, from now on."""
+    walked: list[str] = []
     original = PrefixTable.longest
 
     def counting(self: PrefixTable[Any], path: str) -> Any:
-        walks.append(path)
+        walked.append(path)
         return original(self, path)
 
     monkeypatch.setattr(PrefixTable, "longest", counting)
+    return walked
+
+
+def test_the_middleware_looks_up_its_table_once_per_request(walks: list[str]) -> None:
     app = served(many_rules(1000))
     walks.clear()
     app.get("/r7/page")
@@ -671,19 +675,11 @@ def test_a_percent_escaped_prefix_is_refused_with_the_character_to_write() -> No
 
 
 def test_the_plan_of_a_path_seen_lately_is_kept_and_the_memory_is_bounded(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, walks: list[str]
 ) -> None:
     from secheaders_wsgi import response
 
     monkeypatch.setattr(response, "_PATHS_SEEN", 3)
-    walks: list[str] = []
-    original = PrefixTable.longest
-
-    def counting(self: PrefixTable[Any], path: str) -> Any:
-        walks.append(path)
-        return original(self, path)
-
-    monkeypatch.setattr(PrefixTable, "longest", counting)
     config = {
         "csp_frame_ancestors": False,
         "paths": [{"prefix": "/embed/", "csp_frame_ancestors": ["'self'"]}],

@@ -84,11 +84,10 @@ class SecureHeaders:
         if core.plain:  # most sites: nothing to route, nothing to draw
             state = core.begin(scope, scope.get("scheme") == "https")
         else:
-            by_path = core.by_path
-            plan = (
-                by_path(pep3333_path(scope))
-                if by_path is not None
-                else core.by_method(scope.get("method", ""))
+            plan = core.quick(
+                pep3333_path(scope)
+                if core.quick_reads_path
+                else scope.get("method", "")
             )
             if plan is None:
                 routed = core.route(ScopeRequest(scope))
