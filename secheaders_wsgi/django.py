@@ -208,7 +208,7 @@ class SecureHeadersMiddleware:
         self.get_response = get_response
         self.config = load_config(source)
         self.label = built_here("Django", source)
-        self._core = Core(self.config, self.label, ResponseState)
+        self._core = Core(self.config, self.label)
         if iscoroutinefunction(get_response):
             markcoroutinefunction(self)
 
@@ -260,7 +260,8 @@ class SecureHeadersMiddleware:
             *response.items(),
             *(("Set-Cookie", cookie) for cookie in cookies),
         ]
-        merged = state.headers(app_headers)
+        state.server = _given
+        merged: list[tuple[str, str]] = state.start_response(None, app_headers)
         # The merged list is the app's headers (some dropped, cookies
         # hardened) and ours: write it back into Django's two stores.
         for name in list(response.headers):
@@ -351,6 +352,11 @@ class _DjangoRequest(EnvironRequest):
             from django.urls import set_script_prefix
 
             set_script_prefix(self.before)
+
+
+def _given(head: None, headers: list[Any], exc_info: None) -> list[Any]:
+    """The merged headers, handed back by the core to :meth:`_finish`."""
+    return headers
 
 
 def _as_wsgi(text: str) -> str:

@@ -16,15 +16,13 @@ from typing import TYPE_CHECKING, cast
 
 from .config import ConfigSource, load_config
 from .plan import Plan
-from .policy import Header
 from .reply import Reply
 from .reports import ReportReceiver
 from .request.scheme import Fix
-from .response import Core, ResponseState
+from .response import Core
 from .wiring import built_here, refuse_misuse
 
 if TYPE_CHECKING:
-    from _typeshed import OptExcInfo
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 __all__ = ["EnvironRequest", "SecureHeaders"]
@@ -69,7 +67,7 @@ class SecureHeaders:
         refuse_misuse(app, "wsgi", self.label)
         self.app = app
         self.config = load_config(config, app=app)
-        self._core = Core(self.config, self.label, _State)
+        self._core = Core(self.config, self.label)
         self._plain = self._core.plain
         # The one field the core's quick choice reads, as the environ names it.
         self._quick = "PATH_INFO" if self._core.quick_reads_path else "REQUEST_METHOD"
@@ -93,19 +91,7 @@ class SecureHeaders:
             state = core.begin(environ, https, plan)
         state.server = start_response
         # Return the app's iterable itself: close(), len(), file_wrapper survive.
-        return self.app(environ, state.start_response)  # type: ignore[arg-type]
-
-
-class _State(ResponseState):
-    """A request's state that is also the ``start_response`` its app calls:
-    one object per request, not a closure beside it."""
-
-    server: StartResponse
-
-    def start_response(
-        self, status: str, headers: list[Header], exc_info: OptExcInfo | None = None
-    ) -> object:
-        return self.server(status, self.headers(headers), exc_info)
+        return self.app(environ, state.start_response)
 
 
 class EnvironRequest:

@@ -8,8 +8,10 @@ instead of calling the app (the https redirect), or the report receiver
 must see back through the view. Then :meth:`Core.begin` makes the request's
 :class:`ResponseState` (the lazy nonce, what the view asks for, the sampled
 variant) and puts it where the app finds it; when the response starts,
-:meth:`ResponseState.headers` gives the merged header list in the adapter's
-spelling (:func:`merged`: text for WSGI, lower-case bytes for ASGI).
+:meth:`ResponseState.start_response` hands the merged header list, in the
+adapter's spelling (:func:`merged`: text for WSGI, lower-case bytes for ASGI),
+to the state's ``server``: under WSGI the app calls it as its
+``start_response`` and it calls the server's.
 
 The functions views call (:func:`use_override`, :func:`update_csp`,
 :func:`replace_csp`, :func:`drop_headers`, :func:`csp_nonce`) record on the
@@ -23,7 +25,7 @@ import threading
 from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
 from random import random
 from types import MappingProxyType
-from typing import Any, Generic, Protocol, TypeVar, cast
+from typing import Any, Protocol, TypeVar, cast
 
 from .config import Config
 from .config.combinations import report_endpoint_clashes
@@ -57,7 +59,6 @@ STATE_KEY = "secheaders.csp_nonce"
 UNSAFE_EVAL_KEY = "secheaders.csp_unsafe_eval"
 
 S = TypeVar("S", str, bytes)
-St = TypeVar("St", bound="ResponseState")
 
 
 class Incoming(Protocol):
@@ -85,19 +86,14 @@ class Incoming(Protocol):
         """Make the app see ``fix``'s scheme, host, server and prefix."""
 
 
-class Core(Generic[St]):
+class Core:
     """One middleware's decisions: a :class:`Site` and the requests through it.
 
     ``label`` names the middleware in messages (where it was built, its
-    config); ``state``: the class the adapter's states derive from
-    (:class:`ResponseState`, or one that adds the translation of the adapter's
-    own calls: the WSGI adapter's ``start_response``); ``raw``: the adapter's
-    headers are bytes (ASGI), not text (WSGI).
+    config); ``raw``: the adapter's headers are bytes (ASGI), not text (WSGI).
     """
 
-    def __init__(
-        self, config: Config, label: str, state: type[St], *, raw: bool = False
-    ) -> None:
+    def __init__(self, config: Config, label: str, *, raw: bool = False) -> None:
         site = Site.build(config)
         self.config = config
         self.label = label
@@ -128,34 +124,22 @@ class Core(Generic[St]):
             site.proxies is not None or config.server_secured or site.guarded
         )
         # How a state starts for each plan a path picks (the top level's,
-        # each rule's), over http and over https (see _Start). A plan that
-        # samples draws per request: its states start as the top's, then
-        # take its plan and the wire drawn.
+        # each rule's), over http and over https (see _Start).
         top = site.top
         self._starts = {
-            plan: self._state_starts(state, plan, raw, site.variants.fixed)
+            plan: self._state_starts(plan, raw, site.variants.fixed)
             for plan in (top, *site.rules)
-            if not _sampling(plan)
         }
-        self._top_starts = self._starts.get(top) or self._state_starts(
-            state, top, raw, {}
-        )
-        self._http_start, self._https_start = self._top_starts
-        # The top plan, unless it samples.
-        self._plain_top = top if top in self._starts else None
+        self._http_start, self._https_start = self._starts[top]
         #: Every request gets the top plan and draws nothing: the adapter
         #: may route nothing and call :meth:`begin` with no plan.
-        self.plain = site.by_path and site.paths is None and self._plain_top is not None
+        self.plain = site.by_path and site.paths is None and not _sampling(top)
         self._warned: set[str] = set()
         self._lock = threading.Lock()
 
     def _state_starts(
-        self,
-        base: type[St],
-        plan: Plan,
-        raw: bool,
-        fixed: Mapping[tuple[Plan, str], Plan],
-    ) -> tuple[_Start[St], _Start[St]]:
+        self, plan: Plan, raw: bool, fixed: Mapping[tuple[Plan, str], Plan]
+    ) -> tuple[_Start, _Start]:
         """The start of a state of ``plan``, over http, then over https."""
         # The overrides built on this plan at start-up whose sides draw no
         # sample: use_override then only swaps the plan and the wire.
@@ -165,7 +149,7 @@ class Core(Generic[St]):
             if on is plan and not _sampling(merged)
         ]
 
-        def start(https: bool) -> _Start[St]:
+        def start(https: bool) -> _Start:
             side = plan.https if https else plan.http
             defaults = {"core": self, "raw": raw, "https": https}
             swaps = {
@@ -176,8 +160,14 @@ class Core(Generic[St]):
                 )
                 for name, merged in ready
             }
-            cls: type[St] = type(base.__name__, (base,), defaults)
-            return _share_names(cls), plan, _wire(side, raw), swaps
+            cls = type(ResponseState.__name__, (ResponseState,), defaults)
+            # A plan that samples draws its wire per request.
+            return (
+                _share_names(cls),
+                plan,
+                _wire(side, raw),
+                _DRAW if _sampling(plan) else swaps,
+            )
 
         return start(False), start(True)
 
@@ -300,7 +290,7 @@ class Core(Generic[St]):
 
     def begin(
         self, carrier: MutableMapping[str, Any], https: bool, plan: Plan | None = None
-    ) -> St:
+    ) -> ResponseState:
         """The request's state, put in ``carrier`` (the environ or the scope).
 
         ``plan``: the one :meth:`route` or :attr:`quick` gave; ``None``: the
@@ -309,46 +299,31 @@ class Core(Generic[St]):
         A state already there whose response has not started is another
         SecureHeaders' around this one: refused, since this one's headers
         would win and the outer one's config do nothing without a word; or
-        this one's own, when the app leads back
-        to the middleware. (One whose response has gone is a finished
-        request's, in an environ used again.)
+        this one's own, when the app leads back to the middleware. (One whose
+        response has gone is a finished request's, in an environ used again.)
         """
-        if plan is None or plan is self._plain_top:  # the usual request
-            starts: tuple[_Start[St], _Start[St]] | None = self._top_starts
+        if plan is None:
             cls, chosen, wire, ready = self._https_start if https else self._http_start
-        else:  # a rule's; None: a plan that samples, started as the top's
-            # (the top's class, then its own plan, no swaps, the wire drawn)
-            starts = self._starts.get(plan)
-            cls, chosen, wire, ready = (starts or self._top_starts)[1 if https else 0]
-            if starts is None:
-                chosen = plan
+        else:
+            cls, chosen, wire, ready = self._starts[plan][1 if https else 0]
         state = cls()
         state.plan = chosen
         state.wire = wire
         state.ready = ready
         state.changed = False
-        before = carrier.setdefault(STATE_KEY, state)  # one lookup, the usual store
-        if before is not state:
-            self._take_over(carrier, before, state)
+        if STATE_KEY in carrier and not getattr(carrier[STATE_KEY], "sent", True):
+            raise self._stacked(carrier[STATE_KEY])
+        carrier[STATE_KEY] = state
         carrier[UNSAFE_EVAL_KEY] = chosen.unsafe_eval
-        if starts is None:  # a plan that samples: draw
-            state.ready = _ASKED  # the top's swaps are not built on this plan
+        if ready is _DRAW:  # csp_report_sample_rate: draw
+            state.ready = _ASKED  # no swap: an override merges on the draw
             side = chosen.https if https else chosen.http
-            if side.unsampled is not None:  # csp_report_sample_rate
+            if side.unsampled is not None:
                 state.sampled = sampled = random() < side.rate
                 if not sampled:
                     side = side.unsampled
             state.wire = side.raw if state.raw else side.text
         return state
-
-    def _take_over(
-        self, carrier: MutableMapping[str, Any], before: object, state: St
-    ) -> None:
-        """Put ``state`` where another was: a finished request's, in an
-        environ used again; refused while that one's response is still open."""
-        if not getattr(before, "sent", True):
-            raise self._stacked(before)
-        carrier[STATE_KEY] = state
 
     def _stacked(self, outer: object) -> Exception:
         core = getattr(outer, "core", None)
@@ -380,7 +355,7 @@ class Core(Generic[St]):
         )
 
 
-def _share_names(cls: type[St]) -> type[St]:
+def _share_names(cls: type[ResponseState]) -> type[ResponseState]:
     """``cls``, every name a state may set stored once on a throwaway instance.
 
     CPython keeps the instance attributes of a class in keys shared by its
@@ -401,7 +376,9 @@ def _share_names(cls: type[St]) -> type[St]:
 #: and sets a name that has a class default the slow way; these are read or
 #: set by every response and every swap. (A plain tuple: unpacking one is
 #: fast.)
-_Start = tuple[type[St], Plan, Wire[Any], Mapping[str, tuple[Plan, Wire[Any], bool]]]
+_Start = tuple[
+    type["ResponseState"], Plan, Wire[Any], Mapping[str, tuple[Plan, Wire[Any], bool]]
+]
 
 
 #: What a request may set on its state, most often first.
@@ -410,6 +387,7 @@ _STATE_NAMES = (
     "wire",
     "ready",
     "changed",
+    "server",
     "made",
     "asked",
     "sampled",
@@ -448,7 +426,11 @@ class ResponseState:
     ready: Mapping[str, tuple[Plan, Wire[Any], bool]] | None
     #: The app made the nonce or a view asked for a change.
     changed: bool
-    core: Core[Any]
+    #: Takes the merged headers from :meth:`start_response`: the server's
+    #: ``start_response`` under WSGI; under ASGI and Django the adapter's
+    #: own, which gives them back.
+    server: Callable[[Any, list[Any], Any], Any]
+    core: Core
     #: Whether the request came over https, and the adapter's headers are
     #: bytes (ASGI), not text.
     https = False
@@ -485,24 +467,29 @@ class ResponseState:
     # key per request, the nonce's or not.
     __call__ = nonce
 
-    def headers(self, app_headers: Sequence[tuple[S, S]]) -> list[tuple[S, S]]:
-        """The response's headers: the app's, merged with ours.
+    def start_response(
+        self, head: Any, app_headers: Sequence[tuple[S, S]], exc_info: Any = None
+    ) -> Any:
+        """Merge the app's headers with ours; hand the list to :attr:`server`.
 
         ``app_headers`` in the adapter's spelling (text for WSGI, bytes for
-        ASGI), as is the result. From here on the response cannot change (a
-        first nonce or a change raises).
+        ASGI), as is the merged list. ``head`` and ``exc_info`` go to
+        ``server`` as they came: under WSGI this is the ``start_response``
+        the app calls, and ``server`` the server's. From here on the
+        response cannot change (a first nonce or a change raises).
         """
         self.ready = None  # sent
         if self.changed:
-            return self._changed(app_headers)
+            return self.server(head, self._changed(app_headers), exc_info)
         # The usual response, inline: no app header is one of ours, one to
         # remove or a cookie to rewrite, so appending is all there is to do.
         wire: Wire[S] = self.wire
         watch = wire.watch
         for name, _ in app_headers:
             if name.lower() in watch:
-                return _merged_slowly(wire, app_headers, wire.headers, ())
-        return [*app_headers, *wire.headers]  # type: ignore[list-item]
+                merged = _merged_slowly(wire, app_headers, wire.headers, ())
+                return self.server(head, merged, exc_info)
+        return self.server(head, [*app_headers, *wire.headers], exc_info)
 
     def _changed(self, app_headers: Sequence[tuple[S, S]]) -> list[tuple[S, S]]:
         wire: Wire[S] = self.wire
@@ -530,6 +517,9 @@ class ResponseState:
 
 #: A response's ``ready`` once it asked for anything: no swap is enough.
 _ASKED: Mapping[str, tuple[Plan, Wire[Any], bool]] = MappingProxyType({})
+#: A state's ``ready`` when it begins, where its plan draws a sample per
+#: request (``csp_report_sample_rate``): :meth:`Core.begin` draws.
+_DRAW: Mapping[str, tuple[Plan, Wire[Any], bool]] = MappingProxyType({})
 
 #: How many request paths' plans a site with ``paths`` rules keeps.
 _PATHS_SEEN = 4096

@@ -410,13 +410,14 @@ def test_a_nonce_turned_into_text_is_then_there(client: Any) -> None:
 def test_a_check_after_the_response_started_is_false_not_an_error() -> None:
     from secheaders_wsgi import load_config
     from secheaders_wsgi.django import LazyNonce
-    from secheaders_wsgi.response import Core, ResponseState
+    from secheaders_wsgi.response import Core
 
-    core = Core(load_config(CONFIG), "test", ResponseState)
+    core = Core(load_config(CONFIG), "test")
     environ: dict[str, Any] = {}
     state = core.begin(environ, https=False)
     lazy = LazyNonce(environ)
-    state.headers([])  # the response starts
+    state.server = lambda head, headers, exc_info: None
+    state.start_response("200 OK", [])  # the response starts
     assert not lazy
     with pytest.raises(RuntimeError, match="asked for after start_response"):
         str(lazy)

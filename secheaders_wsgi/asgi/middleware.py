@@ -10,13 +10,13 @@ the merged headers (lower-case bytes, as ASGI asks).
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
 from ..config import ConfigSource, load_config
 from ..plan import Plan
 from ..reply import Reply
 from ..reports import ReportReceiver
-from ..response import Core, ResponseState
+from ..response import Core
 from ..wiring import built_here, refuse_misuse
 from .scope import (
     ASGIApp,
@@ -64,7 +64,7 @@ class SecureHeaders:
         refuse_misuse(app, "asgi", self.label)
         self.app = app
         self.config = load_config(config, app=app)
-        self._core = Core(self.config, self.label, ResponseState, raw=True)
+        self._core = Core(self.config, self.label, raw=True)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
@@ -98,6 +98,7 @@ class SecureHeaders:
                     return
                 plan = routed
             state = core.begin(scope, scope.get("scheme") == "https", plan)
+        state.server = _with_headers
 
         async def send_secured(message: Message) -> None:
             # The type first: most messages are bodies, and pass on one test.
@@ -105,10 +106,15 @@ class SecureHeaders:
                 headers = message.get("headers", ())
                 if headers.__class__ is not list and headers.__class__ is not tuple:
                     headers = list(headers)  # any iterable, read once
-                message = {**message, "headers": state.headers(headers)}
+                message = state.start_response(message, headers)
             await send(message)
 
         await self.app(scope, receive, send_secured)
+
+
+def _with_headers(message: Message, headers: list[Any], exc_info: object) -> Message:
+    """The start message with the merged headers: the core hands them here."""
+    return {**message, "headers": headers}
 
 
 async def _receive(receiver: ReportReceiver, scope: Scope, receive: Receive) -> Reply:
