@@ -147,6 +147,22 @@ def new_paths(app: WSGIApp) -> WSGIApp:
     return call
 
 
+TURN_BARE = "bare, http and https in turn"
+TURN_LIMIT = "limit, http and https in turn"
+
+
+def schemes_in_turn(app: WSGIApp) -> WSGIApp:
+    """``app``, its calls over http and https in turn, as a site without
+    ``force_https`` sees them."""
+    schemes = itertools.cycle(("http", "https"))
+
+    def call(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        environ["wsgi.url_scheme"] = next(schemes)
+        return app(environ, start_response)
+
+    return call
+
+
 def _has(*names: str) -> Callable[[list[Header]], None]:
     def check(response_headers: list[Header]) -> None:
         got = {n.lower() for n, _ in response_headers}
@@ -243,6 +259,23 @@ def variants() -> list[Variant]:
             lambda: SecureHeaders(trivial_app),
             limit=LIMIT,
             check=_has(CSP),
+        ),
+        Variant(TURN_BARE, lambda: schemes_in_turn(trivial_app), group=TURN_BARE),
+        Variant(
+            TURN_LIMIT,
+            lambda: schemes_in_turn(limit_for()(trivial_app)),
+            group=TURN_BARE,
+            limit=TURN_LIMIT,
+            check=_has(CSP),
+        ),
+        Variant(
+            "SecureHeaders defaults, http and https in turn",
+            lambda: schemes_in_turn(SecureHeaders(trivial_app)),
+            group=TURN_BARE,
+            limit=TURN_LIMIT,
+            check=_has(CSP),
+            note="no target: states of two kinds in turn (one state class: "
+            "CPython 3.11 keeps attribute access fast where it meets one)",
         ),
         Variant(
             "SecureHeaders 40-directive policy",

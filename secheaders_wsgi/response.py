@@ -97,6 +97,8 @@ class Core:
         site = Site.build(config)
         self.config = config
         self.label = label
+        #: The adapter's headers are bytes (ASGI), not text.
+        self.raw = raw
         self.site = site
         self.top = site.top
         #: ``quick(value)``: the plan from one field of the request, where
@@ -151,7 +153,6 @@ class Core:
 
         def start(https: bool) -> _Start:
             side = plan.https if https else plan.http
-            defaults = {"core": self, "raw": raw, "https": https}
             swaps = {
                 name: (
                     merged,
@@ -160,14 +161,8 @@ class Core:
                 )
                 for name, merged in ready
             }
-            cls = type(ResponseState.__name__, (ResponseState,), defaults)
             # A plan that samples draws its wire per request.
-            return (
-                _share_names(cls),
-                plan,
-                _wire(side, raw),
-                _DRAW if _sampling(plan) else swaps,
-            )
+            return plan, _wire(side, raw), _DRAW if _sampling(plan) else swaps
 
         return start(False), start(True)
 
@@ -303,14 +298,16 @@ class Core:
         response has gone is a finished request's, in an environ used again.)
         """
         if plan is None:
-            cls, chosen, wire, ready = self._https_start if https else self._http_start
+            chosen, wire, ready = self._https_start if https else self._http_start
         else:
-            cls, chosen, wire, ready = self._starts[plan][1 if https else 0]
-        state = cls()
+            chosen, wire, ready = self._starts[plan][1 if https else 0]
+        state = ResponseState()
         state.plan = chosen
         state.wire = wire
         state.ready = ready
         state.changed = False
+        state.https = https
+        state.core = self
         if STATE_KEY in carrier and not getattr(carrier[STATE_KEY], "sent", True):
             raise self._stacked(carrier[STATE_KEY])
         carrier[STATE_KEY] = state
@@ -322,7 +319,7 @@ class Core:
                 state.sampled = sampled = random() < side.rate
                 if not sampled:
                     side = side.unsampled
-            state.wire = side.raw if state.raw else side.text
+            state.wire = side.raw if self.raw else side.text
         return state
 
     def _stacked(self, outer: object) -> Exception:
@@ -355,7 +352,10 @@ class Core:
         )
 
 
-def _share_names(cls: type[ResponseState]) -> type[ResponseState]:
+_C = TypeVar("_C", bound=type)
+
+
+def _share_names(cls: _C) -> _C:
     """``cls``, every name a state may set stored once on a throwaway instance.
 
     CPython keeps the instance attributes of a class in keys shared by its
@@ -370,23 +370,19 @@ def _share_names(cls: type[ResponseState]) -> type[ResponseState]:
     return cls
 
 
-#: How a request's state starts, for one plan and scheme: its class, whose
-#: class attributes are the defaults (the adapter, the scheme), then the
-#: plan, the wire and the swap table set on each state. CPython 3.11 reads
-#: and sets a name that has a class default the slow way; these are read or
-#: set by every response and every swap. (A plain tuple: unpacking one is
-#: fast.)
-_Start = tuple[
-    type["ResponseState"], Plan, Wire[Any], Mapping[str, tuple[Plan, Wire[Any], bool]]
-]
+#: How a request's state starts, for one plan and scheme: the plan, the
+#: wire and the swap table. (A plain tuple: unpacking one is fast.)
+_Start = tuple[Plan, Wire[Any], Mapping[str, tuple[Plan, Wire[Any], bool]]]
 
 
-#: What a request may set on its state, most often first.
+#: What a request may set on its state, those :meth:`Core.begin` sets first.
 _STATE_NAMES = (
     "plan",
     "wire",
     "ready",
     "changed",
+    "https",
+    "core",
     "server",
     "made",
     "asked",
@@ -404,12 +400,15 @@ def _sampling(plan: Plan) -> bool:
     return plan.http.unsampled is not None or plan.https.unsampled is not None
 
 
+@_share_names
 class ResponseState:
     """What one response asked for, and whether its headers have left.
 
-    :meth:`Core.begin` makes one per request from its core's subclass, whose
-    class attributes are the defaults, and sets the first four below (see
-    ``_Start``).
+    :meth:`Core.begin` makes one per request and sets the first six below.
+    One class for every core, adapter and plan, with no class default for
+    those: CPython 3.11 reads and sets the attributes of an instance fast
+    only where it keeps meeting one class, and where the name has no class
+    default.
     """
 
     #: The plan the request was routed to, with the overrides a view asked
@@ -426,15 +425,13 @@ class ResponseState:
     ready: Mapping[str, tuple[Plan, Wire[Any], bool]] | None
     #: The app made the nonce or a view asked for a change.
     changed: bool
+    #: Whether the request came over https.
+    https: bool
+    core: Core
     #: Takes the merged headers from :meth:`start_response`: the server's
     #: ``start_response`` under WSGI; under ASGI and Django the adapter's
     #: own, which gives them back.
     server: Callable[[Any, list[Any], Any], Any]
-    core: Core
-    #: Whether the request came over https, and the adapter's headers are
-    #: bytes (ASGI), not text.
-    https = False
-    raw: bool
     #: A view called one of the functions below (not only the nonce).
     asked = False
     made: str | None = None
@@ -495,7 +492,7 @@ class ResponseState:
         wire: Wire[S] = self.wire
         if self.asked:
             side = self.side()
-            wire = side.raw if self.raw else side.text  # type: ignore[assignment]
+            wire = side.raw if self.core.raw else side.text  # type: ignore[assignment]
         made = self.made
         if made is not None and wire.pieces is None:
             self.core.nonce_unused(self.plan, wire)
@@ -691,7 +688,7 @@ def use_override(carrier: Mapping[str, Any], name: str) -> None:
     else:
         # The override's side is the response's whole answer: its wire, as
         # a path rule's would be, and the response starts as fast.
-        state.wire = side.raw if state.raw else side.text
+        state.wire = side.raw if state.core.raw else side.text
     if plan.unsafe_eval is not base.unsafe_eval:
         _set_unsafe_eval(carrier, plan)
 
