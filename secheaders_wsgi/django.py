@@ -260,7 +260,7 @@ class SecureHeadersMiddleware:
             *response.items(),
             *(("Set-Cookie", cookie) for cookie in cookies),
         ]
-        state.server = _given
+        state.server = None  # the merged headers come back
         merged: list[tuple[str, str]] = state.start_response(None, app_headers)
         # The merged list is the app's headers (some dropped, cookies
         # hardened) and ours: write it back into Django's two stores.
@@ -352,11 +352,6 @@ class _DjangoRequest(EnvironRequest):
             from django.urls import set_script_prefix
 
             set_script_prefix(self.before)
-
-
-def _given(head: None, headers: list[Any], exc_info: None) -> list[Any]:
-    """The merged headers, handed back by the core to :meth:`_finish`."""
-    return headers
 
 
 def _as_wsgi(text: str) -> str:

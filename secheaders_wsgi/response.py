@@ -429,9 +429,9 @@ class ResponseState:
     https: bool
     core: Core
     #: Takes the merged headers from :meth:`start_response`: the server's
-    #: ``start_response`` under WSGI; under ASGI and Django the adapter's
-    #: own, which gives them back.
-    server: Callable[[Any, list[Any], Any], Any]
+    #: ``start_response`` under WSGI; ``None``: they are returned (ASGI,
+    #: Django).
+    server: Callable[[Any, list[Any], Any], Any] | None
     #: A view called one of the functions below (not only the nonce).
     asked = False
     made: str | None = None
@@ -467,26 +467,31 @@ class ResponseState:
     def start_response(
         self, head: Any, app_headers: Sequence[tuple[S, S]], exc_info: Any = None
     ) -> Any:
-        """Merge the app's headers with ours; hand the list to :attr:`server`.
+        """The app's headers merged with ours, handed to :attr:`server`.
 
         ``app_headers`` in the adapter's spelling (text for WSGI, bytes for
-        ASGI), as is the merged list. ``head`` and ``exc_info`` go to
-        ``server`` as they came: under WSGI this is the ``start_response``
-        the app calls, and ``server`` the server's. From here on the
-        response cannot change (a first nonce or a change raises).
+        ASGI), as is the merged list. Under WSGI this is the
+        ``start_response`` the app calls: ``server`` is the server's, and
+        gets ``head`` (the status) and ``exc_info`` as they came. With no
+        ``server`` (ASGI, Django) the merged list is returned. From here on
+        the response cannot change (a first nonce or a change raises).
         """
         self.ready = None  # sent
         if self.changed:
-            return self.server(head, self._changed(app_headers), exc_info)
-        # The usual response, inline: no app header is one of ours, one to
-        # remove or a cookie to rewrite, so appending is all there is to do.
-        wire: Wire[S] = self.wire
-        watch = wire.watch
-        for name, _ in app_headers:
-            if name.lower() in watch:
-                merged = _merged_slowly(wire, app_headers, wire.headers, ())
-                return self.server(head, merged, exc_info)
-        return self.server(head, [*app_headers, *wire.headers], exc_info)
+            merged = self._changed(app_headers)
+        else:
+            # The usual response, inline: no app header is one of ours, one
+            # to remove or a cookie to rewrite, so appending is all there is.
+            wire: Wire[S] = self.wire
+            watch = wire.watch
+            for name, _ in app_headers:
+                if name.lower() in watch:
+                    merged = _merged_slowly(wire, app_headers, wire.headers, ())
+                    break
+            else:
+                merged = [*app_headers, *wire.headers]  # type: ignore[list-item]
+        server = self.server
+        return merged if server is None else server(head, merged, exc_info)
 
     def _changed(self, app_headers: Sequence[tuple[S, S]]) -> list[tuple[S, S]]:
         wire: Wire[S] = self.wire

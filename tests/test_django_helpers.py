@@ -416,7 +416,7 @@ def test_a_check_after_the_response_started_is_false_not_an_error() -> None:
     environ: dict[str, Any] = {}
     state = core.begin(environ, https=False)
     lazy = LazyNonce(environ)
-    state.server = lambda head, headers, exc_info: None
+    state.server = None
     state.start_response("200 OK", [])  # the response starts
     assert not lazy
     with pytest.raises(RuntimeError, match="asked for after start_response"):

@@ -10,7 +10,7 @@ the merged headers (lower-case bytes, as ASGI asks).
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import cast
 
 from ..config import ConfigSource, load_config
 from ..plan import Plan
@@ -98,7 +98,7 @@ class SecureHeaders:
                     return
                 plan = routed
             state = core.begin(scope, scope.get("scheme") == "https", plan)
-        state.server = _with_headers
+        state.server = None  # the merged headers come back
 
         async def send_secured(message: Message) -> None:
             # The type first: most messages are bodies, and pass on one test.
@@ -106,15 +106,10 @@ class SecureHeaders:
                 headers = message.get("headers", ())
                 if headers.__class__ is not list and headers.__class__ is not tuple:
                     headers = list(headers)  # any iterable, read once
-                message = state.start_response(message, headers)
+                message = {**message, "headers": state.start_response(None, headers)}
             await send(message)
 
         await self.app(scope, receive, send_secured)
-
-
-def _with_headers(message: Message, headers: list[Any], exc_info: object) -> Message:
-    """The start message with the merged headers: the core hands them here."""
-    return {**message, "headers": headers}
 
 
 async def _receive(receiver: ReportReceiver, scope: Scope, receive: Receive) -> Reply:
