@@ -404,8 +404,9 @@ def _sampling(plan: Plan) -> bool:
 class ResponseState:
     """What one response asked for, and whether its headers have left.
 
-    :meth:`Core.begin` makes one per request and sets the first six below.
-    One class for every core, adapter and plan, with no class default for
+    :meth:`Core.begin` makes one per request and sets the first six below;
+    the adapter sets ``server``. One class for every core, adapter and plan,
+    with no class default for
     those: CPython 3.11 reads and sets the attributes of an instance fast
     only where it keeps meeting one class, and where the name has no class
     default.
