@@ -129,7 +129,7 @@ class Core:
         # each rule's), over http and over https (see _Start).
         top = site.top
         self._starts = {
-            plan: self._state_starts(plan, raw, site.variants.fixed)
+            plan: self._state_starts(plan, site.variants.fixed)
             for plan in (top, *site.rules)
         }
         self._http_start, self._https_start = self._starts[top]
@@ -140,15 +140,18 @@ class Core:
         self._lock = threading.Lock()
 
     def _state_starts(
-        self, plan: Plan, raw: bool, fixed: Mapping[tuple[Plan, str], Plan]
+        self, plan: Plan, fixed: Mapping[tuple[Plan, str], Plan]
     ) -> tuple[_Start, _Start]:
         """The start of a state of ``plan``, over http, then over https."""
+        raw = self.raw
+        sampling = _sampling(plan)
         # The overrides built on this plan at start-up whose sides draw no
-        # sample: use_override then only swaps the plan and the wire.
+        # sample: use_override then only swaps the plan and the wire. A plan
+        # that samples has none: begin draws its wire per request.
         ready = [
             (name, merged)
             for (on, name), merged in fixed.items()
-            if on is plan and not _sampling(merged)
+            if on is plan and not _sampling(merged) and not sampling
         ]
 
         def start(https: bool) -> _Start:
@@ -161,8 +164,7 @@ class Core:
                 )
                 for name, merged in ready
             }
-            # A plan that samples draws its wire per request.
-            return plan, _wire(side, raw), _DRAW if _sampling(plan) else swaps
+            return plan, _wire(side, raw), _DRAW if sampling else swaps
 
         return start(False), start(True)
 
@@ -319,7 +321,7 @@ class Core:
                 state.sampled = sampled = random() < side.rate
                 if not sampled:
                     side = side.unsampled
-            state.wire = side.raw if self.raw else side.text
+            state.wire = side.raw if self.raw else side.text  # _wire, inline
         return state
 
     def _stacked(self, outer: object) -> Exception:
@@ -498,7 +500,7 @@ class ResponseState:
         wire: Wire[S] = self.wire
         if self.asked:
             side = self.side()
-            wire = side.raw if self.core.raw else side.text  # type: ignore[assignment]
+            wire = _wire(side, self.core.raw)
         made = self.made
         if made is not None and wire.pieces is None:
             self.core.nonce_unused(self.plan, wire)
@@ -694,7 +696,7 @@ def use_override(carrier: Mapping[str, Any], name: str) -> None:
     else:
         # The override's side is the response's whole answer: its wire, as
         # a path rule's would be, and the response starts as fast.
-        state.wire = side.raw if state.core.raw else side.text
+        state.wire = _wire(side, state.core.raw)
     if plan.unsafe_eval is not base.unsafe_eval:
         _set_unsafe_eval(carrier, plan)
 
